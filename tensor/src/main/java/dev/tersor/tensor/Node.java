@@ -1,0 +1,61 @@
+package dev.tersor.tensor;
+
+/**
+ * One recorded op in the autograd graph: the inputs it read, the tensors it saved for backward
+ * (with their storage versions at save time), and its backward rule. Freed after backward unless
+ * the graph is retained.
+ */
+final class Node {
+
+    /** Gradients with respect to each input, given the gradient of the output. */
+    @FunctionalInterface
+    interface Backward {
+        Tensor[] apply(Tensor gradOutput);
+    }
+
+    final String op;
+    final Tensor[] inputs;
+    private final Tensor[] saved;
+    private final int[] savedVersions;
+    private Backward backward;
+
+    Node(String op, Tensor[] inputs, Tensor[] saved, Backward backward) {
+        this.op = op;
+        this.inputs = inputs;
+        this.saved = saved;
+        this.savedVersions = new int[saved.length];
+        for (int i = 0; i < saved.length; i++) savedVersions[i] = saved[i].storage.version();
+        this.backward = backward;
+    }
+
+    Tensor[] run(Tensor gradOutput) {
+        if (backward == null) {
+            throw new IllegalStateException("backward through " + op + " a second time: the graph was freed by the"
+                    + " first backward; call backward(grad, true) to retain it");
+        }
+        for (int i = 0; i < saved.length; i++) {
+            int now = saved[i].storage.version();
+            if (now != savedVersions[i]) {
+                throw new IllegalStateException("a tensor of shape " + Shape.str(saved[i].shape) + " that " + op
+                        + " saved for backward was modified in place (version " + now + ", expected "
+                        + savedVersions[i] + "); clone it before changing it, or change it after backward");
+            }
+        }
+        Tensor[] grads = backward.apply(gradOutput);
+        if (grads.length != inputs.length) {
+            throw new IllegalStateException(op + ": backward returned " + grads.length + " gradients for "
+                    + inputs.length + " inputs");
+        }
+        for (int i = 0; i < grads.length; i++) {
+            if (grads[i] != null && !java.util.Arrays.equals(grads[i].shape, inputs[i].shape)) {
+                throw new IllegalStateException(op + ": backward gave a gradient of shape " + Shape.str(grads[i].shape)
+                        + " for input " + i + " of shape " + Shape.str(inputs[i].shape));
+            }
+        }
+        return grads;
+    }
+
+    void free() {
+        backward = null;
+    }
+}

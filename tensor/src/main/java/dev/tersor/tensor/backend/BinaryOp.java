@@ -1,0 +1,34 @@
+package dev.tersor.tensor.backend;
+
+/**
+ * The closed set of elementwise two-input kernels, {@code z[i] = f(a[i], b[i])}. Comparisons
+ * produce {@code 1f} for true and {@code 0f} for false.
+ */
+public enum BinaryOp {
+    /** {@code a + b} */
+    ADD,
+    /** {@code a - b} */
+    SUB,
+    /** {@code a · b} */
+    MUL,
+    /** {@code a / b} */
+    DIV,
+    /** {@code a^b} */
+    POW,
+    /** {@code max(a, b)} (NaN propagates) */
+    MAX,
+    /** {@code min(a, b)} (NaN propagates) */
+    MIN,
+    /** {@code a == b} */
+    EQ,
+    /** {@code a != b} */
+    NE,
+    /** {@code a < b} */
+    LT,
+    /** {@code a <= b} */
+    LE,
+    /** {@code a > b} */
+    GT,
+    /** {@code a >= b} */
+    GE
+}
