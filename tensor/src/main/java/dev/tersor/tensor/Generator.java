@@ -18,6 +18,23 @@ public final class Generator {
         this.state = seed;
     }
 
+    /**
+     * The full state as two longs (the counter and the cached normal deviate's bits, with bit 32
+     * of the second marking whether one is cached), for checkpoints; see {@link #restore}.
+     */
+    public long[] state() {
+        return new long[] {state, hasSpare ? (1L << 32) | (Float.floatToRawIntBits(spare) & 0xFFFFFFFFL) : 0L};
+    }
+
+    /** A generator continuing exactly where the one that gave {@code state} stood. */
+    public static Generator restore(long[] state) {
+        if (state == null || state.length != 2) throw new IllegalArgumentException("generator state must be two longs");
+        Generator g = new Generator(state[0]);
+        g.hasSpare = (state[1] & (1L << 32)) != 0;
+        g.spare = Float.intBitsToFloat((int) state[1]);
+        return g;
+    }
+
     /** The next 64 random bits. */
     public long nextLong() {
         long z = (state += 0x9E3779B97F4A7C15L);

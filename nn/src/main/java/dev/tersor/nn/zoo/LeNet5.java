@@ -1,0 +1,59 @@
+package dev.tersor.nn.zoo;
+
+import dev.tersor.nn.BatchNorm1d;
+import dev.tersor.nn.BatchNorm2d;
+import dev.tersor.nn.Conv2d;
+import dev.tersor.nn.Linear;
+import dev.tersor.nn.Module;
+import dev.tersor.tensor.Functional;
+import dev.tersor.tensor.Pool2dOptions;
+import dev.tersor.tensor.Tensor;
+
+/**
+ * LeNet-5 for 28×28 MNIST digits: [N, 1, 28, 28] → logits [N, 10].
+ * <pre>
+ * conv1 Conv2d(1, 6, 5, padding=2) → ReLU → MaxPool2d(2)     [N, 6, 14, 14]
+ * conv2 Conv2d(6, 16, 5)           → ReLU → MaxPool2d(2)     [N, 16, 5, 5]
+ * flatten → fc1 Linear(400, 120) → ReLU → fc2 Linear(120, 84) → ReLU → fc3 Linear(84, 10)
+ * </pre>
+ * With batch norm ({@code lenet5-bn}), {@code bn1}, {@code bn2} (2-d) follow conv1, conv2 and
+ * {@code bn3}, {@code bn4} (1-d) follow fc1, fc2, each before its ReLU. Inputs: pixels scaled to
+ * [0, 1], then normalised with mean 0.1307 and std 0.3081 (the data pipeline does this).
+ */
+public class LeNet5 extends Module {
+    private static final Pool2dOptions POOL = Pool2dOptions.of(2);
+    private final boolean batchNorm;
+
+    /** Plain LeNet-5 ({@code batchNorm} false) or LeNet-5-BN. */
+    public LeNet5(boolean batchNorm) {
+        this.batchNorm = batchNorm;
+        register("conv1", new Conv2d(1, 6, 5, 1, 2));
+        if (batchNorm) register("bn1", new BatchNorm2d(6));
+        register("conv2", new Conv2d(6, 16, 5));
+        if (batchNorm) register("bn2", new BatchNorm2d(16));
+        register("fc1", new Linear(400, 120));
+        if (batchNorm) register("bn3", new BatchNorm1d(120));
+        register("fc2", new Linear(120, 84));
+        if (batchNorm) register("bn4", new BatchNorm1d(84));
+        register("fc3", new Linear(84, 10));
+    }
+
+    private Tensor block(Tensor x, String layer, String bn) {
+        Tensor y = child(layer).call(x);
+        if (batchNorm) y = child(bn).call(y);
+        return y.relu();
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.dim() != 4 || x.size(1) != 1 || x.size(2) != 28 || x.size(3) != 28) {
+            throw new IllegalArgumentException("LeNet5: expected input [N, 1, 28, 28], got " + java.util.Arrays.toString(x.shape()));
+        }
+        Tensor y = Functional.maxPool2d(block(x, "conv1", "bn1"), POOL);
+        y = Functional.maxPool2d(block(y, "conv2", "bn2"), POOL);
+        y = y.flatten(1, -1);
+        y = block(y, "fc1", "bn3");
+        y = block(y, "fc2", "bn4");
+        return child("fc3").call(y);
+    }
+}

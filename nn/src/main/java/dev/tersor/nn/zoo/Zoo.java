@@ -1,0 +1,65 @@
+package dev.tersor.nn.zoo;
+
+import dev.tersor.nn.Module;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model zoo by name: {@code Zoo.create("resnet20")}. Names: lenet5, lenet5-bn, mlp,
+ * resnet20, resnet32, resnet44, resnet56, resnet110, vgg-small, edsr (×2; edsr-x3, edsr-x4).
+ */
+public final class Zoo {
+    private static final float[] MNIST_MEAN = {0.1307f};
+    private static final float[] MNIST_STD = {0.3081f};
+    private static final float[] CIFAR_MEAN = {0.4914f, 0.4822f, 0.4465f};
+    private static final float[] CIFAR_STD = {0.2470f, 0.2435f, 0.2616f};
+    private static final Map<String, ModelInfo> MODELS = new LinkedHashMap<>();
+
+    static {
+        Recipe mnist = new Recipe("sgd", 0.05, 0.9, 5e-4, "cosine", 3, 64);
+        add(new ModelInfo("lenet5", "LeNet-5 for 28x28 digits", new int[] {1, 28, 28}, "mnist", MNIST_MEAN, MNIST_STD,
+                false, mnist, () -> new LeNet5(false)));
+        add(new ModelInfo("lenet5-bn", "LeNet-5 with batch norm after each conv and hidden fc", new int[] {1, 28, 28},
+                "mnist", MNIST_MEAN, MNIST_STD, false, mnist, () -> new LeNet5(true)));
+        add(new ModelInfo("mlp", "784-512-256-10 perceptron", new int[] {1, 28, 28}, "mnist", MNIST_MEAN, MNIST_STD,
+                false, mnist, Mlp::new));
+        Recipe cifar = new Recipe("sgd", 0.1, 0.9, 1e-4, "cosine", 200, 128);
+        for (int depth : new int[] {20, 32, 44, 56, 110}) {
+            add(new ModelInfo("resnet" + depth, "CIFAR ResNet-" + depth + " (He et al. 2016, option-A shortcuts)",
+                    new int[] {3, 32, 32}, "cifar10", CIFAR_MEAN, CIFAR_STD, true, cifar, () -> new CifarResNet(depth, 10)));
+        }
+        add(new ModelInfo("vgg-small", "the 6-conv CIFAR VGG of the binary-network papers", new int[] {3, 32, 32},
+                "cifar10", CIFAR_MEAN, CIFAR_STD, true, new Recipe("sgd", 0.1, 0.9, 5e-4, "cosine", 200, 128),
+                () -> new VggSmall(10)));
+        Recipe sr = new Recipe("adam", 1e-4, 0, 0, "step", 300, 16);
+        for (int s : new int[] {2, 3, 4}) {
+            add(new ModelInfo(s == 2 ? "edsr" : "edsr-x" + s, "EDSR baseline x" + s + " super-resolution (16 blocks, 64 features)",
+                    new int[] {3, 48, 48}, "div2k", new float[0], new float[0], false, sr, () -> new Edsr(s)));
+        }
+    }
+
+    private Zoo() {
+    }
+
+    private static void add(ModelInfo info) {
+        MODELS.put(info.name(), info);
+    }
+
+    /** Every zoo name, in a stable order. */
+    public static List<String> names() {
+        return List.copyOf(MODELS.keySet());
+    }
+
+    /** The entry for {@code name}; an unknown name lists the valid ones. */
+    public static ModelInfo info(String name) {
+        ModelInfo info = MODELS.get(name);
+        if (info == null) throw new IllegalArgumentException("unknown model '" + name + "'; available: " + String.join(", ", names()));
+        return info;
+    }
+
+    /** A freshly initialised model. */
+    public static Module create(String name) {
+        return info(name).create();
+    }
+}
