@@ -323,6 +323,23 @@ public abstract class Module {
         return owner != null && owner.isOptionalStateKey(key.substring(dot + 1));
     }
 
+    // ---- files ----
+
+    /** Writes {@link #stateDict()} to a safetensors file (atomically; PyTorch's safetensors loader reads it). */
+    public void save(java.nio.file.Path path) throws java.io.IOException {
+        dev.tersor.nn.io.Safetensors.write(path, stateDict(), Map.of("format", "pt", "tersor.model", getClass().getSimpleName()));
+    }
+
+    /** Loads a safetensors state dict (e.g. saved by {@link #save} or from a PyTorch state_dict). */
+    public StateDictReport load(java.nio.file.Path path, boolean strict) throws java.io.IOException {
+        Map<String, Tensor> state = dev.tersor.nn.io.Safetensors.readTensors(path);
+        try {
+            return loadStateDict(state, strict);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+        }
+    }
+
     // ---- printing ----
 
     /** Constructor arguments shown in {@link #toString()}, e.g. {@code in_features=784, out_features=10}. */

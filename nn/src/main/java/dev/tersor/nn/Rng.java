@@ -17,6 +17,11 @@ public final class Rng {
         global = new Generator(seed);
     }
 
+    /** Continues the default stream from a saved generator (checkpoint resume). */
+    public static synchronized void restore(Generator generator) {
+        global = generator;
+    }
+
     /** The default stream. */
     public static synchronized Generator global() {
         return global;

@@ -787,6 +787,29 @@ public final class Tensor {
         return copyInPlace(Elementwise.map(UnaryOp.SCALE, s, this));
     }
 
+    /**
+     * The backing array of a contiguous tensor, for fused kernels outside this module (optimizer
+     * updates): element {@code i} is at {@code data()[dataOffset() + i]}. Writing through it is
+     * an in-place change: call {@link #markModified()} afterwards. Fails on a non-contiguous
+     * view, and on a tensor that requires grad while the graph is recorded.
+     */
+    public float[] data() {
+        if (!isContiguous()) throw new IllegalStateException("data: tensor of shape " + Shape.str(shape) + " and strides "
+                + Shape.str(strides) + " is not contiguous; call contiguous() first");
+        checkInPlace("data");
+        return storage.data;
+    }
+
+    /** Where element 0 of a contiguous tensor sits in {@link #data()}. */
+    public int dataOffset() {
+        return offset;
+    }
+
+    /** Records an in-place write made through {@link #data()} (bumps the version autograd checks). */
+    public void markModified() {
+        storage.bump();
+    }
+
     /** Sets one element. */
     public Tensor setInPlace(float value, int... index) {
         checkInPlace("setInPlace");

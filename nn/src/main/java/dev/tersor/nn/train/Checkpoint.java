@@ -1,0 +1,102 @@
+package dev.tersor.nn.train;
+
+import dev.tersor.nn.Module;
+import dev.tersor.nn.Rng;
+import dev.tersor.nn.io.Safetensors;
+import dev.tersor.nn.io.SafetensorsFile;
+import dev.tersor.nn.optim.LrScheduler;
+import dev.tersor.nn.optim.Optimizer;
+import dev.tersor.nn.optim.OptimizerState;
+import dev.tersor.tensor.Generator;
+import dev.tersor.tensor.Tensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a training run needs to continue, in one safetensors file written atomically:
+ * tensors {@code model.<key>} (the state dict) and {@code optimizer.<key>}; metadata
+ * {@code epoch}, {@code optimizer.*}, {@code scheduler.*}, {@code rng} (the default stream's
+ * state) and {@code history} (one CSV line per finished epoch).
+ */
+public final class Checkpoint {
+    private static final String MODEL = "model.", OPTIMIZER = "optimizer.", SCHEDULER = "scheduler.";
+
+    private Checkpoint() {
+    }
+
+    /** Writes the state after {@code epoch} finished epochs. */
+    public static void save(Path path, Module model, Optimizer<?> optimizer, LrScheduler scheduler, int epoch,
+                            List<EpochMetrics> history) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        Map<String, String> meta = new LinkedHashMap<>();
+        for (var e : model.stateDict().entrySet()) tensors.put(MODEL + e.getKey(), e.getValue());
+        OptimizerState os = optimizer.stateDict().withPrefix(OPTIMIZER);
+        tensors.putAll(os.tensors());
+        meta.putAll(os.metadata());
+        if (scheduler != null) scheduler.stateDict().forEach((k, v) -> meta.put(SCHEDULER + k, v));
+        meta.put("epoch", Integer.toString(epoch));
+        long[] rng = Rng.global().state();
+        meta.put("rng", rng[0] + "," + rng[1]);
+        StringBuilder h = new StringBuilder();
+        for (EpochMetrics m : history) h.append(m.csv()).append('\n');
+        meta.put("history", h.toString());
+        try {
+            Safetensors.write(path, tensors, meta);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Restores model, optimizer, scheduler and the default random stream from {@code path}; a
+     * checkpoint of another model fails listing every mismatched key. Returns the finished
+     * epochs' metrics (their count is the epoch to continue after).
+     */
+    public static List<EpochMetrics> load(Path path, Module model, Optimizer<?> optimizer, LrScheduler scheduler) {
+        try (SafetensorsFile f = Safetensors.read(path)) {
+            Map<String, Tensor> modelState = new LinkedHashMap<>();
+            Map<String, Tensor> all = new LinkedHashMap<>();
+            for (String name : f.names()) {
+                Tensor t = f.tensor(name);
+                all.put(name, t);
+                if (name.startsWith(MODEL)) modelState.put(name.substring(MODEL.length()), t);
+            }
+            Map<String, String> meta = f.metadata();
+            if (!meta.containsKey("epoch")) {
+                throw new IllegalArgumentException(path + " is not a Tersor training checkpoint (no 'epoch' in its metadata)");
+            }
+            try {
+                model.loadStateDict(modelState, true);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("checkpoint " + path + " does not match the model: " + e.getMessage(), e);
+            }
+            optimizer.loadStateDict(OptimizerState.extract(OPTIMIZER, all, meta));
+            if (scheduler != null) {
+                Map<String, String> s = new LinkedHashMap<>();
+                meta.forEach((k, v) -> {
+                    if (k.startsWith(SCHEDULER)) s.put(k.substring(SCHEDULER.length()), v);
+                });
+                scheduler.loadStateDict(s);
+            }
+            String[] rng = meta.getOrDefault("rng", "").split(",");
+            if (rng.length == 2) Rng.restore(Generator.restore(new long[] {Long.parseLong(rng[0]), Long.parseLong(rng[1])}));
+            List<EpochMetrics> history = new ArrayList<>();
+            for (String line : meta.getOrDefault("history", "").split("\n")) {
+                if (!line.isBlank()) history.add(EpochMetrics.parseCsv(line));
+            }
+            int epoch = Integer.parseInt(meta.get("epoch"));
+            if (history.size() != epoch) {
+                throw new IllegalArgumentException("checkpoint " + path + " says epoch " + epoch + " but holds "
+                        + history.size() + " epochs of history");
+            }
+            return history;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint " + path + ": " + e.getMessage(), e);
+        }
+    }
+}

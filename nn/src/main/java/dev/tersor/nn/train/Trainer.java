@@ -1,0 +1,176 @@
+package dev.tersor.nn.train;
+
+import dev.tersor.nn.Module;
+import dev.tersor.nn.data.Batch;
+import dev.tersor.nn.data.DataLoader;
+import dev.tersor.nn.optim.LrScheduler;
+import dev.tersor.nn.optim.Optimizer;
+import dev.tersor.tensor.Tensor;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs epochs of training: forward, loss, backward, optimizer step and a scheduler step every
+ * iteration; evaluates after each epoch, writes metrics (JSON and CSV) and an atomic checkpoint,
+ * and can resume from one with nothing lost.
+ * <pre>{@code
+ * Trainer t = new Trainer(model, new Sgd(model.parameters(), Sgd.options(0.05).momentum(0.9).build()),
+ *         scheduler, Losses::crossEntropy);
+ * List<EpochMetrics> h = t.fit(train, test, Trainer.Options.epochs(3).checkpoint(Path.of("run.ckpt")));
+ * }</pre>
+ * A NaN or infinite loss stops training with a {@link TrainingDivergedException} that says where.
+ * Runs are deterministic for a seed (the loaders' and {@link dev.tersor.nn.Rng}'s) and a thread count.
+ */
+public final class Trainer {
+    private final Module model;
+    private final Optimizer<?> optimizer;
+    private final LrScheduler scheduler;
+    private final LossFunction loss;
+
+    /**
+     * Where output goes. {@code checkpoint}, {@code metricsJson} and {@code metricsCsv} may be
+     * null; {@code log} (progress and epoch lines) may be null for silence.
+     */
+    public record Options(int epochs, Path checkpoint, Path resumeFrom, Path metricsJson, Path metricsCsv, PrintStream log) {
+        public Options {
+            if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        }
+
+        /** {@code epochs} epochs, progress on stderr, nothing written. */
+        public static Options epochs(int epochs) {
+            return new Options(epochs, null, null, null, null, System.err);
+        }
+
+        /** The same with a checkpoint written after every epoch. */
+        public Options checkpoint(Path path) {
+            return new Options(epochs, path, resumeFrom, metricsJson, metricsCsv, log);
+        }
+
+        /** The same, continuing from a checkpoint. */
+        public Options resumeFrom(Path path) {
+            return new Options(epochs, checkpoint, path, metricsJson, metricsCsv, log);
+        }
+
+        /** The same with per-epoch metrics written as JSON and/or CSV. */
+        public Options metrics(Path json, Path csv) {
+            return new Options(epochs, checkpoint, resumeFrom, json, csv, log);
+        }
+
+        /** The same with progress going to {@code stream} (null: silent). */
+        public Options log(PrintStream stream) {
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, stream);
+        }
+    }
+
+    /** A trainer of {@code model}; {@code scheduler} may be null. */
+    public Trainer(Module model, Optimizer<?> optimizer, LrScheduler scheduler, LossFunction loss) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.scheduler = scheduler;
+        this.loss = loss;
+    }
+
+    /** Trains until {@code options.epochs()} epochs are done (counting resumed ones); {@code test} may be null. */
+    public List<EpochMetrics> fit(DataLoader train, DataLoader test, Options options) {
+        List<EpochMetrics> history = new ArrayList<>();
+        if (options.resumeFrom() != null) {
+            history.addAll(Checkpoint.load(options.resumeFrom(), model, optimizer, scheduler));
+            log(options, "resumed from " + options.resumeFrom() + " after epoch " + history.size());
+        }
+        for (int epoch = history.size() + 1; epoch <= options.epochs(); epoch++) {
+            train.setEpoch(epoch - 1);
+            EpochMetrics m = runEpoch(epoch, options, train, test);
+            history.add(m);
+            log(options, String.format(Locale.ROOT, "epoch %d/%d: loss %.4f, train acc %.2f%%, test acc %s, %.1f s, %.0f samples/s",
+                    epoch, options.epochs(), m.trainLoss(), 100 * m.trainAccuracy(),
+                    Double.isNaN(m.testAccuracy()) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * m.testAccuracy()),
+                    m.epochSeconds(), m.samplesPerSecond()));
+            if (options.checkpoint() != null) Checkpoint.save(options.checkpoint(), model, optimizer, scheduler, epoch, history);
+            writeMetrics(options, history);
+        }
+        return history;
+    }
+
+    private EpochMetrics runEpoch(int epoch, Options options, DataLoader train, DataLoader test) {
+        model.train();
+        Progress progress = new Progress(options.log(), "epoch " + epoch + "/" + options.epochs(), train.size());
+        double lossSum = 0;
+        long correct = 0, samples = 0;
+        int step = 0;
+        long start = System.nanoTime();
+        for (Batch b : train) {
+            step++;
+            optimizer.zeroGrad();
+            Tensor out = model.call(b.inputs());
+            Tensor l = loss.apply(out, b.labels());
+            float value = l.item();
+            if (!Float.isFinite(value)) {
+                throw new TrainingDivergedException(String.format(Locale.ROOT,
+                        "loss became %s at epoch %d, step %d/%d (lr %.6g); lower the learning rate or check the data",
+                        value, epoch, step, train.size(), optimizer.groups().get(0).lr()));
+            }
+            l.backward();
+            optimizer.step();
+            if (scheduler != null) scheduler.step();
+            try (var g = Tensor.noGrad()) {
+                correct += out.argmax(1, false).countEqual(b.labels());
+            }
+            lossSum += value;
+            samples += b.size();
+            progress.update(step, lossSum / step, (double) correct / samples, samples);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double testAcc = test == null ? Double.NaN : Evaluation.of(model, test).accuracy();
+        return new EpochMetrics(epoch, step == 0 ? Double.NaN : lossSum / step, samples == 0 ? 0 : (double) correct / samples,
+                testAcc, seconds, samples / Math.max(seconds, 1e-9), optimizer.groups().get(0).lr());
+    }
+
+    private static void log(Options o, String line) {
+        if (o.log() != null) o.log().println(line);
+    }
+
+    private static void writeMetrics(Options o, List<EpochMetrics> history) {
+        try {
+            if (o.metricsCsv() != null) {
+                StringBuilder sb = new StringBuilder(EpochMetrics.CSV_HEADER).append('\n');
+                for (EpochMetrics m : history) sb.append(m.csv()).append('\n');
+                writeAtomically(o.metricsCsv(), sb.toString());
+            }
+            if (o.metricsJson() != null) {
+                StringBuilder sb = new StringBuilder("[\n");
+                for (int i = 0; i < history.size(); i++) {
+                    EpochMetrics m = history.get(i);
+                    sb.append(String.format(Locale.ROOT, "  {\"epoch\": %d, \"train_loss\": %s, \"train_accuracy\": %s, "
+                                    + "\"test_accuracy\": %s, \"epoch_seconds\": %s, \"samples_per_second\": %s, \"lr\": %s}%s%n",
+                            m.epoch(), num(m.trainLoss()), num(m.trainAccuracy()), num(m.testAccuracy()),
+                            num(m.epochSeconds()), num(m.samplesPerSecond()), num(m.lr()), i + 1 < history.size() ? "," : ""));
+                }
+                writeAtomically(o.metricsJson(), sb.append("]\n").toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write metrics: " + e.getMessage(), e);
+        }
+    }
+
+    private static String num(double v) {
+        return Double.isFinite(v) ? Double.toString(v) : "null";
+    }
+
+    private static void writeAtomically(Path path, String text) throws IOException {
+        Path abs = path.toAbsolutePath();
+        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
+        try {
+            Files.writeString(tmp, text);
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
