@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * The model zoo by name: {@code Zoo.create("resnet20")}. Names: lenet5, lenet5-bn, mlp,
- * resnet20, resnet32, resnet44, resnet56, resnet110, vgg-small, edsr (×2; edsr-x3, edsr-x4).
+ * resnet20, resnet32, resnet44, resnet56, resnet110, vgg-small, edsr (×2; edsr-x3, edsr-x4),
+ * edsr-ghost (GhostSR).
  */
 public final class Zoo {
     private static final float[] MNIST_MEAN = {0.1307f};
@@ -37,6 +38,7 @@ public final class Zoo {
             add(new ModelInfo(s == 2 ? "edsr" : "edsr-x" + s, "EDSR baseline x" + s + " super-resolution (16 blocks, 64 features)",
                     new int[] {3, 48, 48}, "div2k", new float[0], new float[0], false, sr, () -> new Edsr(s)));
         }
+        add(EdsrGhost.info());
     }
 
     private Zoo() {

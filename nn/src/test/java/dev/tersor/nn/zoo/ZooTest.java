@@ -19,7 +19,7 @@ class ZooTest {
     /** Parameter counts of the reference PyTorch definitions (EDSR counts its two frozen mean shifts, 24 values, as PyTorch does). */
     @ParameterizedTest
     @CsvSource({"lenet5, 61706", "lenet5-bn, 62158", "mlp, 535818", "resnet20, 269722", "resnet32, 464154",
-        "resnet44, 658586", "resnet56, 853018", "resnet110, 1727962", "vgg-small, 4660106", "edsr, 1369883"})
+        "resnet44, 658586", "resnet56, 853018", "resnet110, 1727962", "vgg-small, 4660106", "edsr, 1369883", "edsr-ghost, 788251"})
     void parameterCountsMatchTheReferenceModels(String name, long params) {
         assertEquals(params, Zoo.create(name).parameterCount());
     }
