@@ -1,0 +1,221 @@
+package dev.tersor.tensor;
+
+import dev.tersor.tensor.LinearAlgebra.Operand;
+import dev.tersor.tensor.backend.Backend;
+import dev.tersor.tensor.backend.Backends;
+import dev.tersor.tensor.backend.Parallel;
+import dev.tersor.tensor.backend.ReduceOp;
+import java.util.Arrays;
+
+/**
+ * The batched kernels behind conv2d and conv_transpose2d. Both ops relate a <em>big</em> batch
+ * {@code [N, C, H, W]} (the convolution's input, the transposed convolution's output) and a
+ * <em>small</em> batch {@code [N, K, outH, outW]} through one weight {@code [K, C/groups, kh, kw]}:
+ *
+ * <pre>
+ * lower:  small_n[g]  = W[g] · im2col(big_n)[g]            conv forward, conv_transpose input gradient
+ *         dW[g]      += other_n[g] · im2col(big_n)[g]ᵀ      both weight gradients (same columns)
+ * raise:  big_n      += col2im(W[g]ᵀ · small_n[g])          conv input gradient, conv_transpose forward
+ * </pre>
+ *
+ * Per sample: one im2col, then one GEMM per group with every transpose absorbed by the GEMM
+ * (a 1×1 stride-1 kernel uses the image itself as the column matrix). With at least as many
+ * samples as threads the batch is split over threads, each with its own column buffer and
+ * weight-gradient partial sum (added up in a fixed order at the end); otherwise samples run one
+ * after another and the threads work inside im2col and the GEMM. Depthwise convolutions (one big
+ * channel per group) skip the GEMM for direct loops over kernel taps, split over groups.
+ */
+final class ConvKernels {
+    private static final int LOWER = 0, RAISE = 1, WEIGHT = 2;
+
+    final Im2col im;          // big image [C, H, W] → positions outH×outW
+    final int batch, groups;
+    final int cg, kg;         // big and small channels per group
+    final int taps;           // kh·kw
+    final int positions;      // outH·outW
+    final boolean direct;
+
+    ConvKernels(Im2col im, int batch, int smallChannels, int groups) {
+        this.im = im;
+        this.batch = batch;
+        this.groups = groups;
+        this.cg = im.channels / groups;
+        this.kg = smallChannels / groups;
+        this.taps = im.kh * im.kw;
+        this.positions = im.positions();
+        this.direct = cg == 1;
+    }
+
+    /** Elements of one small image: {@code K·outH·outW}. */
+    int smallSize() {
+        return groups * kg * positions;
+    }
+
+    /** Elements of the weight: {@code K·(C/groups)·kh·kw}. */
+    int weightSize() {
+        return groups * kg * cg * taps;
+    }
+
+    /** One sample's work with a per-task column buffer and weight-gradient accumulator. */
+    @FunctionalInterface
+    private interface Sample {
+        void run(int n, float[] cols, float[] dW);
+    }
+
+    /**
+     * With {@code cols = im2col(big_n)}: {@code out_n = W·cols + bias} when {@code out != null}
+     * (bias [K] or null), and {@code dW += other_n·colsᵀ} when {@code dW != null}. {@code out}
+     * and {@code dW} are fresh zeroed arrays.
+     */
+    void lower(float[] big, int bigOff, float[] w, int wOff, float[] out, Tensor bias,
+               float[] other, int otherOff, float[] dW) {
+        int bigSize = im.imageSize(), smallSize = smallSize();
+        float[] b = bias == null ? null : OpArgs.dense(bias).toArray();
+        if (direct) {
+            overBatch(dW, (n, cols, dWPart) -> overGroups((g0, g1) -> {
+                int bo = bigOff + n * bigSize;
+                if (out != null) {
+                    if (b != null) fillBias(out, n * smallSize, b, g0 * kg, g1 * kg, positions);
+                    directTaps(LOWER, big, bo, w, wOff, out, n * smallSize, null, g0, g1);
+                }
+                if (dWPart != null) directTaps(WEIGHT, big, bo, null, 0, other, otherOff + n * smallSize, dWPart, g0, g1);
+            }));
+            return;
+        }
+        int depth = cg * taps;
+        overBatch(dW, (n, cols, dWPart) -> {
+            float[] c = cols;
+            int cOff = 0;
+            if (cols == null) {
+                c = big;
+                cOff = bigOff + n * bigSize;
+            } else {
+                im.lower(big, bigOff + n * bigSize, cols, 0);
+            }
+            if (out != null && b != null) fillBias(out, n * smallSize, b, 0, groups * kg, positions);
+            for (int g = 0; g < groups; g++) {
+                Operand colsG = new Operand(c, cOff + g * depth * positions, positions, false);
+                if (out != null) {
+                    LinearAlgebra.gemm(new Operand(w, wOff + g * kg * depth, depth, false), colsG, kg, positions, depth,
+                            b == null ? 0f : 1f, out, n * smallSize + g * kg * positions, positions);
+                }
+                if (dWPart != null) {
+                    Operand colsT = new Operand(c, cOff + g * depth * positions, positions, true);
+                    LinearAlgebra.gemm(new Operand(other, otherOff + n * smallSize + g * kg * positions, positions, false),
+                            colsT, kg, depth, positions, 1f, dWPart, g * kg * depth, depth);
+                }
+            }
+        });
+    }
+
+    /** {@code big_n = col2im(Wᵀ·small_n) + bias} for every sample; {@code big} is a fresh zeroed array, bias [C] or null. */
+    void raise(float[] small, int smallOff, float[] w, int wOff, float[] big, Tensor bias) {
+        int bigSize = im.imageSize(), smallSize = smallSize(), plane = im.height * im.width;
+        float[] b = bias == null ? null : OpArgs.dense(bias).toArray();
+        if (direct) {
+            overBatch(null, (n, cols, dWPart) -> overGroups((g0, g1) -> {
+                if (b != null) fillBias(big, n * bigSize, b, g0 * cg, g1 * cg, plane);
+                directTaps(RAISE, big, n * bigSize, w, wOff, small, smallOff + n * smallSize, null, g0, g1);
+            }));
+            return;
+        }
+        int depth = cg * taps;
+        overBatch(null, (n, cols, dWPart) -> {
+            if (b != null) fillBias(big, n * bigSize, b, 0, im.channels, plane);
+            for (int g = 0; g < groups; g++) {
+                Operand wT = new Operand(w, wOff + g * kg * depth, depth, true);
+                Operand smallG = new Operand(small, smallOff + n * smallSize + g * kg * positions, positions, false);
+                if (cols == null) {
+                    LinearAlgebra.gemm(wT, smallG, depth, positions, kg, 1f, big, n * bigSize + g * depth * positions, positions);
+                } else {
+                    LinearAlgebra.gemm(wT, smallG, depth, positions, kg, 0f, cols, g * depth * positions, positions);
+                }
+            }
+            if (cols != null) im.raise(cols, 0, big, n * bigSize);
+        });
+    }
+
+    /**
+     * Runs {@code body} for every sample: split over threads when the batch has at least as many
+     * samples as there are threads, else sequentially (the threads then work inside the sample).
+     * Each task gets its own column buffer (null for identity columns and direct loops) and, when
+     * {@code dW} is given, its own partial sum, added into {@code dW} in chunk order at the end.
+     */
+    private void overBatch(float[] dW, Sample body) {
+        int colsSize = direct || im.isIdentity() ? 0 : im.rows() * positions;
+        int threads = Parallel.threads();
+        if (threads == 1 || batch < threads) {
+            float[] cols = colsSize == 0 ? null : new float[colsSize];
+            for (int n = 0; n < batch; n++) body.run(n, cols, dW);
+            return;
+        }
+        float[][] partials = new float[batch][];
+        Parallel.forRange(batch, 1, (lo, hi) -> {
+            float[] cols = colsSize == 0 ? null : new float[colsSize];
+            float[] part = dW == null || lo == 0 ? dW : new float[dW.length];
+            for (int n = lo; n < hi; n++) body.run(n, cols, part);
+            if (part != dW) partials[lo] = part;
+        });
+        if (dW == null) return;
+        for (float[] p : partials) if (p != null) Im2col.addTo(p, 0, dW, 0, dW.length);
+    }
+
+    /** Splits the groups of one sample over threads (inline inside a pool task). */
+    private void overGroups(Parallel.RangeBody body) {
+        int grain = Math.max(1, Elementwise.GRAIN / Math.max(1, kg * taps * positions));
+        Parallel.forRange(groups, grain, body);
+    }
+
+    /**
+     * Direct loops for groups {@code [g0, g1)} of one sample, one kernel tap at a time over the
+     * valid output range: LOWER {@code small += w·big}, RAISE {@code big += w·small}, WEIGHT
+     * {@code dW += Σ small·big}.
+     */
+    private void directTaps(int mode, float[] big, int bigOff, float[] w, int wOff, float[] small, int smallOff,
+                            float[] dW, int g0, int g1) {
+        int width = im.width, plane = im.height * width, outW = im.outW, sw = im.sw;
+        for (int g = g0; g < g1; g++) {
+            for (int k = g * kg; k < (g + 1) * kg; k++) {
+                for (int c = g * cg; c < (g + 1) * cg; c++) {
+                    int wBase = (k * cg + c - g * cg) * taps;
+                    for (int i = 0; i < im.kh; i++) {
+                        for (int j = 0; j < im.kw; j++) {
+                            int wi = wBase + i * im.kw + j;
+                            float wv = mode == WEIGHT ? 0f : w[wOff + wi];
+                            int xlo = im.colLo[j], n = im.colHi[j] - xlo;
+                            int b0 = bigOff + c * plane + (i * im.dh - im.ph) * width + (j * im.dw - im.pw) + xlo * sw;
+                            int s0 = smallOff + k * positions + xlo;
+                            float acc = 0f;
+                            for (int oy = im.rowLo[i]; oy < im.rowHi[i]; oy++) {
+                                int b = b0 + oy * im.sh * width, s = s0 + oy * outW;
+                                if (mode == LOWER) {
+                                    for (int t = 0; t < n; t++) small[s + t] += wv * big[b + t * sw];
+                                } else if (mode == RAISE) {
+                                    for (int t = 0; t < n; t++) big[b + t * sw] += wv * small[s + t];
+                                } else {
+                                    for (int t = 0; t < n; t++) acc += small[s + t] * big[b + t * sw];
+                                }
+                            }
+                            if (mode == WEIGHT) dW[wi] += acc;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code out[off + k·plane + p] = bias[k]} for channels {@code k in [k0, k1)}. */
+    private static void fillBias(float[] out, int off, float[] bias, int k0, int k1, int plane) {
+        for (int k = k0; k < k1; k++) Arrays.fill(out, off + k * plane, off + (k + 1) * plane, bias[k]);
+    }
+
+    /** {@code Σ_n Σ_p g[n, k, p]} for each channel k: the bias gradient. */
+    static Tensor sumPlanes(float[] g, int gOff, int batch, int channels, int plane) {
+        Backend be = Backends.current();
+        float[] out = new float[channels];
+        for (int n = 0; n < batch; n++) {
+            for (int k = 0; k < channels; k++) out[k] += be.reduce(ReduceOp.SUM, g, gOff + (n * channels + k) * plane, plane);
+        }
+        return Tensor.wrap(out, new int[] {channels});
+    }
+}
