@@ -1,5 +1,6 @@
 package dev.tersor.nn;
 
+import dev.tersor.tensor.Functional;
 import dev.tersor.tensor.Tensor;
 import java.util.Arrays;
 
@@ -67,34 +68,19 @@ abstract class BatchNormBase extends Module {
     @Override
     public Tensor forward(Tensor x) {
         checkInput(x);
-        int[] cshape = Moments.channelShape(channels, x.dim());
-        Tensor y;
-        if (isTraining() || !trackRunningStats) {
-            int[] axes = Moments.allButChannel(x.dim());
-            Moments m = Moments.of(x, axes, eps);
-            if (isTraining() && trackRunningStats) updateRunning(m, x.numel() / channels);
-            y = m.normalized();
-        } else {
-            y = x.sub(runningMean().reshape(cshape)).mul(runningVar().add(eps).pow(-0.5f).reshape(cshape));
-        }
-        if (weight != null) y = y.mul(weight.value().reshape(cshape)).add(bias.value().reshape(cshape));
-        return y;
-    }
-
-    private void updateRunning(Moments m, int count) {
-        if (count <= 1) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": expected more than 1 value per channel"
-                    + " when training, got input with " + count);
-        }
-        try (var g = Tensor.noGrad()) {
+        boolean useBatchStats = isTraining() || !trackRunningStats;
+        float factor = 0f;
+        if (isTraining() && trackRunningStats) {
             Tensor tracked = buffer("num_batches_tracked");
-            tracked.fillInPlace(tracked.item() + 1f);
-            float f = momentum != null ? momentum : 1f / tracked.item();
-            Tensor mean = m.mean().reshape(channels);
-            Tensor unbiased = m.var().reshape(channels).mul((float) count / (count - 1));
-            runningMean().mulInPlace(1f - f).addInPlace(mean, f);
-            runningVar().mulInPlace(1f - f).addInPlace(unbiased, f);
+            try (var g = Tensor.noGrad()) {
+                tracked.fillInPlace(tracked.item() + 1f);
+            }
+            factor = momentum != null ? momentum : 1f / tracked.item();
         }
+        boolean update = isTraining() && trackRunningStats;
+        return Functional.batchNorm(x, weight == null ? null : weight.value(), bias == null ? null : bias.value(),
+                update || !useBatchStats ? runningMean() : null, update || !useBatchStats ? runningVar() : null,
+                useBatchStats, factor, eps);
     }
 
     static void requireChannels(String layer, Tensor x, int channels, int... ranks) {

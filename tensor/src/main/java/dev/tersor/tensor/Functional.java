@@ -21,6 +21,20 @@ public final class Functional {
     private Functional() {
     }
 
+    // ---- normalisation ----
+
+    /**
+     * Batch normalisation of x [N, C, *] per channel, one fused op:
+     * {@code y = (x − μ)/√(σ² + eps)·γ + β}. In training μ, σ² are the batch's (biased) statistics
+     * and the running ones, when given, move by {@code momentum} towards them (unbiased variance);
+     * otherwise the running statistics are used. weight, bias and the running tensors [C] may be
+     * null (no affine; no tracking).
+     */
+    public static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                   boolean training, float momentum, float eps) {
+        return Normalization.batchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
     // ---- linear ----
 
     /**
