@@ -1,5 +1,6 @@
 package dev.tersor.cli;
 
+import dev.tersor.nn.train.TrainingDivergedException;
 import dev.tersor.tensor.backend.Backends;
 import dev.tersor.tensor.backend.Parallel;
 import java.io.IOException;
@@ -24,12 +25,15 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *
  * <pre>{@code
  * tersor demo
+ * tersor train --model lenet5 --data data/mnist --out lenet5.safetensors --json
+ * tersor eval --model lenet5 --weights lenet5.safetensors --data data/mnist
  * tersor bench gemm --size 1024 --threads 1 --json
  * }</pre>
  */
 @Command(name = "tersor", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Tersor: a pure-Java tensor engine with autograd and SIMD kernels.",
-        subcommands = {DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        description = "Tersor: a pure-Java tensor engine with autograd, SIMD kernels, layers and a model zoo.",
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, InfoCommand.class,
+            DataCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status for failures while running a command. */
@@ -46,7 +50,8 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: one of demo, bench");
+        throw new ParameterException(spec.commandLine(), "missing command: one of "
+                + String.join(", ", spec.subcommands().keySet()));
     }
 
     public static void main(String[] args) {
@@ -109,8 +114,10 @@ public final class Main implements Runnable {
         boolean plain = t instanceof IllegalArgumentException || t instanceof IllegalStateException
                 || t instanceof java.io.UncheckedIOException || t instanceof IOException;
         String line = msg == null || msg.isBlank() ? t.getClass().getSimpleName()
+                : t instanceof TrainingDivergedException ? "training diverged: " + msg
                 : plain ? msg : t.getClass().getSimpleName() + ": " + msg;
-        return line.replace('\n', ' ').replace('\r', ' ');
+        // Multi-line messages (a state-dict report, say) become one line: "a:\n  b\n  c" -> "a: b; c".
+        return line.strip().replaceAll(":\\s*\\R\\s*", ": ").replaceAll("\\s*\\R\\s*", "; ");
     }
 
     private static String hint(Throwable t, boolean verbose) {

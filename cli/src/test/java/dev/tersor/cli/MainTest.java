@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -191,23 +189,5 @@ class MainTest {
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("tersor "), r.out());
         assertTrue(r.out().contains("Java "), r.out());
-    }
-
-    @Test
-    void demoLearnsTheXorLikeTask() {
-        Run r = run("demo");
-        assertEquals(0, r.code(), r.err());
-        String last = r.lastLine();
-        Matcher m = Pattern.compile("^accuracy: (\\d+\\.\\d\\d)%$").matcher(last);
-        assertTrue(m.matches(), "last line: " + last);
-        double accuracy = Double.parseDouble(m.group(1));
-        assertTrue(accuracy >= 90, "accuracy " + accuracy + "%\n" + r.out());
-        assertTrue(r.out().contains("final loss"), r.out());
-        assertTrue(r.out().contains("backend"), r.out());
-    }
-
-    @Test
-    void demoIsDeterministic() {
-        assertEquals(run("demo", "--steps", "20").lastLine(), run("demo", "--steps", "20").lastLine());
     }
 }

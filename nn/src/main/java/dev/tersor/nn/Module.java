@@ -327,7 +327,10 @@ public abstract class Module {
 
     /** Writes {@link #stateDict()} to a safetensors file (atomically; PyTorch's safetensors loader reads it). */
     public void save(java.nio.file.Path path) throws java.io.IOException {
-        dev.tersor.nn.io.Safetensors.write(path, stateDict(), Map.of("format", "pt", "tersor.model", getClass().getSimpleName()));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.put("tersor.model", getClass().getSimpleName());
+        dev.tersor.nn.io.Safetensors.write(path, stateDict(), meta);
     }
 
     /** Loads a safetensors state dict (e.g. saved by {@link #save} or from a PyTorch state_dict). */

@@ -1,0 +1,137 @@
+package dev.tersor.cli;
+
+import dev.tersor.nn.data.Cifar;
+import dev.tersor.nn.data.DataLoader;
+import dev.tersor.nn.data.Datasets;
+import dev.tersor.nn.data.Mnist;
+import dev.tersor.nn.data.Normalize;
+import dev.tersor.nn.data.RandomCrop;
+import dev.tersor.nn.data.RandomHorizontalFlip;
+import dev.tersor.nn.data.TensorDataset;
+import dev.tersor.nn.data.Transform;
+import dev.tersor.nn.zoo.ModelInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The data side of {@code train}, {@code eval} and {@code demo}: which data set ({@code --dataset},
+ * default the model's), where it is read from ({@code --data D}, or the bundled MNIST sample
+ * when no directory is given), and loaders that apply the model's preprocessing: pixels in
+ * [0, 1] normalised with the model's mean and std, and, for models trained with augmentation,
+ * random crop (padding 4) and horizontal flip on the training split.
+ */
+final class DataSplits {
+    /** The data sets {@code train} and {@code eval} read. */
+    static final List<String> DATASETS = List.of("mnist", "fashion-mnist", "cifar10");
+    /** Batch size of evaluation loaders (eval-mode results do not depend on it). */
+    static final int EVAL_BATCH = 256;
+
+    private DataSplits() {
+    }
+
+    /**
+     * The data set to use with {@code model}: {@code given} (validated, case-insensitive) or the
+     * model's own; a data set whose images do not fit the model is a usage error.
+     */
+    static String dataset(CommandLine cl, ModelInfo model, String given) {
+        if (!model.isClassifier()) {
+            throw new ParameterException(cl, "--model " + model.name() + " is not a classifier (" + model.description()
+                    + "); train and eval take one of: " + String.join(", ", classifiers()));
+        }
+        String name = given == null ? model.dataset() : given.trim().toLowerCase(Locale.ROOT);
+        if (!DATASETS.contains(name)) {
+            throw new ParameterException(cl, "--dataset: unknown data set '" + given + "'; valid names: " + String.join(", ", DATASETS));
+        }
+        int[] sample = sampleShape(name);
+        if (!Arrays.equals(sample, model.inputShape())) {
+            throw new ParameterException(cl, "--dataset " + name + " has " + Models.shape(sample) + " images but " + model.name()
+                    + " takes " + Models.shape(model.inputShape()) + " inputs; use a model made for " + name);
+        }
+        return name;
+    }
+
+    /** The classifiers of the zoo. */
+    static List<String> classifiers() {
+        List<String> names = new ArrayList<>();
+        for (String n : dev.tersor.nn.zoo.Zoo.names()) if (dev.tersor.nn.zoo.Zoo.info(n).isClassifier()) names.add(n);
+        return names;
+    }
+
+    /** One sample's shape in data set {@code name}. */
+    static int[] sampleShape(String name) {
+        return name.equals("cifar10") ? new int[] {3, 32, 32} : new int[] {1, Mnist.SIDE, Mnist.SIDE};
+    }
+
+    /** The files a split of {@code dataset} needs, for messages. */
+    static List<String> expectedFiles(String dataset, boolean train) {
+        if (dataset.equals("cifar10")) return Cifar.cifar10Files(train);
+        List<String> names = new ArrayList<>();
+        for (String n : Mnist.fileNames(train)) names.add(n + "[.gz]");
+        return names;
+    }
+
+    /**
+     * A split of {@code dataset} from {@code dir}, or from the bundled MNIST sample (8,000 train
+     * / 2,000 test images) when {@code dir} is null; at most {@code limit} samples (0: all).
+     * Missing files are named with the directory they were expected in.
+     */
+    static TensorDataset load(CommandLine cl, String dataset, Path dir, boolean train, int limit) throws IOException {
+        TensorDataset ds;
+        if (dir == null) {
+            if (!dataset.equals("mnist")) {
+                throw new ParameterException(cl, "--data is required for " + dataset + " (only an MNIST sample is bundled); "
+                        + "get the files with 'tersor data fetch " + dataset + " --dir DIR', then pass --data DIR");
+            }
+            ds = Mnist.bundledSample(train);
+        } else {
+            if (!Files.isDirectory(dir)) {
+                throw new NoSuchFileException(dir.toString(), null, (Files.exists(dir) ? "--data is not a directory" : "--data directory does not exist")
+                        + "; expected the " + dataset + " " + (train ? "train" : "test") + " files "
+                        + String.join(", ", expectedFiles(dataset, train)) + " in it (get them with 'tersor data fetch "
+                        + dataset + " --dir " + dir + "')");
+            }
+            try {
+                ds = Datasets.byName(dataset, dir, train);
+            } catch (NoSuchFileException e) {
+                throw new NoSuchFileException(e.getFile(), e.getOtherFile(), e.getReason()
+                        + " (to download them: tersor data fetch " + dataset + " --dir " + dir + ")");
+            }
+        }
+        return limit > 0 && limit < ds.size() ? ds.subset(0, limit) : ds;
+    }
+
+    /** Shuffled (seeded), last partial batch dropped, augmented when the model says so, normalised. */
+    static DataLoader trainLoader(ModelInfo model, TensorDataset ds, int batch, long seed) {
+        List<Transform> t = new ArrayList<>();
+        if (model.augment()) {
+            t.add(new RandomCrop(model.inputShape()[1], 4));
+            t.add(new RandomHorizontalFlip(0.5f));
+        }
+        t.add(normalize(model));
+        return DataLoader.builder(ds).setBatchSize(batch).optShuffle(true).optSeed(seed).optDropLast(true)
+                .optTransform(t.toArray(Transform[]::new)).build();
+    }
+
+    /** In order, every sample, normalised. */
+    static DataLoader testLoader(ModelInfo model, TensorDataset ds) {
+        return DataLoader.builder(ds).setBatchSize(EVAL_BATCH).optTransform(normalize(model)).build();
+    }
+
+    /** The model's normalisation. */
+    static Normalize normalize(ModelInfo model) {
+        return new Normalize(model.mean(), model.std());
+    }
+
+    /** {@code "the bundled MNIST sample"} or the directory, for messages and JSON. */
+    static String describe(Path dir) {
+        return dir == null ? "bundled MNIST sample" : dir.toString();
+    }
+}

@@ -1,0 +1,199 @@
+package dev.tersor.cli;
+
+import dev.tersor.nn.Module;
+import dev.tersor.nn.Rng;
+import dev.tersor.nn.data.DataLoader;
+import dev.tersor.nn.data.TensorDataset;
+import dev.tersor.nn.io.Safetensors;
+import dev.tersor.nn.io.SafetensorsFile;
+import dev.tersor.nn.loss.Losses;
+import dev.tersor.nn.optim.LrScheduler;
+import dev.tersor.nn.optim.Optimizer;
+import dev.tersor.nn.train.EpochMetrics;
+import dev.tersor.nn.train.Trainer;
+import dev.tersor.nn.zoo.ModelInfo;
+import dev.tersor.nn.zoo.Recipe;
+import dev.tersor.tensor.backend.Backends;
+import dev.tersor.tensor.backend.Parallel;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tersor train}: trains a zoo classifier on MNIST, Fashion-MNIST or CIFAR-10 with the
+ * model's recipe (each recipe flag overrides one part), evaluates on the test split after every
+ * epoch, writes a checkpoint every epoch and the final weights to {@code --out}.
+ * <pre>{@code
+ * tersor train --model lenet5 --data data/mnist --out lenet5.safetensors --json
+ * tersor train --model lenet5 --data data/mnist --out lenet5.safetensors --resume lenet5.safetensors.ckpt
+ * }</pre>
+ * Reproducible for a seed and thread count: {@code Rng.manualSeed(seed)} before the model is
+ * built, and the loader's shuffling and augmentation seeded with the same seed.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a zoo classifier; flags left out take the model's recipe (see 'tersor info --model M').",
+            "Progress goes to stderr; with --json the last stdout line is one JSON object."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "M", description = "Zoo model, e.g. lenet5, resnet20 (list them: tersor info).")
+    String model;
+
+    @Option(names = "--data", paramLabel = "D",
+            description = "Directory with the data set's files (default: the bundled MNIST sample, 8000 train / 2000 test images).")
+    Path data;
+
+    @Option(names = "--dataset", paramLabel = "mnist|fashion-mnist|cifar10", description = "Data set (default: the model's).")
+    String dataset;
+
+    @Mixin
+    Training.RecipeOptions recipe;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Seed of the initialisation, shuffling and augmentation (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Threads for the kernels (default: -Dtersor.threads, else the number of processors).")
+    Integer threads;
+
+    @Option(names = "--out", required = true, paramLabel = "W.safetensors", description = "Where the trained weights go (safetensors).")
+    Path out;
+
+    @Option(names = "--checkpoint", paramLabel = "CKPT", description = "Checkpoint written after every epoch (default: <out>.ckpt).")
+    Path checkpoint;
+
+    @Option(names = "--resume", paramLabel = "CKPT",
+            description = "Continue from this checkpoint, after its last epoch; use the same flags as the run that wrote it.")
+    Path resume;
+
+    @Option(names = "--metrics-json", paramLabel = "F", description = "Also write the per-epoch metrics to this JSON file.")
+    Path metricsJson;
+
+    @Option(names = "--metrics-csv", paramLabel = "F", description = "Also write the per-epoch metrics to this CSV file.")
+    Path metricsCsv;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
+            description = "Use only the first N samples of each split (quick trials; default: all).")
+    int limit;
+
+    @Option(names = "--json", description = "End stdout with one line of JSON.")
+    boolean json;
+
+    @SuppressWarnings("try")
+    @Override
+    public Integer call() throws Exception {
+        CommandLine cl = spec.commandLine();
+        PrintWriter err = cl.getErr();
+        ModelInfo info = Models.info(cl, model);
+        String ds = DataSplits.dataset(cl, info, dataset);
+        Recipe r = recipe.resolve(cl, info.recipe(), err);
+        if (limit < 0) throw new ParameterException(cl, "--limit must be >= 0, got " + limit);
+        Models.outputFile(cl, "--out", out);
+        Path ckpt = checkpoint != null ? checkpoint : Path.of(out + ".ckpt");
+        Models.outputFile(cl, "--checkpoint", ckpt);
+        if (resume != null) Models.existingFile(cl, "--resume", resume);
+        if (metricsJson != null) Models.outputFile(cl, "--metrics-json", metricsJson);
+        if (metricsCsv != null) Models.outputFile(cl, "--metrics-csv", metricsCsv);
+
+        int resumedEpochs = resume == null ? 0 : checkpointEpochs(resume);
+        if (resumedEpochs >= r.epochs()) {
+            err.println("warning: " + resume + " already holds " + resumedEpochs + " epochs (--epochs " + r.epochs()
+                    + "): no training, the weights are saved as they are");
+        }
+        try (Threads t = Threads.use(cl, threads)) {
+            TensorDataset trainSet = DataSplits.load(cl, ds, data, true, limit);
+            TensorDataset testSet = DataSplits.load(cl, ds, data, false, limit);
+            if (trainSet.size() < r.batch()) {
+                throw new ParameterException(cl, "--batch " + r.batch() + " is larger than the " + trainSet.size()
+                        + " training samples (the last partial batch is dropped, so no step would run)");
+            }
+            Rng.manualSeed(seed);
+            Module net = info.create();
+            DataLoader train = DataSplits.trainLoader(info, trainSet, r.batch(), seed);
+            DataLoader test = DataSplits.testLoader(info, testSet);
+            Optimizer<?> opt = Training.optimizer(r, net);
+            LrScheduler sched = Training.scheduler(r, opt, train.size());
+            err.printf(Locale.ROOT, "tersor train: %s on %s (%s; %d train / %d test), %s, seed %d, backend %s, %d threads%n",
+                    info.name(), ds, DataSplits.describe(data), trainSet.size(), testSet.size(), r, seed,
+                    Backends.current().name(), Parallel.threads());
+            err.flush();
+            Trainer.Options options = Trainer.Options.epochs(r.epochs()).checkpoint(ckpt).resumeFrom(resume)
+                    .metrics(metricsJson, metricsCsv).log(WriterStream.of(err));
+            List<EpochMetrics> history = new Trainer(net, opt, sched, Losses::crossEntropy).fit(train, test, options);
+            net.save(out);
+
+            EpochMetrics last = history.get(history.size() - 1);
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("model", info.name());
+            record.put("dataset", ds);
+            record.put("data", DataSplits.describe(data));
+            record.put("train_samples", trainSet.size());
+            record.put("test_samples", testSet.size());
+            record.put("optimizer", r.optimizer());
+            record.put("lr", r.lr());
+            record.put("momentum", r.momentum());
+            record.put("weight_decay", r.weightDecay());
+            record.put("schedule", r.schedule());
+            record.put("epochs", r.epochs());
+            record.put("batch", r.batch());
+            record.put("seed", seed);
+            record.put("threads", Parallel.threads());
+            record.put("backend", Backends.current().name());
+            record.put("out", out.toString());
+            record.put("checkpoint", ckpt.toString());
+            record.put("resumed_epochs", resumedEpochs);
+            record.put("epoch_seconds", column(history, EpochMetrics::epochSeconds));
+            record.put("train_loss", column(history, EpochMetrics::trainLoss));
+            record.put("train_accuracy", column(history, EpochMetrics::trainAccuracy));
+            record.put("test_accuracy", column(history, EpochMetrics::testAccuracy));
+            record.put("samples_per_second", column(history, EpochMetrics::samplesPerSecond));
+            record.put("final_test_accuracy", last.testAccuracy());
+            PrintWriter o = cl.getOut();
+            if (json) {
+                o.println(Json.write(record));
+            } else {
+                o.printf(Locale.ROOT, "%s trained for %d epochs on %s: test accuracy %.2f%% (%d test images)%n",
+                        info.name(), history.size(), ds, 100 * last.testAccuracy(), testSet.size());
+                o.println("weights:    " + out);
+                o.println("checkpoint: " + ckpt);
+            }
+            o.flush();
+        }
+        return 0;
+    }
+
+    /** The finished epochs a checkpoint holds (its {@code epoch} metadata). */
+    static int checkpointEpochs(Path ckpt) throws java.io.IOException {
+        try (SafetensorsFile f = Safetensors.read(ckpt)) {
+            String epoch = f.metadata().get("epoch");
+            if (epoch == null) {
+                throw new IllegalArgumentException(ckpt + " is not a Tersor training checkpoint (no 'epoch' in its metadata)");
+            }
+            try {
+                return Integer.parseInt(epoch);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(ckpt + ": bad 'epoch' metadata '" + epoch + "'");
+            }
+        }
+    }
+
+    static List<Double> column(List<EpochMetrics> history, ToDoubleFunction<EpochMetrics> f) {
+        List<Double> values = new ArrayList<>();
+        for (EpochMetrics m : history) values.add(f.applyAsDouble(m));
+        return values;
+    }
+}

@@ -1,0 +1,188 @@
+package dev.tersor.cli;
+
+import static dev.tersor.cli.MainTest.json;
+import static dev.tersor.cli.MainTest.number;
+import static dev.tersor.cli.MainTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tersor.cli.MainTest.Run;
+import dev.tersor.nn.io.Safetensors;
+import dev.tersor.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tersor train} and {@code tersor eval} on small subsets of the bundled sample and tiny IDX files. */
+class TrainEvalTest {
+
+    @TempDir
+    Path tmp;
+
+    /** A short run: LeNet-5, 256 bundled images per split, batch 32 (8 steps an epoch), one thread. */
+    private Run train(String... extra) {
+        List<String> args = new ArrayList<>(List.of("train", "--model", "lenet5", "--limit", "256", "--batch", "32",
+                "--threads", "1", "--json"));
+        args.addAll(Arrays.asList(extra));
+        return run(args.toArray(String[]::new));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Double> list(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        assertInstanceOf(List.class, v, key + " is not a list in " + m);
+        return (List<Double>) v;
+    }
+
+    @Test
+    void trainJsonListsEveryEpochAndWritesWeightsAndCheckpoint() throws Exception {
+        Path out = tmp.resolve("w.safetensors");
+        Run r = train("--epochs", "1", "--out", out.toString(), "--metrics-csv", tmp.resolve("m.csv").toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> m = json(r.lastLine());
+        assertEquals(1, list(m, "epoch_seconds").size());
+        assertTrue(list(m, "epoch_seconds").get(0) > 0);
+        assertTrue(Double.isFinite(list(m, "train_loss").get(0)));
+        double acc = list(m, "test_accuracy").get(0);
+        assertTrue(acc >= 0 && acc <= 1, "a fraction: " + acc);
+        assertEquals("lenet5", m.get("model"));
+        assertEquals("mnist", m.get("dataset"));
+        assertEquals(1.0, number(m, "threads"));
+        assertEquals(out.toString(), m.get("out"));
+        assertEquals(256.0, number(m, "train_samples"));
+        assertTrue(Files.size(out) > 61706 * 4, "weights written");
+        assertTrue(Files.isRegularFile(Path.of(out + ".ckpt")), "checkpoint next to --out");
+        assertTrue(Files.readString(tmp.resolve("m.csv")).startsWith("epoch,"), "metrics CSV");
+        assertTrue(r.err().contains("epoch 1/1"), "progress on stderr: " + r.err());
+        assertFalse(r.out().contains("epoch 1/1"), "no progress on stdout: " + r.out());
+        assertEquals(1, r.out().strip().lines().count(), "stdout is the JSON line: " + r.out());
+    }
+
+    @Test
+    void resumeContinuesAtTheNextEpochWithNothingLost() throws Exception {
+        // One epoch with a checkpoint, then resume to two: the same as two epochs straight.
+        // (schedule none: a cosine schedule's length depends on --epochs, so the first run must use the final count.)
+        Path ckpt = tmp.resolve("run.ckpt");
+        Run first = train("--epochs", "1", "--schedule", "none", "--out", tmp.resolve("a.safetensors").toString(),
+                "--checkpoint", ckpt.toString());
+        assertEquals(0, first.code(), first.err());
+        Run resumed = train("--epochs", "2", "--schedule", "none", "--out", tmp.resolve("a.safetensors").toString(),
+                "--checkpoint", ckpt.toString(), "--resume", ckpt.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.err().contains("resumed from"), resumed.err());
+        assertTrue(resumed.err().contains("epoch 2/2") && !resumed.err().contains("epoch 1/2"), resumed.err());
+        Run straight = train("--epochs", "2", "--schedule", "none", "--out", tmp.resolve("b.safetensors").toString());
+        assertEquals(0, straight.code(), straight.err());
+
+        Map<String, Object> f = json(first.lastLine()), r = json(resumed.lastLine()), s = json(straight.lastLine());
+        assertEquals(1.0, number(r, "resumed_epochs"));
+        assertEquals(2, list(r, "train_loss").size());
+        assertEquals(list(f, "train_loss").get(0), list(r, "train_loss").get(0), "epoch 1 comes from the checkpoint");
+        assertEquals(list(s, "train_loss"), list(r, "train_loss"));
+        assertEquals(list(s, "test_accuracy"), list(r, "test_accuracy"));
+        Map<String, Tensor> a = Safetensors.readTensors(tmp.resolve("a.safetensors"));
+        Map<String, Tensor> b = Safetensors.readTensors(tmp.resolve("b.safetensors"));
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) assertTrue(Arrays.equals(a.get(k).toArray(), b.get(k).toArray()), k);
+    }
+
+    @Test
+    void evalOnADirectoryWithOnlyTheTestFiles() throws Exception {
+        Path weights = tmp.resolve("w.safetensors");
+        assertEquals(0, train("--epochs", "1", "--out", weights.toString()).code());
+        Path data = tmp.resolve("mnist");
+        TestData.writeIdx(data, false, 100);
+        Run r = run("eval", "--model", "lenet5", "--weights", weights.toString(), "--data", data.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> m = json(r.lastLine());
+        assertEquals(100.0, number(m, "total"));
+        double correct = number(m, "correct");
+        assertEquals(Math.rint(correct), correct, "an integer");
+        assertEquals(correct / 100, number(m, "accuracy"), 1e-12);
+        assertTrue(r.lastLine().contains("\"total\":100,"), "integers are written as integers: " + r.lastLine());
+
+        // A training checkpoint works as weights too, and gives the same result.
+        Run c = run("eval", "--model", "lenet5", "--weights", weights + ".ckpt", "--data", data.toString(), "--json");
+        assertEquals(0, c.code(), c.err());
+        assertEquals(correct, number(json(c.lastLine()), "correct"));
+    }
+
+    @Test
+    void evalWithAnotherModelsWeightsListsEveryMismatch() {
+        Path weights = tmp.resolve("w.safetensors");
+        assertEquals(0, train("--epochs", "1", "--out", weights.toString()).code());
+        Run r = run("eval", "--model", "lenet5-bn", "--weights", weights.toString());
+        assertEquals(1, r.code());
+        for (String key : new String[] {"bn1.weight", "bn2.running_mean", "bn3.bias", "bn4.running_var"}) {
+            assertTrue(r.err().contains(key), "lists " + key + ": " + r.err());
+        }
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+
+        Run resnet = run("eval", "--model", "resnet20", "--weights", weights.toString());
+        assertEquals(1, resnet.code());
+        assertTrue(resnet.err().contains("unexpected keys") && resnet.err().contains("fc3.weight")
+                && resnet.err().contains("layer3.2.bn2.running_var") && resnet.err().contains("shape mismatches"), resnet.err());
+    }
+
+    @Test
+    void missingDataFilesAreNamedWithTheirDirectory() throws Exception {
+        Path empty = Files.createDirectory(tmp.resolve("empty"));
+        Run r = run("train", "--model", "lenet5", "--data", empty.toString(), "--out", tmp.resolve("w.safetensors").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(empty.toAbsolutePath().toString()), r.err());
+        assertTrue(r.err().contains("train-images-idx3-ubyte") && r.err().contains("train-labels-idx1-ubyte"), r.err());
+
+        Path weights = tmp.resolve("w.safetensors");
+        assertEquals(0, train("--epochs", "1", "--out", weights.toString()).code());
+        Path missing = tmp.resolve("no-such-dir");
+        Run e = run("eval", "--model", "lenet5", "--weights", weights.toString(), "--data", missing.toString());
+        assertEquals(1, e.code());
+        assertTrue(e.err().contains(missing.toString()) && e.err().contains("t10k-images-idx3-ubyte"), e.err());
+
+        Run cifar = run("eval", "--model", "resnet20", "--weights", weights.toString(), "--data", empty.toString());
+        assertNotEquals(0, cifar.code());
+    }
+
+    @Test
+    void badArgumentsAreNamed() {
+        String out = tmp.resolve("w.safetensors").toString();
+        Run model = run("train", "--model", "lenet7", "--out", out);
+        assertEquals(2, model.code());
+        assertTrue(model.err().contains("lenet7") && model.err().contains("lenet5, lenet5-bn, mlp, resnet20"), model.err());
+
+        Run dataset = run("train", "--model", "lenet5", "--dataset", "svhn", "--out", out);
+        assertEquals(2, dataset.code());
+        assertTrue(dataset.err().contains("svhn") && dataset.err().contains("mnist, fashion-mnist, cifar10"), dataset.err());
+
+        String[][] bad = {
+            {"--lr", "-0.1", "--lr"}, {"--lr", "abc", "--lr"}, {"--epochs", "0", "--epochs"}, {"--batch", "0", "--batch"},
+            {"--momentum", "-1", "--momentum"}, {"--weight-decay", "NaN", "--weight-decay"}, {"--threads", "0", "--threads"},
+            {"--optimizer", "lbfgs", "sgd, adam, adamw"}, {"--schedule", "linear", "cosine, step, none"},
+        };
+        for (String[] b : bad) {
+            Run r = run("train", "--model", "lenet5", b[0], b[1], "--out", out);
+            assertEquals(2, r.code(), Arrays.toString(b) + ": " + r.err());
+            assertTrue(r.err().contains(b[2]), Arrays.toString(b) + ": " + r.err());
+        }
+
+        Run sr = run("train", "--model", "edsr", "--out", out);
+        assertEquals(2, sr.code());
+        assertTrue(sr.err().contains("not a classifier"), sr.err());
+
+        Run shape = run("train", "--model", "lenet5", "--dataset", "cifar10", "--out", out);
+        assertEquals(2, shape.code());
+        assertTrue(shape.err().contains("3×32×32") && shape.err().contains("1×28×28"), shape.err());
+
+        Run noWeights = run("eval", "--model", "lenet5", "--weights", tmp.resolve("none.safetensors").toString());
+        assertEquals(2, noWeights.code());
+        assertTrue(noWeights.err().contains("--weights: no such file"), noWeights.err());
+    }
+}
