@@ -56,7 +56,6 @@ final class Autograd {
                 Tensor g = grads.remove(node);
                 if (g == null) continue;
                 Tensor[] inputGrads = node.run(g);
-                if (!retainGraph) node.free();
                 for (int i = 0; i < node.inputs.length; i++) {
                     Tensor in = node.inputs[i];
                     Tensor gi = inputGrads[i];
@@ -67,6 +66,7 @@ final class Autograd {
                         grads.merge(in.gradFn, gi, Tensor::add);
                     }
                 }
+                if (!retainGraph) node.free();
             }
         }
     }

@@ -14,9 +14,9 @@ final class Node {
     }
 
     final String op;
-    final Tensor[] inputs;
-    private final Tensor[] saved;
-    private final int[] savedVersions;
+    Tensor[] inputs;
+    private Tensor[] saved;
+    private int[] savedVersions;
     private Backward backward;
 
     Node(String op, Tensor[] inputs, Tensor[] saved, Backward backward) {
@@ -55,7 +55,14 @@ final class Node {
         return grads;
     }
 
+    /**
+     * Drops the backward rule, the saved tensors and the links to the inputs, so a graph that
+     * has been backpropagated holds no activations even while its output is still referenced.
+     */
     void free() {
         backward = null;
+        saved = new Tensor[0];
+        savedVersions = new int[0];
+        inputs = new Tensor[0];
     }
 }

@@ -45,6 +45,22 @@ class AutogradTest {
     }
 
     @Test
+    void aBackpropagatedGraphNoLongerHoldsItsActivations() {
+        Tensor w = Tensor.ones(1000).requiresGrad(true);
+        Tensor hidden = w.mul(2f).exp();
+        Tensor loss = hidden.sum();
+        java.lang.ref.WeakReference<Tensor> ref = new java.lang.ref.WeakReference<>(hidden);
+        hidden = null;
+        loss.backward();
+        for (int i = 0; i < 50 && ref.get() != null; i++) {
+            System.gc();
+            Thread.onSpinWait();
+        }
+        assertNull(ref.get(), "the loss, still referenced, must not keep the intermediate alive after backward");
+        assertEquals(1000, w.grad().numel());
+    }
+
+    @Test
     void backwardOfANonScalarNeedsAnOutputGradient() {
         Tensor w = Tensor.ones(2, 2).requiresGrad(true);
         Tensor y = w.mul(2f);
