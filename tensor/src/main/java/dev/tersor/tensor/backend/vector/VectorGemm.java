@@ -1,0 +1,282 @@
+package dev.tersor.tensor.backend.vector;
+
+import static dev.tersor.tensor.backend.vector.GemmKernel.L;
+import static dev.tersor.tensor.backend.vector.GemmKernel.MR;
+import static dev.tersor.tensor.backend.vector.GemmKernel.NR;
+import static dev.tersor.tensor.backend.vector.GemmKernel.S;
+
+import dev.tersor.tensor.backend.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Row-major SGEMM {@code C = op(A)·op(B) + beta·C} with {@code op(A)} [m, k], {@code op(B)}
+ * [k, n], C [m, n] (the contract of {@code Backend.gemm}).
+ *
+ * <p>Large products follow the Goto/BLIS scheme:
+ * <pre>
+ * for jc in n step NC                       B block  op(B)[pc.., jc..]  kc×nc, packed once, shared (L3)
+ *   for pc in k step KC                     beta applies on the first pc block only
+ *     pack B block (threads split its NR panels)
+ *     per thread, over its share of rows (or of NR panels when m is short):
+ *       for ic step MC                      A block  op(A)[ic.., pc..]  mc×kc, packed per thread (L2)
+ *         for each NR panel                 B micro-panel kc×NR stays close (L1/L2) across the row loop
+ *           for each MR strip               {@link GemmKernel#tile} → tile buffer, merged into C with beta
+ * </pre>
+ * Pack buffers live in {@link ThreadLocal}s and only grow, so the hot path allocates nothing
+ * large. Products with {@code m·n·k} below {@link #SMALL}, and very short ones
+ * ({@code m < MR/2}, where most of each MR-row tile would be padding), take the direct path:
+ * no packing, vectors along n (or along k when B is transposed).
+ */
+final class VectorGemm {
+    /**
+     * Rows of an A block, a multiple of MR: MC·KC floats (288 KiB with AVX-512) sit in L2.
+     * Blocking measured on Zen 5 (48 KiB L1d, 1 MiB L2): KC 512 beat 256 and 384 by 5–10 %
+     * at 1024³ and 2048³; MC between 6 and 24 strips made no clear difference.
+     */
+    static final int MC = MR * 12;
+    /** Depth of a packed block: a kc×NR B micro-panel (64 KiB) streams from L1/L2. */
+    static final int KC = 512;
+    /** Columns of a B block, a multiple of NR: KC·NC floats (8 MiB) sit in L3. */
+    static final int NC = NR * 128;
+    /** {@code m·n·k} below which packing costs more than it saves. */
+    static final long SMALL = 32 * 1024;
+    /**
+     * {@code m·n·k} per task at least (about 40 µs of work): below it the two fork-joins per K
+     * block cost more than the second thread gains (128³ ran slower on two threads than on one).
+     */
+    static final long TASK_WORK = 1 << 22;
+
+    /** Per-thread pack buffers, reused across calls. */
+    private static final class Workspace {
+        float[] a = new float[0];
+        float[] b = new float[0];
+        /** One MR×NR kernel result before it is merged into C. */
+        final float[] tile = new float[MR * NR];
+
+        float[] a(int size) {
+            if (a.length < size) a = new float[size];
+            return a;
+        }
+
+        float[] b(int size) {
+            if (b.length < size) b = new float[size];
+            return b;
+        }
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    private VectorGemm() {
+    }
+
+    static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0) {
+            for (int i = 0; i < m; i++) scaleRow(c, cOff + i * ldc, n, beta);
+            return;
+        }
+        if ((long) m * n * k < SMALL || m < MR / 2) {
+            direct(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else {
+            blocked(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    // ---------------------------------------------------------------- packed, blocked path
+
+    private static void blocked(boolean transA, boolean transB, int m, int n, int k,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float beta, float[] c, int cOff, int ldc) {
+        int strips = (m + MR - 1) / MR;
+        int ncMax = Math.min(NC, n);
+        int panelsMax = (ncMax + NR - 1) / NR;
+        long work = (long) m * n * k;
+        int tasks = (int) Math.max(1, Math.min(Math.min(Parallel.threads(), Math.max(strips, panelsMax)),
+                work / TASK_WORK));
+        // Split rows between tasks (each packs only its own A) unless m is too short for that.
+        boolean splitRows = strips >= 4 * tasks || strips >= panelsMax;
+        float[] bp = WORKSPACE.get().b(Math.min(KC, k) * panelsMax * NR);
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int panels = (nc + NR - 1) / NR;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float betaBlock = pc == 0 ? beta : 1f;
+                int j0 = jc, p0 = pc;
+                Parallel.forEachTask(tasks, (t0, t1) -> {
+                    for (int t = t0; t < t1; t++) {
+                        GemmPacking.packB(transB, b, bOff, ldb, p0, kc, j0, nc, NR,
+                                share(panels, t, tasks), share(panels, t + 1, tasks), bp);
+                    }
+                });
+                Parallel.forEachTask(tasks, (t0, t1) -> {
+                    for (int t = t0; t < t1; t++) {
+                        int rowFrom = 0, rowTo = m, qFrom = 0, qTo = panels;
+                        if (splitRows) {
+                            rowFrom = Math.min(m, share(strips, t, tasks) * MR);
+                            rowTo = Math.min(m, share(strips, t + 1, tasks) * MR);
+                        } else {
+                            qFrom = share(panels, t, tasks);
+                            qTo = share(panels, t + 1, tasks);
+                        }
+                        computeRegion(transA, a, aOff, lda, rowFrom, rowTo, p0, kc, bp, qFrom, qTo,
+                                j0, nc, betaBlock, c, cOff, ldc);
+                    }
+                });
+            }
+        }
+    }
+
+    /** Start of share {@code t} of {@code total} items split into {@code parts} near-equal parts. */
+    private static int share(int total, int t, int parts) {
+        return (int) ((long) total * t / parts);
+    }
+
+    /** C[rowFrom..rowTo, panels qFrom..qTo of the B block] += op(A)[rows, p0..p0+kc) · Bblock. */
+    private static void computeRegion(boolean transA, float[] a, int aOff, int lda, int rowFrom, int rowTo,
+                                      int p0, int kc, float[] bp, int qFrom, int qTo, int j0, int nc,
+                                      float beta, float[] c, int cOff, int ldc) {
+        Workspace ws = WORKSPACE.get();
+        float[] ap = ws.a(MC * kc);
+        for (int ic = rowFrom; ic < rowTo; ic += MC) {
+            int mc = Math.min(MC, rowTo - ic);
+            GemmPacking.packA(transA, a, aOff, lda, ic, mc, p0, kc, MR, ap);
+            for (int q = qFrom; q < qTo; q++) {
+                int col = j0 + q * NR;
+                int cols = Math.min(NR, nc - q * NR);
+                int bIdx = q * kc * NR;
+                for (int s = 0; s * MR < mc; s++) {
+                    GemmKernel.tile(kc, ap, s * kc * MR, bp, bIdx, ws.tile);
+                    mergeTile(ws.tile, Math.min(MR, mc - s * MR), cols, c, cOff + (ic + s * MR) * ldc + col, ldc, beta);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code C[r, j] = t[r·NR + j] + beta·C[r, j]} for {@code r < rows, j < cols}, C starting at
+     * {@code c[cIdx]} with row stride {@code ldc}; beta 0 never reads C, so NaN there does not leak.
+     */
+    private static void mergeTile(float[] t, int rows, int cols, float[] c, int cIdx, int ldc, float beta) {
+        int vecCols = cols == NR ? NR : 0;
+        FloatVector vBeta = FloatVector.broadcast(S, beta);
+        for (int r = 0; r < rows; r++) {
+            int ci = cIdx + r * ldc, ti = r * NR;
+            for (int j = 0; j < vecCols; j += L) {
+                FloatVector v = FloatVector.fromArray(S, t, ti + j);
+                if (beta != 0f) v = FloatVector.fromArray(S, c, ci + j).fma(vBeta, v);
+                v.intoArray(c, ci + j);
+            }
+            for (int j = vecCols; j < cols; j++) c[ci + j] = beta == 0f ? t[ti + j] : t[ti + j] + beta * c[ci + j];
+        }
+    }
+
+    /** {@code c[i .. i+n) = beta·c[i .. i+n)}, writing zeros (not 0·NaN) when beta is 0. */
+    private static void scaleRow(float[] c, int i, int n, float beta) {
+        if (beta == 1f) return;
+        for (int j = 0; j < n; j++) c[i + j] = beta == 0f ? 0f : beta * c[i + j];
+    }
+
+    // ---------------------------------------------------------------- direct path
+
+    /**
+     * No packing. Without transB, vectors run along a row of C: {@code C[i, j..j+L) =
+     * Σ_p op(A)[i,p]·B[p, j..j+L)}, four vectors at a time. With transB both operands of
+     * {@code C[i,j] = op(A)[i,:]·B[j,:]} are contiguous along k when A is not transposed:
+     * vector dot products, four columns at a time. C is first scaled by beta, then the products
+     * are added. Rows (or column chunks, for one row) are split over threads when worth it.
+     */
+    private static void direct(boolean transA, boolean transB, int m, int n, int k,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float beta, float[] c, int cOff, int ldc) {
+        long work = (long) m * n * k;
+        if (m >= 2 && work >= 2 * TASK_WORK) {
+            Parallel.forRange(m, 1, (i0, i1) -> directRows(transA, transB, i0, i1, n, k,
+                    a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        } else if (work >= 2 * TASK_WORK) {
+            int chunks = (n + 4 * L - 1) / (4 * L);
+            Parallel.forRange(chunks, 1, (q0, q1) -> directCols(transA, transB, 0, Math.min(n, q0 * 4 * L),
+                    Math.min(n, q1 * 4 * L), k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        } else {
+            directRows(transA, transB, 0, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    private static void directRows(boolean transA, boolean transB, int i0, int i1, int n, int k,
+                                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                   float beta, float[] c, int cOff, int ldc) {
+        for (int i = i0; i < i1; i++) {
+            directCols(transA, transB, i, 0, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    /** Row {@code i} of C, columns {@code [j0, j1)}. */
+    private static void directCols(boolean transA, boolean transB, int i, int j0, int j1, int k,
+                                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                   float beta, float[] c, int cOff, int ldc) {
+        int aRow = transA ? aOff + i : aOff + i * lda;   // op(A)[i, p] = a[aRow + p·aStep]
+        int aStep = transA ? lda : 1;
+        int cRow = cOff + i * ldc;
+        scaleRow(c, cRow + j0, j1 - j0, beta);   // then C += products
+        int j = j0;
+        if (!transB) {
+            for (; j + 4 * L <= j1; j += 4 * L) {
+                FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+                for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
+                    FloatVector av = FloatVector.broadcast(S, a[aRow + p * aStep]);
+                    c0 = av.fma(FloatVector.fromArray(S, b, bi), c0);
+                    c1 = av.fma(FloatVector.fromArray(S, b, bi + L), c1);
+                    c2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * L), c2);
+                    c3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * L), c3);
+                }
+                c0.add(FloatVector.fromArray(S, c, cRow + j)).intoArray(c, cRow + j);
+                c1.add(FloatVector.fromArray(S, c, cRow + j + L)).intoArray(c, cRow + j + L);
+                c2.add(FloatVector.fromArray(S, c, cRow + j + 2 * L)).intoArray(c, cRow + j + 2 * L);
+                c3.add(FloatVector.fromArray(S, c, cRow + j + 3 * L)).intoArray(c, cRow + j + 3 * L);
+            }
+            for (; j + L <= j1; j += L) {
+                FloatVector c0 = FloatVector.zero(S);
+                for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
+                    c0 = FloatVector.broadcast(S, a[aRow + p * aStep]).fma(FloatVector.fromArray(S, b, bi), c0);
+                }
+                c0.add(FloatVector.fromArray(S, c, cRow + j)).intoArray(c, cRow + j);
+            }
+        } else if (!transA) {
+            int kBound = S.loopBound(k);
+            for (; j + 4 <= j1; j += 4) {
+                int b0 = bOff + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+                FloatVector d0 = FloatVector.zero(S), d1 = d0, d2 = d0, d3 = d0;
+                for (int p = 0; p < kBound; p += L) {
+                    FloatVector av = FloatVector.fromArray(S, a, aRow + p);
+                    d0 = av.fma(FloatVector.fromArray(S, b, b0 + p), d0);
+                    d1 = av.fma(FloatVector.fromArray(S, b, b1 + p), d1);
+                    d2 = av.fma(FloatVector.fromArray(S, b, b2 + p), d2);
+                    d3 = av.fma(FloatVector.fromArray(S, b, b3 + p), d3);
+                }
+                float s0 = d0.reduceLanes(VectorOperators.ADD), s1 = d1.reduceLanes(VectorOperators.ADD);
+                float s2 = d2.reduceLanes(VectorOperators.ADD), s3 = d3.reduceLanes(VectorOperators.ADD);
+                for (int p = kBound; p < k; p++) {
+                    float av = a[aRow + p];
+                    s0 += av * b[b0 + p];
+                    s1 += av * b[b1 + p];
+                    s2 += av * b[b2 + p];
+                    s3 += av * b[b3 + p];
+                }
+                c[cRow + j] += s0;
+                c[cRow + j + 1] += s1;
+                c[cRow + j + 2] += s2;
+                c[cRow + j + 3] += s3;
+            }
+        }
+        // Remaining columns (and transA·transB, where neither operand is contiguous along k).
+        int bStepP = transB ? 1 : ldb, bStepJ = transB ? ldb : 1;
+        for (; j < j1; j++) {
+            float s = 0f;
+            for (int p = 0; p < k; p++) s += a[aRow + p * aStep] * b[bOff + p * bStepP + j * bStepJ];
+            c[cRow + j] += s;
+        }
+    }
+}
