@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The model zoo by name: {@code Zoo.create("resnet20")}. Names: lenet5, lenet5-bn, mlp,
  * resnet20, resnet32, resnet44, resnet56, resnet110, vgg-small, edsr (×2; edsr-x3, edsr-x4),
- * edsr-ghost (GhostSR).
+ * edsr-ghost (GhostSR); the low-cost variants lenet5-binary, resnet20-binary, vgg-small-binary,
+ * lenet5-adder and resnet20-adder.
  */
 public final class Zoo {
     private static final float[] MNIST_MEAN = {0.1307f};
@@ -39,6 +40,11 @@ public final class Zoo {
                     new int[] {3, 48, 48}, "div2k", new float[0], new float[0], false, sr, () -> new Edsr(s)));
         }
         add(EdsrGhost.info());
+        add(BinaryLeNet5.info());
+        add(BinaryResNet20.info());
+        add(BinaryVggSmall.info());
+        add(AdderLeNet5.info());
+        add(AdderResNet20.info());
     }
 
     private Zoo() {
