@@ -2,6 +2,8 @@ package dev.tersor.cli;
 
 import dev.tersor.tensor.Conv2dOptions;
 import dev.tersor.tensor.Functional;
+import dev.tersor.tensor.lowbit.Adder;
+import dev.tersor.tensor.lowbit.XnorConv2d;
 import dev.tersor.tensor.Generator;
 import dev.tersor.tensor.Tensor;
 import java.io.PrintWriter;
@@ -61,6 +63,25 @@ final class Conv2dBench implements Callable<Integer> {
     @Option(names = "--backward", description = "Time forward + y.backward(ones) instead of forward only.")
     boolean backward;
 
+    /** What kind of layer the shape is timed as. */
+    enum Mode { FLOAT, BINARY, ADDER }
+
+    @Option(names = "--mode", defaultValue = "float", converter = ModeConverter.class,
+            description = "float (conv2d), binary (XNOR-popcount on packed bits: weights packed beforehand, the"
+                    + " activations' packing inside the timing) or adder (-Σ|x - w|); default: ${DEFAULT-VALUE}.")
+    Mode mode;
+
+    static final class ModeConverter implements CommandLine.ITypeConverter<Mode> {
+        @Override
+        public Mode convert(String value) {
+            try {
+                return Mode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a mode: use float, binary or adder");
+            }
+        }
+    }
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed for the random tensors (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -87,6 +108,10 @@ final class Conv2dBench implements Callable<Integer> {
         checkFits(cl, "output", (long) batch * out * outHw * outHw);
         checkFits(cl, "unfolded input", (long) batch * in * kernel * kernel * outHw * outHw);
         opts.validate(cl);
+        if (mode != Mode.FLOAT && (backward || groups != 1)) {
+            throw new ParameterException(cl, "--mode " + mode.name().toLowerCase(java.util.Locale.ROOT)
+                    + " times the inference forward of an ungrouped layer: drop --backward and --groups");
+        }
 
         PrintWriter err = cl.getErr();
         Conv2dOptions options = new Conv2dOptions(stride, stride, pad, pad, 1, 1, groups);
@@ -108,14 +133,22 @@ final class Conv2dBench implements Callable<Integer> {
                 w.zeroGrad();
                 b.zeroGrad();
             } : null;
-            Runnable body = backward
-                    ? () -> Functional.conv2d(x, w, b, options).backward(ones)
-                    : () -> Functional.conv2d(x, w, b, options);
+            Runnable body = switch (mode) {
+                case FLOAT -> backward
+                        ? () -> Functional.conv2d(x, w, b, options).backward(ones)
+                        : () -> Functional.conv2d(x, w, b, options);
+                case BINARY -> {
+                    XnorConv2d packed = XnorConv2d.pack(w, options);   // weights packed once, outside the timing
+                    yield () -> packed.apply(x);
+                }
+                case ADDER -> () -> Adder.conv2d(x, w, options);
+            };
             Timing.Result r = Timing.run(opts.plan(), setup, body, err);
             if (backward && (x.grad() == null || w.grad() == null || b.grad() == null)) {
                 throw new IllegalStateException("conv2d backward left a gradient unset (x, weight or bias)");
             }
             record.put("bench", "conv2d");
+            record.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
             record.put("batch", batch);
             record.put("in", in);
             record.put("out", out);
@@ -129,7 +162,7 @@ final class Conv2dBench implements Callable<Integer> {
             record.putAll(BenchCommand.environment());
             BenchCommand.putTiming(record, r, flops);
         }
-        String title = String.format("conv2d N%d %d→%d %d×%d, %d×%d kernel, stride %d, pad %d (%s)",
+        String title = String.format(mode.name().toLowerCase(java.util.Locale.ROOT) + " conv2d N%d %d→%d %d×%d, %d×%d kernel, stride %d, pad %d (%s)",
                 batch, in, out, hw, hw, kernel, kernel, stride, pad, backward ? "forward + backward" : "forward");
         BenchCommand.print(cl.getOut(), opts.json, title, record);
         return 0;
