@@ -67,7 +67,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The rows, in table order; the first one's accuracy is the final {@code accuracy:} line. */
-    static final List<Row> ROWS = List.of(Row.of("lenet5", "LeNet-5", "lenet5"));
+    static final List<Row> ROWS = List.of(Row.of("lenet5", "LeNet-5", "lenet5"),
+            Row.of("lenet5-binary", "LeNet-5 binary", "lenet5-binary"),
+            Row.of("lenet5-adder", "LeNet-5 adder", "lenet5-adder"));
 
     /** What one row measured. */
     record Result(Row row, Evaluation evaluation, long parameters, long bytes, double secondsPerEpoch,
