@@ -33,7 +33,9 @@ class BinaryZooTest {
         Module packed = BinaryInference.convert(model);
         assertEquals(0, BinaryInference.countBinaryLayers(packed));
         try (var g = Tensor.noGrad()) {
-            assertArrayEquals(want.toArray(), packed.call(x).toArray(), 0f);
+            // Each packed layer equals its float forward exactly (BinaryInferenceTest); through a whole
+            // network the float layers between them may round differently by JIT (seen on JDK 25: 1 ulp).
+            assertArrayEquals(want.toArray(), packed.call(x).toArray(), 1e-5f);
         }
     }
 

@@ -244,12 +244,23 @@ public final class VectorBackend implements Backend {
             };
         }
         float r = switch (op) {
-            case SUM, SUM_SQUARES -> acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+            case SUM, SUM_SQUARES -> sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
             case MAX -> acc0.max(acc1).max(acc2.max(acc3)).reduceLanes(VectorOperators.MAX);
             case MIN -> acc0.min(acc1).min(acc2.min(acc3)).reduceLanes(VectorOperators.MIN);
         };
         for (; i < n; i++) r = ScalarMath.accumulate(op, r, x[off + i]);
         return r;
+    }
+
+    /**
+     * The sum of a vector's lanes in a fixed order, lane 0 first. {@code reduceLanes(ADD)} leaves
+     * the order open, and the interpreter and C2 do pick different ones, so its rounding changes
+     * once a kernel is compiled: a training run would then depend on JIT timing.
+     */
+    static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (float f : v.toArray()) s += f;
+        return s;
     }
 
     /** {@code Σ a[aOff+i]·b[bOff+i]}, with two vector accumulators. */
@@ -264,7 +275,7 @@ public final class VectorBackend implements Backend {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
         }
-        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc0.add(acc1));
         for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
         return s;
     }

@@ -7,7 +7,6 @@ import static dev.tersor.tensor.backend.vector.GemmKernel.S;
 
 import dev.tersor.tensor.backend.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Row-major SGEMM {@code C = op(A)·op(B) + beta·C} with {@code op(A)} [m, k], {@code op(B)}
@@ -256,8 +255,8 @@ final class VectorGemm {
                     d2 = av.fma(FloatVector.fromArray(S, b, b2 + p), d2);
                     d3 = av.fma(FloatVector.fromArray(S, b, b3 + p), d3);
                 }
-                float s0 = d0.reduceLanes(VectorOperators.ADD), s1 = d1.reduceLanes(VectorOperators.ADD);
-                float s2 = d2.reduceLanes(VectorOperators.ADD), s3 = d3.reduceLanes(VectorOperators.ADD);
+                float s0 = VectorBackend.sumLanes(d0), s1 = VectorBackend.sumLanes(d1);
+                float s2 = VectorBackend.sumLanes(d2), s3 = VectorBackend.sumLanes(d3);
                 for (int p = kBound; p < k; p++) {
                     float av = a[aRow + p];
                     s0 += av * b[b0 + p];
