@@ -46,7 +46,7 @@ class BinaryZooTest {
         assertEquals("vgg-small-binary", BinaryVggSmall.info().name());
         Recipe r = BinaryLeNet5.info().recipe();
         assertEquals("adam", r.optimizer());
-        assertEquals(1e-3, r.lr());
+        assertEquals(5e-3, r.lr());
         assertEquals("cosine", r.schedule());
         assertEquals(10, r.epochs());
         assertEquals("mnist", BinaryLeNet5.info().dataset());

@@ -86,7 +86,7 @@ public final class PackedBits {
         int words = words(c), plane = h * w;
         int[] dstPix = pixelOffsets(h, w, padH, padW, words);
         int imgWords = (h + 2 * padH) * (w + 2 * padW) * words;
-        for (int img = 0; img < n; img++) packPlane(x, off + img * c * plane, plane, c, dst, img * imgWords, dstPix, words);
+        for (int img = 0; img < n; img++) packPixels(x, off + img * c * plane, plane, c, 0, plane, dst, img * imgWords, dstPix, 1);
     }
 
     /** Word offset of each pixel {@code y·w + x} of an image in the padded NHWC layout. */
@@ -101,11 +101,12 @@ public final class PackedBits {
 
     /**
      * Packs pixels {@code [p0, p1)} of one image: channel {@code ch} of pixel {@code p} is
-     * {@code x[src + ch·plane + p]}; its word {@code j} goes to {@code dst[d + dstPix[p] + j]}.
-     * Eight pixels at a time (each channel read as one contiguous run, the eight words kept in
-     * registers), then four, then one.
+     * {@code x[src + ch·plane + p]}; its word {@code j} goes to {@code dst[d + dstPix[p] + j·wordStride]}
+     * (NHWC: {@code wordStride} 1; word-planar: the size of a word plane). Eight pixels at a time
+     * (each channel read as one contiguous run, the eight words kept in registers), then four, then one.
      */
-    static void packPixels(float[] x, int src, int plane, int c, int p0, int p1, long[] dst, int d, int[] dstPix, int words) {
+    static void packPixels(float[] x, int src, int plane, int c, int p0, int p1, long[] dst, int d, int[] dstPix, int wordStride) {
+        int words = words(c);
         int p = p0;
         for (; p + 8 <= p1; p += 8) {
             for (int j = 0; j < words; j++) {
@@ -122,14 +123,14 @@ public final class PackedBits {
                     w6 |= bit(x[s + 6]) << b;
                     w7 |= bit(x[s + 7]) << b;
                 }
-                dst[d + dstPix[p] + j] = w0;
-                dst[d + dstPix[p + 1] + j] = w1;
-                dst[d + dstPix[p + 2] + j] = w2;
-                dst[d + dstPix[p + 3] + j] = w3;
-                dst[d + dstPix[p + 4] + j] = w4;
-                dst[d + dstPix[p + 5] + j] = w5;
-                dst[d + dstPix[p + 6] + j] = w6;
-                dst[d + dstPix[p + 7] + j] = w7;
+                dst[d + dstPix[p] + j * wordStride] = w0;
+                dst[d + dstPix[p + 1] + j * wordStride] = w1;
+                dst[d + dstPix[p + 2] + j * wordStride] = w2;
+                dst[d + dstPix[p + 3] + j * wordStride] = w3;
+                dst[d + dstPix[p + 4] + j * wordStride] = w4;
+                dst[d + dstPix[p + 5] + j * wordStride] = w5;
+                dst[d + dstPix[p + 6] + j * wordStride] = w6;
+                dst[d + dstPix[p + 7] + j * wordStride] = w7;
             }
         }
         for (; p + 4 <= p1; p += 4) {
@@ -143,10 +144,10 @@ public final class PackedBits {
                     w2 |= bit(x[s + 2]) << b;
                     w3 |= bit(x[s + 3]) << b;
                 }
-                dst[d + dstPix[p] + j] = w0;
-                dst[d + dstPix[p + 1] + j] = w1;
-                dst[d + dstPix[p + 2] + j] = w2;
-                dst[d + dstPix[p + 3] + j] = w3;
+                dst[d + dstPix[p] + j * wordStride] = w0;
+                dst[d + dstPix[p + 1] + j * wordStride] = w1;
+                dst[d + dstPix[p + 2] + j * wordStride] = w2;
+                dst[d + dstPix[p + 3] + j * wordStride] = w3;
             }
         }
         for (; p < p1; p++) {
@@ -154,14 +155,9 @@ public final class PackedBits {
                 int c0 = j << 6, nb = Math.min(64, c - c0);
                 long word = 0;
                 for (int b = 0; b < nb; b++) word |= bit(x[src + (c0 + b) * plane + p]) << b;
-                dst[d + dstPix[p] + j] = word;
+                dst[d + dstPix[p] + j * wordStride] = word;
             }
         }
-    }
-
-    /** Packs the whole plane of image {@code src} into {@code dst} from word {@code d}. */
-    static void packPlane(float[] x, int src, int plane, int c, long[] dst, int d, int[] dstPix, int words) {
-        packPixels(x, src, plane, c, 0, plane, dst, d, dstPix, words);
     }
 
     static void checkRange(String op, int length, int off, long count) {

@@ -17,22 +17,27 @@ import java.util.Arrays;
  * equals the training-mode forward of a binary layer bit for bit. Zero padding contributes 0,
  * as the padded zeros of the ±1 tensor do.
  *
- * <p>How: {@link #apply} packs the channels of each pixel into words (NHWC,
- * {@link PackedBits#packChannels}, border words 0), then for each output pixel and channel
- * {@code dot = taps·C − 2·Σ popcount(a XOR w)} over all {@code kh·kw} taps; a border tap read a
- * zero word and added {@code C − 2·popcount(w_tap)}, which is subtracted again per channel from
- * a small table of border patterns. Rows are split over {@link Parallel}.
+ * <p>How: {@link #apply} packs 64 channels of each pixel into a word, one plane of words per
+ * group of 64 channels ("word-planar"; with stride s the columns of each plane are split by
+ * {@code x mod s}), so the inputs of consecutive output positions are consecutive words and the
+ * SIMD loop reads a vector of positions per step. For each output row and channel,
+ * {@code dot = taps·C − 2·Σ popcount(a XOR w)} over all {@code kh·kw} taps; the border words are
+ * 0, so a tap in the padding added {@code C − 2·popcount(w_tap)}, which is subtracted again from
+ * a per-row table. Results come out channel-major, i.e. already in NCHW order. Rows are split
+ * over {@link Parallel}.
  *
  * <pre>{@code
- * XnorConv2d conv = XnorConv2d.pack(weight, Conv2dOptions.of(1, 1), null, null);   // once
- * Tensor y = conv.apply(x);                                                         // [N, K, OH, OW]
+ * XnorConv2d conv = XnorConv2d.pack(weight, Conv2dOptions.of(1, 1));   // once: packs the weights
+ * Tensor y = conv.apply(x);                                             // packs x, XNOR-popcount, [N, K, OH, OW]
  * }</pre>
  */
 public final class XnorConv2d {
+    /** Spare words after the packed input: the SIMD loop may read a few positions past a row. */
+    private static final int SLACK = 64;
     private final XnorKernel kernel;
-    private final int outChannels, inChannels, kernelH, kernelW, words, taps, accStride;
+    private final int outChannels, inChannels, kernelH, kernelW, words, taps, kRows;
     private final Conv2dOptions options;
-    /** Rows [K, taps·words] (word j of tap t at {@code t·words + j}) in the kernel's layout. */
+    /** Rows [roundUp(K, 4), taps·words]: word j of tap t of output channel k at {@code (k·taps + t)·words + j}. */
     private final long[] weights;
     /** [K, taps]: {@code C − 2·popcount(w[k, tap])}, the contribution of a tap reading a zero word. */
     private final int[] zeroTap;
@@ -55,8 +60,8 @@ public final class XnorConv2d {
         this.bias = checkVector("bias", bias, outChannels);
         this.words = PackedBits.words(inChannels);
         this.taps = kernelH * kernelW;
-        this.accStride = kernel.accStride(outChannels);
-        long[] rows = new long[outChannels * taps * words];
+        this.kRows = (outChannels + XnorKernel.PLANAR_ROWS - 1) / XnorKernel.PLANAR_ROWS * XnorKernel.PLANAR_ROWS;
+        this.weights = new long[kRows * taps * words];
         this.zeroTap = new int[outChannels * taps];
         float[] w = weight.contiguous().toArray();
         long[] word = new long[words];
@@ -67,13 +72,12 @@ public final class XnorConv2d {
                 PackedBits.packRows(column, 0, 1, inChannels, word, 0);
                 int ones = 0;
                 for (int j = 0; j < words; j++) {
-                    rows[(k * taps + t) * words + j] = word[j];
+                    weights[(k * taps + t) * words + j] = word[j];
                     ones += Long.bitCount(word[j]);
                 }
                 zeroTap[k * taps + t] = inChannels - 2 * ones;
             }
         }
-        this.weights = kernel.layout(rows, outChannels, taps * words);
     }
 
     /**
@@ -154,74 +158,73 @@ public final class XnorConv2d {
             throw new IllegalArgumentException("XnorConv2d: input " + Arrays.toString(x.shape()) + " is smaller than the "
                     + kernelH + "x" + kernelW + " kernel with " + options);
         }
+        Geometry cur = cached;
+        if (cur == null || cur.h != h || cur.w != w) cached = cur = new Geometry(h, w, oh, ow);
+        Geometry g = cur;
         Tensor src = (x.requiresGrad() ? x.detach() : x).contiguous();
-        int pH = options.padH(), pW = options.padW();
-        int hp = h + 2 * pH, wp = w + 2 * pW;
-        long[] act = new long[Math.toIntExact((long) n * hp * wp * words)];
         float[] xs = src.data();
         int xOff = src.dataOffset();
-        Geometry cur = cached;
-        if (cur == null || cur.h != h || cur.w != w) cached = cur = new Geometry(h, w, oh, ow, hp, wp);
-        Geometry g = cur;
-        int plane = h * w, imgWords = hp * wp * words;
+        int plane = h * w;
+        long[] act = new long[Math.toIntExact((long) n * words * g.wordStride + SLACK)];
         int pixelsPerTask = Math.max(8, (1 << 14) / Math.max(1, inChannels)) & ~7;
         int tasksPerImage = (plane + pixelsPerTask - 1) / pixelsPerTask;
         Parallel.forRange(n * tasksPerImage, 1, (from, to) -> {
             for (int t = from; t < to; t++) {
                 int img = t / tasksPerImage, p0 = (t % tasksPerImage) * pixelsPerTask;
-                PackedBits.packPixels(xs, xOff + img * inChannels * plane, plane, inChannels, p0, Math.min(plane, p0 + pixelsPerTask),
-                        act, img * imgWords, g.dstPix, words);
+                kernel.packPixels(xs, xOff + img * inChannels * plane, plane, inChannels, p0, Math.min(plane, p0 + pixelsPerTask),
+                        act, img * words * g.wordStride, g.dstPix, g.wordStride);
             }
         });
         Tensor out = Tensor.zeros(n, outChannels, oh, ow);
         float[] ys = out.data();
-        long work = (long) taps * words * accStride * ow;
+        long work = (long) taps * words * kRows * ow;
         Parallel.forRange(n * oh, (int) Math.max(1, (1L << 16) / Math.max(1, work)), (from, to) -> run(act, g, from, to, ys));
         out.markModified();
         return out;
     }
 
-    /** Input and output sizes of one call, the tap offsets and the padding corrections. */
+    /**
+     * Input and output sizes of one call: the word-planar layout, the tap offsets and the padding
+     * corrections. A word plane holds the padded image with its columns split by {@code x mod sW}:
+     * padded pixel (y, x) at {@code (y·sW + x mod sW)·wq + x / sW}, {@code wq = ⌈wp / sW⌉}, so
+     * output positions ox, ox+1, … of one row read consecutive words for every tap.
+     */
     private final class Geometry {
-        final int h, w, oh, ow, hp, wp;
-        /** Word offset of input pixel {@code y·w + x} in the padded packed image. */
+        final int h, w, oh, ow;
+        /** Words between planes: {@code hp·sW·wq}; an image is {@code words} planes. */
+        final int wordStride;
+        /** Words between output rows: {@code sH·sW·wq}. */
+        final int rowStride;
+        /** Plane offset of input pixel {@code y·w + x}. */
         final int[] dstPix;
-        /** Reduction segments: one per kernel row when taps along x are adjacent words (dilation 1), else one per tap. */
-        final int[] segOff;
-        final int segLen;
-        /** Flat mode: output rows of an image are one run of positions {@code p = oy·wp + ox}. */
-        final boolean flat;
-        final int[] rowClass, colClass;
-        final int colClasses;
-        /** [rowClasses·colClasses, K]: what to subtract for each border pattern (0 for the interior). */
+        /** Plane offset of each tap (i, j) for output position (0, 0). */
+        final int[] tapOff;
+        final int[] rowClass;
+        /** [rowClasses, K, OW]: what to subtract from each position's dot product (0 away from the border). */
         final int[] correction;
 
-        Geometry(int h, int w, int oh, int ow, int hp, int wp) {
+        Geometry(int h, int w, int oh, int ow) {
             this.h = h;
             this.w = w;
             this.oh = oh;
             this.ow = ow;
-            this.hp = hp;
-            this.wp = wp;
-            dstPix = PackedBits.pixelOffsets(h, w, options.padH(), options.padW(), words);
             int sH = options.strideH(), sW = options.strideW(), dH = options.dilationH(), dW = options.dilationW();
-            if (dW == 1) {
-                segLen = kernelW * words;
-                segOff = new int[kernelH];
-                for (int i = 0; i < kernelH; i++) segOff[i] = i * dH * wp * words;
-            } else {
-                segLen = words;
-                segOff = new int[taps];
-                for (int i = 0; i < kernelH; i++) {
-                    for (int j = 0; j < kernelW; j++) segOff[i * kernelW + j] = (i * dH * wp + j * dW) * words;
-                }
+            int pH = options.padH(), pW = options.padW();
+            int hp = h + 2 * pH, wp = w + 2 * pW, wq = (wp + sW - 1) / sW;
+            wordStride = hp * sW * wq;
+            rowStride = sH * sW * wq;
+            dstPix = new int[h * w];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) dstPix[y * w + x] = ((y + pH) * sW + (x + pW) % sW) * wq + (x + pW) / sW;
             }
-            flat = sH == sW && 4 * (wp - ow) <= wp;
-            rowClass = classes(oh, kernelH, sH, options.padH(), dH, h);
-            colClass = classes(ow, kernelW, sW, options.padW(), dW, w);
-            int rowClasses = max(rowClass) + 1;
-            colClasses = max(colClass) + 1;
-            correction = new int[rowClasses * colClasses * outChannels];
+            tapOff = new int[taps];
+            for (int i = 0; i < kernelH; i++) {
+                for (int j = 0; j < kernelW; j++) tapOff[i * kernelW + j] = (i * dH * sW + (j * dW) % sW) * wq + (j * dW) / sW;
+            }
+            rowClass = classes(oh, kernelH, sH, pH, dH, h);
+            int[] colClass = classes(ow, kernelW, sW, pW, dW, w);
+            int rowClasses = max(rowClass) + 1, colClasses = max(colClass) + 1;
+            int[] byClass = new int[rowClasses * colClasses * outChannels];
             boolean[] rowValid = new boolean[kernelH], colValid = new boolean[kernelW];
             boolean[] seen = new boolean[rowClasses * colClasses];
             for (int oy = 0; oy < oh; oy++) {
@@ -229,14 +232,22 @@ public final class XnorConv2d {
                     int cls = rowClass[oy] * colClasses + colClass[ox];
                     if (seen[cls]) continue;
                     seen[cls] = true;
-                    for (int i = 0; i < kernelH; i++) rowValid[i] = inside(oy * sH - options.padH() + i * dH, h);
-                    for (int j = 0; j < kernelW; j++) colValid[j] = inside(ox * sW - options.padW() + j * dW, w);
+                    for (int i = 0; i < kernelH; i++) rowValid[i] = inside(oy * sH - pH + i * dH, h);
+                    for (int j = 0; j < kernelW; j++) colValid[j] = inside(ox * sW - pW + j * dW, w);
                     for (int k = 0; k < outChannels; k++) {
                         int sum = 0;
                         for (int i = 0; i < kernelH; i++) {
                             for (int j = 0; j < kernelW; j++) if (!(rowValid[i] && colValid[j])) sum += zeroTap[k * taps + i * kernelW + j];
                         }
-                        correction[cls * outChannels + k] = sum;
+                        byClass[cls * outChannels + k] = sum;
+                    }
+                }
+            }
+            correction = new int[rowClasses * outChannels * ow];
+            for (int rc = 0; rc < rowClasses; rc++) {
+                for (int k = 0; k < outChannels; k++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        correction[(rc * outChannels + k) * ow + ox] = byClass[(rc * colClasses + colClass[ox]) * outChannels + k];
                     }
                 }
             }
@@ -266,71 +277,43 @@ public final class XnorConv2d {
     }
 
     /**
-     * Output rows [from, to) of the batch (row r = image r / OH, row r % OH), in chunks of at
-     * most {@code chunk} positions so the popcounts stay in L1 before {@link #store} reads them.
+     * Output rows [from, to) of the batch (row r = image r / OH, row r % OH), each in chunks of at
+     * most {@code chunk} positions so the popcounts stay in L1 until {@link #store} reads them.
      */
     private void run(long[] act, Geometry g, int from, int to, float[] ys) {
-        int sH = options.strideH(), sW = options.strideW();
-        int imgWords = g.hp * g.wp * words;
-        int chunk = Math.max(4, Math.min(64, (4096 / accStride) & ~3));
-        int[] acc = new int[chunk * accStride], outPos = new int[chunk], cls = new int[chunk];
-        float[] stage = new float[chunk * outChannels];
-        int r = from;
-        while (r < to) {
-            int img = r / g.oh, oy0 = r % g.oh;
-            int oy1 = Math.min(g.oh, oy0 + (to - r));
-            int imgBase = img * imgWords;
-            if (g.flat) {
-                // positions p = oy·wp + ox of the padded plane; columns ox >= ow are computed and dropped
-                int pEnd = (oy1 - 1) * g.wp + g.ow;
-                for (int c0 = oy0 * g.wp; c0 < pEnd; c0 += chunk) {
-                    int np = Math.min(chunk, pEnd - c0);
-                    kernel.accumulate(act, imgBase + c0 * sW * words, sW * words, np, g.segOff, g.segLen, weights, outChannels, acc);
-                    for (int i = 0; i < np; i++) {
-                        int oy = (c0 + i) / g.wp, ox = (c0 + i) % g.wp;
-                        outPos[i] = ox < g.ow ? oy * g.ow + ox : -1;
-                        cls[i] = ox < g.ow ? g.rowClass[oy] * g.colClasses + g.colClass[ox] : 0;
-                    }
-                    store(acc, np, outPos, cls, stage, g, img, ys);
-                }
-            } else {
-                for (int oy = oy0; oy < oy1; oy++) {
-                    for (int c0 = 0; c0 < g.ow; c0 += chunk) {
-                        int np = Math.min(chunk, g.ow - c0);
-                        kernel.accumulate(act, imgBase + (oy * sH * g.wp + c0 * sW) * words, sW * words, np, g.segOff, g.segLen,
-                                weights, outChannels, acc);
-                        for (int i = 0; i < np; i++) {
-                            outPos[i] = oy * g.ow + c0 + i;
-                            cls[i] = g.rowClass[oy] * g.colClasses + g.colClass[c0 + i];
-                        }
-                        store(acc, np, outPos, cls, stage, g, img, ys);
-                    }
-                }
+        int block = kernel.positionBlock();
+        int chunk = Math.max(block, Math.min(64, 8192 / kRows) / block * block);
+        int accStride = (Math.min(chunk, g.ow) + block - 1) / block * block;
+        int[] acc = new int[kRows * accStride];
+        for (int r = from; r < to; r++) {
+            int img = r / g.oh, oy = r % g.oh;
+            int rowBase = img * words * g.wordStride + oy * g.rowStride;
+            for (int ox0 = 0; ox0 < g.ow; ox0 += chunk) {
+                int n = Math.min(chunk, g.ow - ox0);
+                kernel.accumulatePlanar(act, rowBase + ox0, g.tapOff, words, g.wordStride, n, weights, outChannels, acc, accStride);
+                store(acc, accStride, n, img, oy, ox0, g, ys);
             }
-            r += oy1 - oy0;
         }
     }
 
-    /**
-     * {@code y[img, k, outPos[i]] = (float) (taps·C − 2·popcount − correction)·scale[k] + bias[k]}
-     * for the {@code np} positions of a chunk (outPos −1: dropped). The arithmetic runs along
-     * channels (contiguous, so the JIT vectorises it) into {@code stage}, then moves to NCHW.
-     */
-    private void store(int[] acc, int np, int[] outPos, int[] cls, float[] stage, Geometry g, int img, float[] ys) {
-        int full = taps * inChannels, kk = outChannels;
+    /** {@code y[img, k, oy, ox0 + i] = (float) (taps·C − 2·popcount − correction)·scale[k] + bias[k]} for i < n. */
+    private void store(int[] acc, int accStride, int n, int img, int oy, int ox0, Geometry g, float[] ys) {
+        int full = taps * inChannels, plane = g.oh * g.ow;
         int[] corr = g.correction;
-        for (int i = 0; i < np; i++) {
-            if (outPos[i] < 0) continue;
-            int a = i * accStride, c = cls[i] * kk, st = i * kk;
-            for (int k = 0; k < kk; k++) stage[st + k] = full - 2 * acc[a + k] - corr[c + k];
-            if (scale != null) for (int k = 0; k < kk; k++) stage[st + k] = stage[st + k] * scale[k];
-            if (bias != null) for (int k = 0; k < kk; k++) stage[st + k] = stage[st + k] + bias[k];
-        }
-        int plane = g.oh * g.ow;
-        for (int i = 0; i < np; i++) {
-            if (outPos[i] < 0) continue;
-            int dst = img * kk * plane + outPos[i], st = i * kk;
-            for (int k = 0; k < kk; k++) ys[dst + k * plane] = stage[st + k];
+        int corrRow = g.rowClass[oy] * outChannels * g.ow + ox0;
+        for (int k = 0; k < outChannels; k++) {
+            int a = k * accStride, c = corrRow + k * g.ow, d = (img * outChannels + k) * plane + oy * g.ow + ox0;
+            if (scale == null && bias == null) {
+                for (int i = 0; i < n; i++) ys[d + i] = full - 2 * acc[a + i] - corr[c + i];
+            } else {
+                float sc = scale == null ? 1f : scale[k], b = bias == null ? 0f : bias[k];
+                for (int i = 0; i < n; i++) {
+                    float v = full - 2 * acc[a + i] - corr[c + i];
+                    if (scale != null) v = v * sc;
+                    if (bias != null) v = v + b;
+                    ys[d + i] = v;
+                }
+            }
         }
     }
 }

@@ -71,4 +71,31 @@ final class XnorScalarKernel implements XnorKernel {
             }
         }
     }
+
+    @Override
+    public int positionBlock() {
+        return 1;
+    }
+
+    @Override
+    public void accumulatePlanar(long[] act, int base, int[] tapOff, int words, int wordStride, int np, long[] rows, int k,
+                                 int[] acc, int accStride) {
+        int taps = tapOff.length, steps = taps * words, kRows = (k + PLANAR_ROWS - 1) / PLANAR_ROWS * PLANAR_ROWS;
+        for (int o = 0; o < kRows; o += 2) {
+            int w0 = o * steps, w1 = w0 + steps;
+            for (int p = 0; p < np; p++) {
+                int s0 = 0, s1 = 0;
+                for (int t = 0; t < taps; t++) {
+                    int a = base + tapOff[t] + p, s = t * words;
+                    for (int j = 0; j < words; j++, a += wordStride) {
+                        long x = act[a];
+                        s0 += Long.bitCount(x ^ rows[w0 + s + j]);
+                        s1 += Long.bitCount(x ^ rows[w1 + s + j]);
+                    }
+                }
+                acc[o * accStride + p] = s0;
+                acc[(o + 1) * accStride + p] = s1;
+            }
+        }
+    }
 }

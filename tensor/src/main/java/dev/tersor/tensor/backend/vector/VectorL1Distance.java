@@ -15,12 +15,23 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>negL1</b> {@code C[i, j] = −Σ_p |A[i, p] − B[p, j]|} follows the Goto/BLIS loop of
  * {@link VectorGemm}: B is packed per KC×NC block into NR-column micro-panels, A once into row
- * strips (MR rows, then 4-row strips for the rest so that 16 or 84 filters waste no lanes), and
- * each micro-tile keeps MR×NR sums in 2·MR vector registers (12×2 with 32 registers, 6×2 with
- * 16) while it streams one packed column of A (broadcast) and one row of the B panel per p.
- * {@code |x|} is an integer AND with a mask held in a register: {@code FloatVector.abs()}
- * compiles to an AND with a constant in memory, one more load per lane-op, and the loop then
- * runs about 1.4× slower, bound by loads.
+ * strips (6 rows, then 4-row strips for the rest so that 16 or 84 filters waste no lanes), and
+ * each micro-tile keeps 6×NR sums in 12 vector registers while it streams one packed column of
+ * A (broadcast) and one row of the B panel per p: a sub, an abs and an add per lane.
+ *
+ * <p>Three rules keep C2 compiling these loops to straight vector code (each was measured: a
+ * kernel that breaks one runs 10–40× slower, boxed, and only in some JVM runs):
+ * <ul>
+ *   <li>the accumulator is the argument of the op that updates it ({@code d.add(acc)}, as
+ *       {@code a.fma(b, acc)} in the SGEMM kernel), never its receiver: an op on a loop phi
+ *       needs a type profile to be intrinsified;</li>
+ *   <li>tiles stay small: a 12-row tile (3 ops per sum here, 1 in SGEMM) exceeds what C2 inlines
+ *       into one method, and its species stop being constants;</li>
+ *   <li>the constructor runs every micro-kernel a few thousand times on a 2-deep problem, so the
+ *       stores after each loop have type profiles before the first large product gets the
+ *       kernels compiled (without it, a first call with long loops could get them compiled
+ *       before any loop exit was profiled). It runs once, when the kernels are first looked up.</li>
+ * </ul>
  *
  * <p><b>diffGrad</b> {@code dA[i, p] = Σ_j G[i, j]·(B[p, j] − A[i, p])} is computed as
  * {@code G·Bᵀ − A ∘ rowsum(G)} (the same sum, regrouped): the product runs on the packed SGEMM,
@@ -46,8 +57,8 @@ public final class VectorL1Distance implements L1Kernels {
     private static final int ABS_BITS = 0x7fffffff, SIGN_BIT = 0x80000000, ONE_BITS = 0x3f800000;
     /** Micro-tile width: two vectors. */
     private static final int NR = 2 * L;
-    /** Rows of a full micro-tile: 12 with 32 vector registers, 6 with 16 (as the SGEMM kernel). */
-    private static final int MR = GemmKernel.MR;
+    /** Rows of a full micro-tile (see the class comment for why not 12). */
+    private static final int MR = 6;
     /** Rows of an edge strip. */
     private static final int MR_EDGE = 4;
     /** Rows of B per hardtanh micro-tile (its B values stay in registers too). */
@@ -55,9 +66,11 @@ public final class VectorL1Distance implements L1Kernels {
     private static final int KC = 256;
     private static final int NC = NR * 128;
     /** Strips of an A block kept in L2 while the B micro-panels pass. */
-    private static final int MC_STRIPS = 12;
+    private static final int MC_STRIPS = 24;
     /** {@code m·n·k} below which packing costs more than it saves. */
     private static final long SMALL = 32 * 1024;
+    /** {@code m·n·k} below which one thread is faster than handing work to the pool (tens of microseconds). */
+    private static final long PARALLEL_MIN = 1 << 20;
 
     /** Per-thread buffers, only ever grown. */
     private static final class Workspace {
@@ -86,6 +99,16 @@ public final class VectorL1Distance implements L1Kernels {
     /** Floats per vector on this JVM (tests size their runs by it). */
     public static int vectorLength() {
         return L;
+    }
+
+    /** Runs every micro-kernel briefly, so that C2 later compiles them with complete profiles (see the class comment). */
+    public VectorL1Distance() {
+        float[] ap = new float[2 * MR], bp = new float[2 * NR], t = new float[Math.max(MR, PR) * NR];
+        for (int i = 0; i < 1000; i++) {
+            tile6(2, ap, 0, bp, 0, t);
+            tile4(2, ap, 0, bp, 0, t);
+            hardTanhTile2(2, ap, 0, bp, bp, t);
+        }
     }
 
     @Override
@@ -132,12 +155,13 @@ public final class VectorL1Distance implements L1Kernels {
         Strips st = Strips.of(m, k);
         Workspace ws = WORKSPACE.get();
         float[] ap = ws.a(st.size());
-        Parallel.forRange(st.count(), 1, (s0, s1) -> {
+        boolean parallel = (long) m * n * k >= PARALLEL_MIN;
+        Parallel.forRange(st.count(), parallel ? 1 : st.count(), (s0, s1) -> {
             for (int s = s0; s < s1; s++) packStrip(a, aOff, m, k, st.row0()[s], st.height()[s], ap, st.packed()[s]);
         });
         int panelsMax = (Math.min(NC, n) + NR - 1) / NR;
         float[] bp = ws.b(Math.min(KC, k) * panelsMax * NR);
-        int tasks = Math.max(1, Math.min(Parallel.threads(), Math.max(st.count(), panelsMax)));
+        int tasks = parallel ? Math.max(1, Math.min(Parallel.threads(), Math.max(st.count(), panelsMax))) : 1;
         boolean splitRows = st.count() >= 4 * tasks || st.count() >= panelsMax;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), panels = (nc + NR - 1) / NR;
@@ -177,7 +201,6 @@ public final class VectorL1Distance implements L1Kernels {
                 for (int s = sb; s < sbEnd; s++) {
                     int h = st.height()[s], row0 = st.row0()[s], aIdx = st.packed()[s] + pc * h;
                     if (h == MR_EDGE) tile4(kc, ap, aIdx, bp, bIdx, t);
-                    else if (MR == 12) tile12(kc, ap, aIdx, bp, bIdx, t);
                     else tile6(kc, ap, aIdx, bp, bIdx, t);
                     subtractTile(t, Math.min(h, m - row0), cols, c, cOff + row0 * n + col, n, first);
                 }
@@ -234,10 +257,10 @@ public final class VectorL1Distance implements L1Kernels {
                 FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
                 for (int p = 0, bi = bOff + j; p < k; p++, bi += n) {
                     FloatVector av = FloatVector.broadcast(S, a[ai + p]);
-                    s0 = s0.add(av.sub(FloatVector.fromArray(S, b, bi)).abs());
-                    s1 = s1.add(av.sub(FloatVector.fromArray(S, b, bi + L)).abs());
-                    s2 = s2.add(av.sub(FloatVector.fromArray(S, b, bi + 2 * L)).abs());
-                    s3 = s3.add(av.sub(FloatVector.fromArray(S, b, bi + 3 * L)).abs());
+                    s0 = av.sub(FloatVector.fromArray(S, b, bi)).abs().add(s0);
+                    s1 = av.sub(FloatVector.fromArray(S, b, bi + L)).abs().add(s1);
+                    s2 = av.sub(FloatVector.fromArray(S, b, bi + 2 * L)).abs().add(s2);
+                    s3 = av.sub(FloatVector.fromArray(S, b, bi + 3 * L)).abs().add(s3);
                 }
                 s0.neg().intoArray(c, ci + j);
                 s1.neg().intoArray(c, ci + j + L);
@@ -247,7 +270,7 @@ public final class VectorL1Distance implements L1Kernels {
             for (; j + L <= n; j += L) {
                 FloatVector s0 = FloatVector.zero(S);
                 for (int p = 0, bi = bOff + j; p < k; p++, bi += n) {
-                    s0 = s0.add(FloatVector.broadcast(S, a[ai + p]).sub(FloatVector.fromArray(S, b, bi)).abs());
+                    s0 = FloatVector.broadcast(S, a[ai + p]).sub(FloatVector.fromArray(S, b, bi)).abs().add(s0);
                 }
                 s0.neg().intoArray(c, ci + j);
             }
@@ -262,73 +285,21 @@ public final class VectorL1Distance implements L1Kernels {
     // ---------------------------------------------------------------- negL1 micro-tiles
 
 
-    /** {@code t[r·NR + j] = Σ_p |ap[aOff + p·12 + r] − bp[bOff + p·NR + j]|}, r &lt; 12, j &lt; NR. */
-    private static void tile12(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] t) {
-        FloatVector zero = FloatVector.zero(S);
-        IntVector mask = IntVector.broadcast(IS, ABS_BITS);
-        FloatVector c0l = zero, c0r = zero, c1l = zero, c1r = zero, c2l = zero, c2r = zero;
-        FloatVector c3l = zero, c3r = zero, c4l = zero, c4r = zero, c5l = zero, c5r = zero;
-        FloatVector c6l = zero, c6r = zero, c7l = zero, c7r = zero, c8l = zero, c8r = zero;
-        FloatVector c9l = zero, c9r = zero, c10l = zero, c10r = zero, c11l = zero, c11r = zero;
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 12, bi = bOff + p * NR;
-            FloatVector bl = FloatVector.fromArray(S, bp, bi), br = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector a;
-            a = FloatVector.broadcast(S, ap[ai]); c0l = c0l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c0r = c0r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 1]); c1l = c1l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c1r = c1r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 2]); c2l = c2l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c2r = c2r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 3]); c3l = c3l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c3r = c3r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 4]); c4l = c4l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c4r = c4r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 5]); c5l = c5l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c5r = c5r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 6]); c6l = c6l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c6r = c6r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 7]); c7l = c7l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c7r = c7r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 8]); c8l = c8l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c8r = c8r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 9]); c9l = c9l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c9r = c9r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 10]); c10l = c10l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c10r = c10r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 11]); c11l = c11l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c11r = c11r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-        }
-        c0l.intoArray(t, 0);
-        c0r.intoArray(t, L);
-        c1l.intoArray(t, 2 * L);
-        c1r.intoArray(t, 3 * L);
-        c2l.intoArray(t, 4 * L);
-        c2r.intoArray(t, 5 * L);
-        c3l.intoArray(t, 6 * L);
-        c3r.intoArray(t, 7 * L);
-        c4l.intoArray(t, 8 * L);
-        c4r.intoArray(t, 9 * L);
-        c5l.intoArray(t, 10 * L);
-        c5r.intoArray(t, 11 * L);
-        c6l.intoArray(t, 12 * L);
-        c6r.intoArray(t, 13 * L);
-        c7l.intoArray(t, 14 * L);
-        c7r.intoArray(t, 15 * L);
-        c8l.intoArray(t, 16 * L);
-        c8r.intoArray(t, 17 * L);
-        c9l.intoArray(t, 18 * L);
-        c9r.intoArray(t, 19 * L);
-        c10l.intoArray(t, 20 * L);
-        c10r.intoArray(t, 21 * L);
-        c11l.intoArray(t, 22 * L);
-        c11r.intoArray(t, 23 * L);
-    }
-
-    /** As {@link #tile12} with 6 rows (ISAs with 16 vector registers). */
+    /** {@code t[r·NR + j] = Σ_p |ap[aOff + p·6 + r] − bp[bOff + p·NR + j]|}, r &lt; 6, j &lt; NR. */
     private static void tile6(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] t) {
         FloatVector zero = FloatVector.zero(S);
-        IntVector mask = IntVector.broadcast(IS, ABS_BITS);
         FloatVector c0l = zero, c0r = zero, c1l = zero, c1r = zero, c2l = zero, c2r = zero;
         FloatVector c3l = zero, c3r = zero, c4l = zero, c4r = zero, c5l = zero, c5r = zero;
         for (int p = 0; p < kc; p++) {
             int ai = aOff + p * 6, bi = bOff + p * NR;
             FloatVector bl = FloatVector.fromArray(S, bp, bi), br = FloatVector.fromArray(S, bp, bi + L);
             FloatVector a;
-            a = FloatVector.broadcast(S, ap[ai]); c0l = c0l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c0r = c0r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 1]); c1l = c1l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c1r = c1r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 2]); c2l = c2l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c2r = c2r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 3]); c3l = c3l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c3r = c3r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 4]); c4l = c4l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c4r = c4r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 5]); c5l = c5l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c5r = c5r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
+            a = FloatVector.broadcast(S, ap[ai]); c0l = a.sub(bl).abs().add(c0l); c0r = a.sub(br).abs().add(c0r);
+            a = FloatVector.broadcast(S, ap[ai + 1]); c1l = a.sub(bl).abs().add(c1l); c1r = a.sub(br).abs().add(c1r);
+            a = FloatVector.broadcast(S, ap[ai + 2]); c2l = a.sub(bl).abs().add(c2l); c2r = a.sub(br).abs().add(c2r);
+            a = FloatVector.broadcast(S, ap[ai + 3]); c3l = a.sub(bl).abs().add(c3l); c3r = a.sub(br).abs().add(c3r);
+            a = FloatVector.broadcast(S, ap[ai + 4]); c4l = a.sub(bl).abs().add(c4l); c4r = a.sub(br).abs().add(c4r);
+            a = FloatVector.broadcast(S, ap[ai + 5]); c5l = a.sub(bl).abs().add(c5l); c5r = a.sub(br).abs().add(c5r);
         }
         c0l.intoArray(t, 0);
         c0r.intoArray(t, L);
@@ -344,19 +315,18 @@ public final class VectorL1Distance implements L1Kernels {
         c5r.intoArray(t, 11 * L);
     }
 
-    /** As {@link #tile12} with 4 rows (edge strips). */
+    /** As {@link #tile6} with 4 rows (edge strips). */
     private static void tile4(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] t) {
         FloatVector zero = FloatVector.zero(S);
-        IntVector mask = IntVector.broadcast(IS, ABS_BITS);
         FloatVector c0l = zero, c0r = zero, c1l = zero, c1r = zero, c2l = zero, c2r = zero, c3l = zero, c3r = zero;
         for (int p = 0; p < kc; p++) {
             int ai = aOff + p * 4, bi = bOff + p * NR;
             FloatVector bl = FloatVector.fromArray(S, bp, bi), br = FloatVector.fromArray(S, bp, bi + L);
             FloatVector a;
-            a = FloatVector.broadcast(S, ap[ai]); c0l = c0l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c0r = c0r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 1]); c1l = c1l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c1r = c1r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 2]); c2l = c2l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c2r = c2r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
-            a = FloatVector.broadcast(S, ap[ai + 3]); c3l = c3l.add(((IntVector) a.sub(bl).reinterpretAsInts()).and(mask).reinterpretAsFloats()); c3r = c3r.add(((IntVector) a.sub(br).reinterpretAsInts()).and(mask).reinterpretAsFloats());
+            a = FloatVector.broadcast(S, ap[ai]); c0l = a.sub(bl).abs().add(c0l); c0r = a.sub(br).abs().add(c0r);
+            a = FloatVector.broadcast(S, ap[ai + 1]); c1l = a.sub(bl).abs().add(c1l); c1r = a.sub(br).abs().add(c1r);
+            a = FloatVector.broadcast(S, ap[ai + 2]); c2l = a.sub(bl).abs().add(c2l); c2r = a.sub(br).abs().add(c2r);
+            a = FloatVector.broadcast(S, ap[ai + 3]); c3l = a.sub(bl).abs().add(c3l); c3r = a.sub(br).abs().add(c3r);
         }
         c0l.intoArray(t, 0);
         c0r.intoArray(t, L);
@@ -397,10 +367,10 @@ public final class VectorL1Distance implements L1Kernels {
         FloatVector s0 = FloatVector.zero(S), s1 = s0;
         int j = 0;
         for (; j + 2 * L <= n; j += 2 * L) {
-            s0 = s0.add(FloatVector.fromArray(S, x, off + j));
-            s1 = s1.add(FloatVector.fromArray(S, x, off + j + L));
+            s0 = FloatVector.fromArray(S, x, off + j).add(s0);
+            s1 = FloatVector.fromArray(S, x, off + j + L).add(s1);
         }
-        for (; j + L <= n; j += L) s0 = s0.add(FloatVector.fromArray(S, x, off + j));
+        for (; j + L <= n; j += L) s0 = FloatVector.fromArray(S, x, off + j).add(s0);
         float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
         for (; j < n; j++) s += x[off + j];
         return s;
@@ -429,7 +399,8 @@ public final class VectorL1Distance implements L1Kernels {
                                         float[] g, int gOff, float[] db, int dbOff) {
         int blocks = (k + PR - 1) / PR, panels = (n + NR - 1) / NR;
         float[] atp = WORKSPACE.get().a(blocks * m * PR);
-        Parallel.forRange(blocks, 1, (b0, b1) -> {
+        boolean parallel = (long) m * n * k >= PARALLEL_MIN;
+        Parallel.forRange(blocks, parallel ? 1 : blocks, (b0, b1) -> {
             for (int pb = b0; pb < b1; pb++) {
                 int dst = pb * m * PR;
                 for (int i = 0; i < m; i++) {
@@ -441,7 +412,7 @@ public final class VectorL1Distance implements L1Kernels {
             }
         });
         int runs = Math.min(blocks, Math.max(1, (2 * Parallel.threads() + panels - 1) / panels));
-        Parallel.forEachTask(panels * runs, (t0, t1) -> {
+        Parallel.RangeBody body = (t0, t1) -> {
             Workspace ws = WORKSPACE.get();
             float[] gp = ws.g(m * NR), bt = ws.bt, t = ws.tile;
             for (int task = t0; task < t1; task++) {
@@ -461,7 +432,9 @@ public final class VectorL1Distance implements L1Kernels {
                     for (int r = 0; r < rows; r++) System.arraycopy(t, r * NR, db, dbOff + (pb * PR + r) * n + col, cols);
                 }
             }
-        });
+        };
+        if (parallel) Parallel.forEachTask(panels * runs, body);
+        else body.run(0, panels * runs);
     }
 
     /**
