@@ -99,7 +99,15 @@ final class Im2col {
 
     /** Lowers the whole image, splitting channels over threads (inline inside a pool task). */
     void lower(float[] img, int imgOff, float[] cols, int colsOff) {
-        Parallel.forRange(channels, channelGrain(), (c0, c1) -> lower(img, imgOff, cols, colsOff, c0, c1));
+        lower(img, imgOff, cols, colsOff, positions());
+    }
+
+    /**
+     * Lowers the whole image into column rows {@code ld} apart (a column matrix holding several
+     * images side by side has {@code ld = images·positions}), splitting channels over threads.
+     */
+    void lower(float[] img, int imgOff, float[] cols, int colsOff, int ld) {
+        Parallel.forRange(channels, channelGrain(), (c0, c1) -> lower(img, imgOff, cols, colsOff, ld, c0, c1));
     }
 
     /** Raises (accumulates) the whole column matrix into the image, splitting channels over threads. */
@@ -107,15 +115,15 @@ final class Im2col {
         Parallel.forRange(channels, channelGrain(), (c0, c1) -> raise(cols, colsOff, img, imgOff, c0, c1));
     }
 
-    /** Writes the column rows of channels {@code [c0, c1)}. */
-    void lower(float[] img, int imgOff, float[] cols, int colsOff, int c0, int c1) {
+    /** Writes the column rows of channels {@code [c0, c1)}, rows {@code ld} apart. */
+    void lower(float[] img, int imgOff, float[] cols, int colsOff, int ld, int c0, int c1) {
         int len = positions(), plane = height * width;
         boolean wholeRows = sw == 1 && sh == 1 && outW == width;
         for (int c = c0, r = c0 * kh * kw; c < c1; c++) {
             for (int i = 0; i < kh; i++) {
                 int ylo = rowLo[i], yhi = rowHi[i];
                 for (int j = 0; j < kw; j++, r++) {
-                    int dst = colsOff + r * len;
+                    int dst = colsOff + r * ld;
                     int xlo = colLo[j], xhi = colHi[j];
                     int src = imgOff + c * plane + (i * dh - ph) * width + (j * dw - pw);   // + oy·sh·W + ox·sw
                     if (xhi == xlo || yhi == ylo) {
@@ -250,7 +258,7 @@ final class Im2col {
         Parallel.forRange(n * channels, channelGrain(), (lo, hi) -> {
             for (int t = lo; t < hi; t++) {
                 int b = t / channels, c = t % channels;
-                lower(img, imgOff + b * size, cols, colsOff + b * per, c, c + 1);
+                lower(img, imgOff + b * size, cols, colsOff + b * per, positions(), c, c + 1);
             }
         });
     }

@@ -1,6 +1,10 @@
 package dev.tersor.tensor;
 
+import dev.tersor.tensor.backend.Backend;
+import dev.tersor.tensor.backend.Backends;
+import dev.tersor.tensor.backend.BinaryOp;
 import dev.tersor.tensor.backend.Parallel;
+import dev.tersor.tensor.backend.ReduceOp;
 
 /**
  * Batch normalisation as one fused op over x [N, C, *]: per channel c,
@@ -40,23 +44,19 @@ final class Normalization {
         float[] b = bias == null ? null : bias.contiguous().toArray();
         float[] rm = runningMean == null ? null : runningMean.toArray();
         float[] rv = runningVar == null ? null : runningVar.toArray();
+        Backend be = Backends.current();
         Parallel.forRange(c, 1, (lo, hi) -> {
+            float[] centred = training ? new float[s] : null;
             for (int ch = lo; ch < hi; ch++) {
                 float mu, is;
                 if (training) {
                     double sum = 0;
-                    for (int i = 0; i < n; i++) {
-                        int base = xo + (i * c + ch) * s;
-                        for (int j = 0; j < s; j++) sum += xd[base + j];
-                    }
+                    for (int i = 0; i < n; i++) sum += be.reduce(ReduceOp.SUM, xd, xo + (i * c + ch) * s, s);
                     double mu64 = sum / m;
                     double sq = 0;
                     for (int i = 0; i < n; i++) {
-                        int base = xo + (i * c + ch) * s;
-                        for (int j = 0; j < s; j++) {
-                            double d = xd[base + j] - mu64;
-                            sq += d * d;
-                        }
+                        be.binaryScalarRight(BinaryOp.SUB, xd, xo + (i * c + ch) * s, (float) mu64, centred, 0, s);
+                        sq += be.dot(centred, 0, centred, 0, s);
                     }
                     double var = sq / m;
                     mu = (float) mu64;
@@ -73,10 +73,7 @@ final class Normalization {
                 invStd[ch] = is;
                 float scale = is * (w == null ? 1f : w[ch]);
                 float shift = (b == null ? 0f : b[ch]) - mu * scale;
-                for (int i = 0; i < n; i++) {
-                    int base = (i * c + ch) * s;
-                    for (int j = 0; j < s; j++) out[base + j] = xd[xo + base + j] * scale + shift;
-                }
+                for (int i = 0; i < n; i++) affine(xd, xo + (i * c + ch) * s, scale, shift, out, (i * c + ch) * s, s);
             }
         });
         if (training && rm != null) {
@@ -97,31 +94,31 @@ final class Normalization {
         float[] dx = needX ? new float[xc.numel()] : null;
         float[] dw = new float[c], db = new float[c];
         int m = n * s;
+        Backend be = Backends.current();
         Parallel.forRange(c, 1, (lo, hi) -> {
+            float[] centred = new float[s];
             for (int ch = lo; ch < hi; ch++) {
-                double sumDy = 0, sumDyXhat = 0;
+                double sumDy = 0, sumDyXc = 0;     // Σdy and Σdy·(x − μ)
                 float mu = mean[ch], is = invStd[ch];
                 for (int i = 0; i < n; i++) {
                     int base = (i * c + ch) * s;
-                    for (int j = 0; j < s; j++) {
-                        float dy = gd[go + base + j];
-                        sumDy += dy;
-                        sumDyXhat += dy * ((xd[xo + base + j] - mu) * is);
-                    }
+                    sumDy += be.reduce(ReduceOp.SUM, gd, go + base, s);
+                    be.binaryScalarRight(BinaryOp.SUB, xd, xo + base, mu, centred, 0, s);
+                    sumDyXc += be.dot(gd, go + base, centred, 0, s);
                 }
+                double sumDyXhat = sumDyXc * is;
                 dw[ch] = (float) sumDyXhat;
                 db[ch] = (float) sumDy;
                 if (dx == null) continue;
+                // dx = k·(dy − a − x̂·b) = k·dy + (−k·σ̂·b)·x + k·(σ̂·b·μ − a)
                 float gamma = w == null ? 1f : w[ch];
                 float k = gamma * is;
                 float a = training ? (float) (sumDy / m) : 0f;
                 float bcoef = training ? (float) (sumDyXhat / m) : 0f;
+                float xCoef = -k * is * bcoef, shift = k * (is * bcoef * mu - a);
                 for (int i = 0; i < n; i++) {
                     int base = (i * c + ch) * s;
-                    for (int j = 0; j < s; j++) {
-                        float xhat = (xd[xo + base + j] - mu) * is;
-                        dx[base + j] = k * (gd[go + base + j] - a - xhat * bcoef);
-                    }
+                    combine(gd, go + base, k, xd, xo + base, xCoef, shift, dx, base, s);
                 }
             }
         });
@@ -129,6 +126,17 @@ final class Normalization {
             dx == null ? null : Tensor.wrap(dx, xc.shape),
             weight != null && weight.requiresGrad() ? Tensor.wrap(dw, new int[] {c}) : null,
             bias != null && bias.requiresGrad() ? Tensor.wrap(db, new int[] {c}) : null};
+    }
+
+    /** {@code y[yOff + j] = x[xOff + j]·scale + shift} for {@code j < n} (a loop C2 vectorises). */
+    private static void affine(float[] x, int xOff, float scale, float shift, float[] y, int yOff, int n) {
+        for (int j = 0; j < n; j++) y[yOff + j] = x[xOff + j] * scale + shift;
+    }
+
+    /** {@code y[yOff + j] = p·u[uOff + j] + q·v[vOff + j] + r} for {@code j < n}. */
+    private static void combine(float[] u, int uOff, float p, float[] v, int vOff, float q, float r,
+                                float[] y, int yOff, int n) {
+        for (int j = 0; j < n; j++) y[yOff + j] = p * u[uOff + j] + q * v[vOff + j] + r;
     }
 
     private static void checkVector(String name, Tensor t, int c, Tensor x) {

@@ -46,6 +46,14 @@ final class VectorGemm {
      */
     static final long TASK_WORK = 1 << 22;
 
+    /**
+     * {@code A·Bᵀ} with both operands contiguous along k goes to {@link GemmDot} (no packing) when
+     * k is at least this long and C has at most {@link #DOT_MAX_SIDE} rows or columns: packing
+     * such a B is a transposing copy that costs about as much as the arithmetic there.
+     */
+    static final int DOT_MIN_K = 16 * L;
+    static final int DOT_MAX_SIDE = 64;
+
     /** Per-thread pack buffers, reused across calls. */
     private static final class Workspace {
         float[] a = new float[0];
@@ -77,7 +85,10 @@ final class VectorGemm {
             for (int i = 0; i < m; i++) scaleRow(c, cOff + i * ldc, n, beta);
             return;
         }
-        if ((long) m * n * k < SMALL || m < MR / 2) {
+        if (transB && !transA && k >= DOT_MIN_K && Math.min(m, n) <= DOT_MAX_SIDE) {
+            for (int i = 0; i < m; i++) scaleRow(c, cOff + i * ldc, n, beta);
+            GemmDot.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        } else if ((long) m * n * k < SMALL || m < MR / 2) {
             direct(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
             blocked(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
