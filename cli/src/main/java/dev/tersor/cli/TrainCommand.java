@@ -2,6 +2,7 @@ package dev.tersor.cli;
 
 import dev.tersor.nn.Module;
 import dev.tersor.nn.Rng;
+import dev.tersor.nn.binary.BinaryTraining;
 import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.data.TensorDataset;
 import dev.tersor.nn.io.Safetensors;
@@ -132,7 +133,8 @@ final class TrainCommand implements Callable<Integer> {
                     Backends.current().name(), Parallel.threads());
             err.flush();
             Trainer.Options options = Trainer.Options.epochs(r.epochs()).checkpoint(ckpt).resumeFrom(resume)
-                    .metrics(metricsJson, metricsCsv).log(WriterStream.of(err));
+                    .metrics(metricsJson, metricsCsv).log(WriterStream.of(err))
+                    .onEpochStart(BinaryTraining.epochStart(net));          // RBNN schedules; a no-op for other models
             List<EpochMetrics> history = new Trainer(net, opt, sched, Losses::crossEntropy).fit(train, test, options);
             net.save(out);
 

@@ -61,7 +61,7 @@ final class ConvKernels {
      * that each GEMM is wide enough to amortise packing the weight and the weight gradient's dot
      * products are long (measured on ResNet-20's 8×8 and 16×16 layers).
      */
-    static final int COLUMNS = Integer.getInteger("tersor.cols", 1024);
+    static final int COLUMNS = 1024;
 
     /** One chunk of {@code count} samples from {@code n0}, with the task's buffers and weight-gradient accumulator. */
     @FunctionalInterface

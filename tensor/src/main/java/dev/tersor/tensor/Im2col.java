@@ -138,12 +138,13 @@ final class Im2col {
                         // picked up pixels of the neighbouring image rows
                         int first = ylo * outW + xlo, last = (yhi - 1) * outW + xhi;
                         System.arraycopy(img, src + first, cols, dst + first, last - first);
-                        if (xlo > 0 || xhi < outW) {
-                            for (int oy = ylo; oy < yhi; oy++) {
-                                int d = dst + oy * outW;
-                                for (int t = d; t < d + xlo; t++) cols[t] = 0f;
-                                for (int t = d + xhi; t < d + outW; t++) cols[t] = 0f;
-                            }
+                        // (one strided pass per border column: usually one or two columns, many rows)
+                        int top = dst + ylo * outW, bottom = dst + yhi * outW;
+                        for (int x = 0; x < xlo; x++) {
+                            for (int t = top + x; t < bottom; t += outW) cols[t] = 0f;
+                        }
+                        for (int x = xhi; x < outW; x++) {
+                            for (int t = top + x; t < bottom; t += outW) cols[t] = 0f;
                         }
                         continue;
                     }

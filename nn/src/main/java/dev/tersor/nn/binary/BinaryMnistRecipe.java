@@ -69,11 +69,8 @@ public final class BinaryMnistRecipe {
             Module model = info.create();
             Adam adam = new Adam(model.parameters(), Adam.options().lr(recipe.lr()).weightDecay(recipe.weightDecay()).build());
             CosineLr cosine = new CosineLr(adam, epochs * trainLoader.size(), 0.0);
-            List<EpochMetrics> history;
-            try (var hook = BinaryTraining.attach(model, trainLoader, epochs)) {
-                history = new Trainer(model, adam, cosine, Losses::crossEntropy)
-                        .fit(trainLoader, testLoader, Trainer.Options.epochs(epochs).log(System.err));
-            }
+            List<EpochMetrics> history = new Trainer(model, adam, cosine, Losses::crossEntropy).fit(trainLoader, testLoader,
+                    Trainer.Options.epochs(epochs).log(System.err).onEpochStart(BinaryTraining.epochStart(model)));
             double seconds = history.stream().mapToDouble(EpochMetrics::epochSeconds).average().orElse(Double.NaN);
             model.eval();
             long t0 = System.nanoTime();

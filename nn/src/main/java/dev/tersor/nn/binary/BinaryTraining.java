@@ -1,8 +1,9 @@
 package dev.tersor.nn.binary;
 
 import dev.tersor.nn.Module;
-import dev.tersor.nn.data.DataLoader;
+import dev.tersor.nn.train.Trainer;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -14,8 +15,7 @@ import java.util.Map;
  *     ... train one epoch ...
  * }
  * }</pre>
- * With {@link dev.tersor.nn.train.Trainer}, which has no epoch callback, {@link #attach} does the
- * same from a forward pre-hook that watches the training loader's epoch.
+ * With {@link Trainer}, pass {@link #epochStart} as its epoch hook.
  */
 public final class BinaryTraining {
     private BinaryTraining() {
@@ -37,25 +37,20 @@ public final class BinaryTraining {
     }
 
     /**
-     * Runs {@link #startEpoch} automatically: before the first training-mode forward of each new
-     * epoch of {@code train} ({@link DataLoader#epoch()}, which the trainer sets), with
-     * {@code epochs} the total. Close the handle to stop.
+     * {@link #startEpoch} as a trainer hook, logging the flipped-sign fraction of each RBNN layer.
+     * A model without binary layers makes it a no-op, so a command line can pass it for any model.
      * <pre>{@code
-     * try (var h = BinaryTraining.attach(model, trainLoader, epochs)) {
-     *     new Trainer(model, optimizer, scheduler, Losses::crossEntropy).fit(trainLoader, testLoader, options);
-     * }
+     * trainer.fit(train, test, Trainer.Options.epochs(10).onEpochStart(BinaryTraining.epochStart(model)));
      * }</pre>
      */
-    public static Module.HookHandle attach(Module model, DataLoader train, int epochs) {
-        if (epochs < 1) throw new IllegalArgumentException("BinaryTraining.attach: epochs must be >= 1, got " + epochs);
-        int[] last = {-1};
-        return model.registerForwardPreHook((m, in) -> {
-            if (m.isTraining() && train.epoch() != last[0]) {
-                last[0] = train.epoch();
-                startEpoch(m, Math.min(last[0], epochs - 1), epochs);
-            }
-            return null;
-        });
+    public static Trainer.EpochStart epochStart(Module model) {
+        return (epoch, epochs) -> {
+            Map<String, Double> flips = startEpoch(model, epoch - 1, epochs);
+            if (flips.isEmpty()) return null;
+            StringBuilder sb = new StringBuilder("flipped weight signs");
+            flips.forEach((name, f) -> sb.append(String.format(Locale.ROOT, " %s %.1f%%", name, 100 * f)));
+            return sb.toString();
+        };
     }
 
     /** The mean flip fraction over the model's rotated layers, weighted by their weight counts (NaN if none). */

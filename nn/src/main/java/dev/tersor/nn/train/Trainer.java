@@ -35,37 +35,54 @@ public final class Trainer {
     private final LossFunction loss;
 
     /**
-     * Where output goes. {@code checkpoint}, {@code metricsJson} and {@code metricsCsv} may be
-     * null; {@code log} (progress and epoch lines) may be null for silence.
+     * Called before the first batch of each epoch, with the model in training mode: methods that
+     * change the model per epoch hook in here (RBNN's rotation update, schedules of a sign
+     * approximation, pruning steps).
      */
-    public record Options(int epochs, Path checkpoint, Path resumeFrom, Path metricsJson, Path metricsCsv, PrintStream log) {
+    @FunctionalInterface
+    public interface EpochStart {
+        /** {@code epoch} counts from 1 to {@code epochs}; returns a line for the log, or null. */
+        String starting(int epoch, int epochs);
+    }
+
+    /**
+     * Where output goes. {@code checkpoint}, {@code metricsJson}, {@code metricsCsv} and
+     * {@code epochStart} may be null; {@code log} (progress and epoch lines) may be null for silence.
+     */
+    public record Options(int epochs, Path checkpoint, Path resumeFrom, Path metricsJson, Path metricsCsv, PrintStream log,
+                          EpochStart epochStart) {
         public Options {
             if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
         }
 
         /** {@code epochs} epochs, progress on stderr, nothing written. */
         public static Options epochs(int epochs) {
-            return new Options(epochs, null, null, null, null, System.err);
+            return new Options(epochs, null, null, null, null, System.err, null);
         }
 
         /** The same with a checkpoint written after every epoch. */
         public Options checkpoint(Path path) {
-            return new Options(epochs, path, resumeFrom, metricsJson, metricsCsv, log);
+            return new Options(epochs, path, resumeFrom, metricsJson, metricsCsv, log, epochStart);
         }
 
         /** The same, continuing from a checkpoint. */
         public Options resumeFrom(Path path) {
-            return new Options(epochs, checkpoint, path, metricsJson, metricsCsv, log);
+            return new Options(epochs, checkpoint, path, metricsJson, metricsCsv, log, epochStart);
         }
 
         /** The same with per-epoch metrics written as JSON and/or CSV. */
         public Options metrics(Path json, Path csv) {
-            return new Options(epochs, checkpoint, resumeFrom, json, csv, log);
+            return new Options(epochs, checkpoint, resumeFrom, json, csv, log, epochStart);
         }
 
         /** The same with progress going to {@code stream} (null: silent). */
         public Options log(PrintStream stream) {
-            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, stream);
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, stream, epochStart);
+        }
+
+        /** The same, calling {@code hook} before each epoch (also for the epochs after a resume). */
+        public Options onEpochStart(EpochStart hook) {
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, hook);
         }
     }
 
@@ -100,6 +117,10 @@ public final class Trainer {
 
     private EpochMetrics runEpoch(int epoch, Options options, DataLoader train, DataLoader test) {
         model.train();
+        if (options.epochStart() != null) {
+            String line = options.epochStart().starting(epoch, options.epochs());
+            if (line != null) log(options, "epoch " + epoch + "/" + options.epochs() + ": " + line);
+        }
         Progress progress = new Progress(options.log(), "epoch " + epoch + "/" + options.epochs(), train.size());
         double lossSum = 0;
         long correct = 0, samples = 0;

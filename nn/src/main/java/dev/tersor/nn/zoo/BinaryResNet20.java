@@ -21,7 +21,7 @@ import dev.tersor.tensor.Tensor;
  * </pre>
  * The binary layers default to {@link BinaryOptions#rbnn()}: call
  * {@link dev.tersor.nn.binary.BinaryTraining#startEpoch} each epoch (or attach it to the trainer
- * with {@link dev.tersor.nn.binary.BinaryTraining#attach}). State-dict names follow the RBNN code.
+ * with {@link dev.tersor.nn.binary.BinaryTraining#epochStart}; {@code tersor train} does this). State-dict names follow the RBNN code.
  */
 public class BinaryResNet20 extends Module {
 
@@ -50,7 +50,7 @@ public class BinaryResNet20 extends Module {
     /**
      * The zoo entry: CIFAR-10 normalised per channel, random crop and flip; default recipe SGD lr
      * 0.1, momentum 0.9, weight decay 1e-4 (the RBNN code's), cosine, 400 epochs, batch 256 (the
-     * RBNN paper trains 1,000). Needs {@code BinaryTraining.attach} in the training loop for the
+     * RBNN paper trains 1,000). Needs {@code BinaryTraining.epochStart} in the training loop for the
      * RBNN schedule and rotation updates.
      */
     public static ModelInfo info() {

@@ -16,8 +16,11 @@ import dev.tersor.nn.loss.Losses;
 import dev.tersor.nn.optim.CosineLr;
 import dev.tersor.nn.optim.Sgd;
 import dev.tersor.tensor.Generator;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +88,32 @@ class TrainerTest {
         assertEquals(3, h.size());
         assertEquals(uninterrupted.get(2).trainLoss(), h.get(2).trainLoss(), 1e-12);
         assertArrayEquals(full.model.stateDict().get("2.weight").toArray(), resumed.model.stateDict().get("2.weight").toArray());
+    }
+
+    @Test
+    void theEpochHookRunsBeforeEachEpochInTrainingModeAndAfterAResumeOnlyForTheRemainingEpochs(@TempDir Path dir) {
+        List<String> calls = new ArrayList<>();
+        Path ckpt = dir.resolve("run.ckpt");
+        Run first = new Run(3);
+        first.model.eval();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        first.trainer.fit(first.train, null, Trainer.Options.epochs(2).checkpoint(ckpt).log(new PrintStream(log, true))
+                .onEpochStart((epoch, epochs) -> {
+                    calls.add(epoch + "/" + epochs + (first.model.isTraining() ? " train" : " eval"));
+                    return epoch == 2 ? "hook says hello" : null;
+                }));
+        assertEquals(List.of("1/2 train", "2/2 train"), calls);
+        assertTrue(log.toString().contains("epoch 2/2: hook says hello"), log.toString());
+        assertTrue(!log.toString().contains("epoch 1/2: null"), log.toString());
+
+        calls.clear();
+        Run resumed = new Run(3);
+        resumed.trainer.fit(resumed.train, null, Trainer.Options.epochs(3).resumeFrom(ckpt).log(null)
+                .onEpochStart((epoch, epochs) -> {
+                    calls.add(epoch + "/" + epochs);
+                    return null;
+                }));
+        assertEquals(List.of("3/3"), calls);
     }
 
     @Test

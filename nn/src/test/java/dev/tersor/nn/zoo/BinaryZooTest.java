@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tersor.nn.Module;
 import dev.tersor.nn.Rng;
+import dev.tersor.nn.binary.BinaryConv2d;
 import dev.tersor.nn.binary.BinaryInference;
 import dev.tersor.nn.binary.BinaryOptions;
 import dev.tersor.nn.binary.BinaryTraining;
@@ -102,6 +103,16 @@ class BinaryZooTest {
         Tensor x = Tensor.randn(new Generator(8), 2, 3, 16, 16);
         assertArrayEquals(new int[] {2, 10}, m.call(x).shape());
         assertPackedEqualsEval(m, x);
+    }
+
+    @Test
+    void theTrainerHookUpdatesRbnnLayersAndReportsTheirFlipsAndIsSilentForOtherModels() {
+        Rng.manualSeed(11);
+        Module m = new dev.tersor.nn.Sequential(new BinaryConv2d(3, 8, 3, 1, 1, BinaryOptions.rbnn()));
+        String line = BinaryTraining.epochStart(m).starting(1, 4);
+        assertTrue(line != null && line.startsWith("flipped weight signs 0 ") && line.endsWith("%"), line);
+        assertEquals(null, BinaryTraining.epochStart(new BinaryLeNet5()).starting(1, 4), "no RBNN layers, nothing to report");
+        assertEquals(null, BinaryTraining.epochStart(new LeNet5(true)).starting(1, 4));
     }
 
     @Test
