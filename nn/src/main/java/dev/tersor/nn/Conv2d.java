@@ -54,6 +54,11 @@ public class Conv2d extends Module {
         return weight;
     }
 
+    @Override
+    public long multiplyAccumulates(Tensor input, Tensor output) {
+        return fanInProducts(output, weight);
+    }
+
     /** Bias [Cout], or null. */
     public Parameter bias() {
         return bias;

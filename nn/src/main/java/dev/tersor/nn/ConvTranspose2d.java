@@ -41,6 +41,12 @@ public class ConvTranspose2d extends Module {
         return weight;
     }
 
+    /** Each input value meets {@code (out/groups)·kh·kw} weights. */
+    @Override
+    public long multiplyAccumulates(Tensor input, Tensor output) {
+        return (long) input.numel() * (weight.numel() / weight.shape()[0]);
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return Functional.convTranspose2d(x, weight.value(), bias == null ? null : bias.value(), options);

@@ -34,6 +34,11 @@ public class Linear extends Module {
         return weight;
     }
 
+    @Override
+    public long multiplyAccumulates(Tensor input, Tensor output) {
+        return fanInProducts(output, weight);
+    }
+
     /** b [out], or null. */
     public Parameter bias() {
         return bias;

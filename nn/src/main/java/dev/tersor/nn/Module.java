@@ -33,6 +33,20 @@ public abstract class Module {
     /** Computes the output from the input. */
     public abstract Tensor forward(Tensor input);
 
+    /**
+     * Multiply-accumulates of one forward from {@code input} to {@code output} (shown by
+     * {@link Summary}): 0 unless a layer overrides it. Binary and adder layers count the
+     * operations that take a multiply-accumulate's place (an XNOR-popcount bit, an |x − w| term).
+     */
+    public long multiplyAccumulates(Tensor input, Tensor output) {
+        return 0;
+    }
+
+    /** {@code output.numel()} times the fan-in of a weight [out, in/groups, ...]: a convolution's or a linear layer's MACs. */
+    protected static long fanInProducts(Tensor output, Parameter weight) {
+        return (long) output.numel() * (weight.numel() / weight.shape()[0]);
+    }
+
     /** Runs pre-hooks, {@link #forward} and post-hooks. */
     public final Tensor call(Tensor input) {
         Tensor in = input;

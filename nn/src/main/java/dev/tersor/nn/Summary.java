@@ -50,16 +50,7 @@ public final class Summary {
     }
 
     private static long macs(Module m, Tensor in, Tensor out) {
-        if (m instanceof Conv2d c) {
-            int[] w = c.weight().shape();
-            return (long) out.numel() * w[1] * w[2] * w[3];
-        }
-        if (m instanceof ConvTranspose2d c) {
-            int[] w = c.weight().shape();
-            return (long) in.numel() * w[1] * w[2] * w[3];
-        }
-        if (m instanceof Linear l) return (long) out.numel() * l.weight().shape()[1];
-        return 0;
+        return m.multiplyAccumulates(in, out);
     }
 
     /** The rows in forward order. */

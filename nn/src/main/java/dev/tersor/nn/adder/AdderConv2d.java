@@ -66,6 +66,11 @@ public class AdderConv2d extends Module {
         return weight;
     }
 
+    @Override
+    public long multiplyAccumulates(Tensor input, Tensor output) {
+        return fanInProducts(output, weight);
+    }
+
     /** Bias [Cout], or null. */
     public Parameter bias() {
         return bias;

@@ -42,6 +42,11 @@ public class AdderLinear extends Module {
         return weight;
     }
 
+    @Override
+    public long multiplyAccumulates(Tensor input, Tensor output) {
+        return fanInProducts(output, weight);
+    }
+
     /** b [out], or null. */
     public Parameter bias() {
         return bias;

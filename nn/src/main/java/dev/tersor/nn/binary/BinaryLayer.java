@@ -75,6 +75,11 @@ abstract class BinaryLayer extends Module {
         return weight;
     }
 
+    @Override
+    public long multiplyAccumulates(Tensor input, Tensor output) {
+        return fanInProducts(output, weight);
+    }
+
     /** The bias, or null. */
     public Parameter bias() {
         return bias;

@@ -64,6 +64,21 @@ class ZooTest {
     }
 
     @Test
+    void binaryAndAdderLayersCountTheOperationsThatReplaceMultiplyAccumulates() {
+        // the same layer shapes as lenet5-bn: every row keeps its MAC count, only the kind of operation changes
+        long[] bn = Summary.of(Zoo.create("lenet5-bn"), 1, 28, 28).rows().stream()
+                .filter(r -> r.macs() > 0).mapToLong(Summary.Row::macs).toArray();
+        assertArrayEquals(new long[] {117600, 240000, 48000, 10080, 840}, bn);
+        for (String name : new String[] {"lenet5-binary", "lenet5-adder"}) {
+            Summary s = Summary.of(Zoo.create(name), 1, 28, 28);
+            assertArrayEquals(bn, s.rows().stream().filter(r -> r.macs() > 0).mapToLong(Summary.Row::macs).toArray(), name);
+        }
+        // a transposed convolution: every input value meets out·kh·kw weights
+        Summary t = Summary.of(new dev.tersor.nn.ConvTranspose2d(4, 3, 2, 2, 0), 4, 5, 5);
+        assertEquals(4L * 5 * 5 * 3 * 2 * 2, t.totalMacs());
+    }
+
+    @Test
     void saveAndLoadRoundTrip(@TempDir Path dir) throws Exception {
         Module a = Zoo.create("lenet5-bn"), b = Zoo.create("lenet5-bn");
         Path file = dir.resolve("w.safetensors");
