@@ -16,8 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@link VectorBackend#gemm} against {@link ScalarBackend#gemm}: all four transpose
  * combinations, beta 0, 1 and ½, leading dimensions wider than the matrices, non-zero offsets,
- * square sizes around the vector and tile widths and odd m ≠ n ≠ k shapes (both the direct and
- * the packed path, edge tiles, several K and N blocks), on one thread and on two.
+ * square sizes around the vector and tile widths and odd m ≠ n ≠ k shapes (the direct, packed
+ * and dot-product paths, 12- and 8-row strips, edge tiles, several K and N blocks), on one thread
+ * and on two.
  *
  * <p>Tolerance: each of the two results is a float sum of k products plus {@code beta·C} in
  * some order, so each is within {@code (k+1)·2⁻²⁴·B} of the exact value, where
@@ -58,6 +59,10 @@ class GemmTest {
             {1, 300, 5}, {5, 1, 700}, {3, 130, 129}, {2, 64, 2048}, {3, 1500, 2000}, {1, 4000, 2200},
             {37, 19, 301}, {300, 13, 2}, {25, 33, 64}, {130, 70, 520}, {250, 70, 520},
             {13, 4100, 200}, {61, 97, 1100},
+            // 8-row strips for short multiples of 8 (convolutions with 16 or 32 channels), 12-row ones at 24
+            {16, 1024, 144}, {32, 256, 288}, {24, 100, 300},
+            // A·Bᵀ as unpacked 4×4 dot-product blocks (k ≥ 256, a side ≤ 64): edge rows and columns, k tails
+            {16, 144, 2048}, {9, 143, 301}, {64, 30, 1000}, {70, 64, 257},
         };
         for (int[] s : shapes) allVariants(s[0], s[1], s[2], s[0] * 31L + s[1] * 7L + s[2] + threads);
     }

@@ -20,7 +20,8 @@ import jdk.incubator.vector.FloatVector;
  *     per thread, over its share of rows (or of NR panels when m is short):
  *       for ic step MC                      A block  op(A)[ic.., pc..]  mc×kc, packed per thread (L2)
  *         for each NR panel                 B micro-panel kc×NR stays close (L1/L2) across the row loop
- *           for each MR strip               {@link GemmKernel#tile} → tile buffer, merged into C with beta
+ *           for each mr strip               {@link GemmKernel#tile} → tile buffer, merged into C with beta
+ *                                           (mr = MR, or 8 for short products: {@link GemmKernel#rowsFor})
  * </pre>
  * Pack buffers live in {@link ThreadLocal}s and only grow, so the hot path allocates nothing
  * large. Products with {@code m·n·k} below {@link #SMALL}, and very short ones
@@ -33,7 +34,7 @@ final class VectorGemm {
      * Blocking measured on Zen 5 (48 KiB L1d, 1 MiB L2): KC 512 beat 256 and 384 by 5–10 %
      * at 1024³ and 2048³; MC between 6 and 24 strips made no clear difference.
      */
-    static final int MC = MR * 12;
+    static final int MC = MR * 12;   // also a multiple of 8, the short-product strip height
     /** Depth of a packed block: a kc×NR B micro-panel (64 KiB) streams from L1/L2. */
     static final int KC = 512;
     /** Columns of a B block, a multiple of NR: KC·NC floats (8 MiB) sit in L3. */
@@ -100,7 +101,8 @@ final class VectorGemm {
     private static void blocked(boolean transA, boolean transB, int m, int n, int k,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc) {
-        int strips = (m + MR - 1) / MR;
+        int mr = GemmKernel.rowsFor(m);
+        int strips = (m + mr - 1) / mr;
         int ncMax = Math.min(NC, n);
         int panelsMax = (ncMax + NR - 1) / NR;
         long work = (long) m * n * k;
@@ -126,13 +128,13 @@ final class VectorGemm {
                     for (int t = t0; t < t1; t++) {
                         int rowFrom = 0, rowTo = m, qFrom = 0, qTo = panels;
                         if (splitRows) {
-                            rowFrom = Math.min(m, share(strips, t, tasks) * MR);
-                            rowTo = Math.min(m, share(strips, t + 1, tasks) * MR);
+                            rowFrom = Math.min(m, share(strips, t, tasks) * mr);
+                            rowTo = Math.min(m, share(strips, t + 1, tasks) * mr);
                         } else {
                             qFrom = share(panels, t, tasks);
                             qTo = share(panels, t + 1, tasks);
                         }
-                        computeRegion(transA, a, aOff, lda, rowFrom, rowTo, p0, kc, bp, qFrom, qTo,
+                        computeRegion(transA, mr, a, aOff, lda, rowFrom, rowTo, p0, kc, bp, qFrom, qTo,
                                 j0, nc, betaBlock, c, cOff, ldc);
                     }
                 });
@@ -146,21 +148,21 @@ final class VectorGemm {
     }
 
     /** C[rowFrom..rowTo, panels qFrom..qTo of the B block] += op(A)[rows, p0..p0+kc) · Bblock. */
-    private static void computeRegion(boolean transA, float[] a, int aOff, int lda, int rowFrom, int rowTo,
+    private static void computeRegion(boolean transA, int mr, float[] a, int aOff, int lda, int rowFrom, int rowTo,
                                       int p0, int kc, float[] bp, int qFrom, int qTo, int j0, int nc,
                                       float beta, float[] c, int cOff, int ldc) {
         Workspace ws = WORKSPACE.get();
         float[] ap = ws.a(MC * kc);
         for (int ic = rowFrom; ic < rowTo; ic += MC) {
             int mc = Math.min(MC, rowTo - ic);
-            GemmPacking.packA(transA, a, aOff, lda, ic, mc, p0, kc, MR, ap);
+            GemmPacking.packA(transA, a, aOff, lda, ic, mc, p0, kc, mr, ap);
             for (int q = qFrom; q < qTo; q++) {
                 int col = j0 + q * NR;
                 int cols = Math.min(NR, nc - q * NR);
                 int bIdx = q * kc * NR;
-                for (int s = 0; s * MR < mc; s++) {
-                    GemmKernel.tile(kc, ap, s * kc * MR, bp, bIdx, ws.tile);
-                    mergeTile(ws.tile, Math.min(MR, mc - s * MR), cols, c, cOff + (ic + s * MR) * ldc + col, ldc, beta);
+                for (int s = 0; s * mr < mc; s++) {
+                    GemmKernel.tile(mr, kc, ap, s * kc * mr, bp, bIdx, ws.tile);
+                    mergeTile(ws.tile, Math.min(mr, mc - s * mr), cols, c, cOff + (ic + s * mr) * ldc + col, ldc, beta);
                 }
             }
         }
