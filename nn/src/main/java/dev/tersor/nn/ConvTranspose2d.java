@@ -41,10 +41,10 @@ public class ConvTranspose2d extends Module {
         return weight;
     }
 
-    /** Each input value meets {@code (out/groups)·kh·kw} weights. */
+    /** Each input value meets {@code (out/groups)·kh·kw} weights: the weight [in, out/groups, kh, kw] seen from the input. */
     @Override
     public long multiplyAccumulates(Tensor input, Tensor output) {
-        return (long) input.numel() * (weight.numel() / weight.shape()[0]);
+        return fanInProducts(input, weight);
     }
 
     @Override

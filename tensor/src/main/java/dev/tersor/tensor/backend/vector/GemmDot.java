@@ -44,7 +44,7 @@ final class GemmDot {
                 }
                 for (; i < m; i++) {
                     for (int jj = j; jj < j + cols; jj++) {
-                        c[cOff + i * ldc + jj] += dot(k, a, aOff + i * lda, b, bOff + jj * ldb);
+                        c[cOff + i * ldc + jj] += VectorBackend.dotProduct(a, aOff + i * lda, b, bOff + jj * ldb, k);
                     }
                 }
             }
@@ -97,15 +97,5 @@ final class GemmDot {
                 c[ci + r * ldc + q] += s;
             }
         }
-    }
-
-    /** {@code Σ_p a[ai + p]·b[bi + p]} for {@code p < k}, lanes summed in a fixed order. */
-    private static float dot(int k, float[] a, int ai, float[] b, int bi) {
-        FloatVector acc = FloatVector.zero(S);
-        int bound = S.loopBound(k);
-        for (int p = 0; p < bound; p += L) acc = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bi + p), acc);
-        float s = VectorBackend.sumLanes(acc);
-        for (int p = bound; p < k; p++) s += a[ai + p] * b[bi + p];
-        return s;
     }
 }

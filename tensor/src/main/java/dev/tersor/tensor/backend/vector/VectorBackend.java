@@ -266,6 +266,11 @@ public final class VectorBackend implements Backend {
     /** {@code Σ a[aOff+i]·b[bOff+i]}, with two vector accumulators. */
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        return dotProduct(a, aOff, b, bOff, n);
+    }
+
+    /** {@link #dot} for the kernels of this package. */
+    static float dotProduct(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
         int i = 0;
         for (int bound = n - 2 * L; i <= bound; i += 2 * L) {

@@ -82,13 +82,10 @@ final class VectorGemm {
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float beta, float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0) return;
-        if (k <= 0) {
-            for (int i = 0; i < m; i++) scaleRow(c, cOff + i * ldc, n, beta);
-            return;
-        }
-        if (transB && !transA && k >= DOT_MIN_K && Math.min(m, n) <= DOT_MAX_SIDE) {
-            for (int i = 0; i < m; i++) scaleRow(c, cOff + i * ldc, n, beta);
-            GemmDot.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        boolean dot = transB && !transA && k >= DOT_MIN_K && Math.min(m, n) <= DOT_MAX_SIDE;
+        if (k <= 0 || dot) {
+            for (int i = 0; i < m; i++) scaleRow(c, cOff + i * ldc, n, beta);   // then C += products
+            if (dot) GemmDot.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         } else if ((long) m * n * k < SMALL || m < MR / 2) {
             direct(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
