@@ -34,6 +34,7 @@ final class ConvKernels {
     final int taps;           // kh·kw
     final int positions;      // outH·outW
     final boolean direct;
+    final ShiftedWindows shifted;   // stride-1 kernels: GEMMs read shifted rows of a spread image, no im2col
 
     ConvKernels(Im2col im, int batch, int smallChannels, int groups) {
         this.im = im;
@@ -44,6 +45,7 @@ final class ConvKernels {
         this.taps = im.kh * im.kw;
         this.positions = im.positions();
         this.direct = cg == 1;
+        this.shifted = direct ? null : ShiftedWindows.of(im);
     }
 
     /** Elements of one small image: {@code K·outH·outW}. */
@@ -73,7 +75,8 @@ final class ConvKernels {
     private int samplesPerChunk() {
         if (direct || im.isIdentity()) return 1;
         int perThread = (batch + Parallel.threads() - 1) / Parallel.threads();
-        return Math.max(1, Math.min(COLUMNS / positions, perThread));
+        int columns = shifted != null ? shifted.columnsPerImage() : positions;
+        return Math.max(1, Math.min(COLUMNS / columns, perThread));
     }
 
     /**
@@ -91,7 +94,7 @@ final class ConvKernels {
         int bigSize = im.imageSize(), smallSize = smallSize();
         float[] b = bias == null ? null : OpArgs.dense(bias).toArray();
         if (direct) {
-            overBatch(1, dW, (n, count, cols, tmp, dWPart) -> overGroups((g0, g1) -> {
+            overBatch(1, 0, 0, dW, (n, count, cols, tmp, dWPart) -> overGroups((g0, g1) -> {
                 int bo = bigOff + n * bigSize;
                 if (out != null) {
                     if (b != null) fillBias(out, n * smallSize, b, g0 * kg, g1 * kg, positions);
@@ -101,8 +104,15 @@ final class ConvKernels {
             }));
             return;
         }
-        int depth = cg * taps;
-        overBatch(samplesPerChunk(), dW, (n0, count, cols, tmp, dWPart) -> {
+        if (shifted != null && (out != null || shifted.columnsPerImage() * 8 <= positions * 9)) {
+            // (a weight gradient alone takes im2col when more than 1/8 of the grid is dropped:
+            // its dot products then measured slower than lowering, e.g. 8×8 images, 81 vs 64 columns)
+            lowerShifted(big, bigOff, w, wOff, out, b, other, otherOff, dW);
+            return;
+        }
+        int depth = cg * taps, per = samplesPerChunk();
+        int colsSize = im.isIdentity() ? 0 : im.rows() * per * positions;
+        overBatch(per, colsSize, per > 1 ? smallSize() * per : 0, dW, (n0, count, cols, tmp, dWPart) -> {
             int width = count * positions;
             float[] c = cols;
             int cOff = 0;
@@ -141,6 +151,40 @@ final class ConvKernels {
         });
     }
 
+    /**
+     * {@link #lower} through {@link ShiftedWindows}: per chunk, the images are spread into
+     * {@code buf} (planes Q apart) and each GEMM reads the column rows at shifted offsets of it;
+     * the output lands on the chunk's output grid [K, ld] and its kept columns are gathered, and
+     * the weight gradient takes {@code other} spread onto the same grid (zeros in the dropped
+     * columns) times the same shifted rows.
+     */
+    private void lowerShifted(float[] big, int bigOff, float[] w, int wOff, float[] out, float[] bias,
+                              float[] other, int otherOff, float[] dW) {
+        int per = samplesPerChunk(), q = shifted.planeStride(per), ld = shifted.columns(per);
+        int bigSize = im.imageSize(), smallSize = smallSize(), depth = cg * taps, channels = groups * kg;
+        int[] rows = shifted.rowOffsets(cg, q);
+        Backend be = Backends.current();
+        overBatch(per, im.channels * q, channels * ld, dW, (n0, count, buf, grid, dWPart) -> {
+            int width = shifted.columns(count);
+            shifted.spreadInput(big, bigOff + n0 * bigSize, count, buf, q);
+            if (out != null) {
+                for (int g = 0; g < groups; g++) {
+                    be.gemmRows(false, false, kg, width, depth, w, wOff + g * kg * depth, depth,
+                            buf, g * cg * q, rows, 0f, grid, g * kg * ld, ld);
+                }
+                shifted.gatherOutput(grid, ld, channels, count, out, n0 * smallSize, bias);
+                if (dWPart != null) Arrays.fill(grid, 0f);   // the dropped columns must be zeros again
+            }
+            if (dWPart != null) {
+                shifted.spreadOutput(other, otherOff + n0 * smallSize, channels, count, grid, ld);
+                for (int g = 0; g < groups; g++) {
+                    be.gemmRows(false, true, kg, depth, width, grid, g * kg * ld, ld, buf, g * cg * q, rows,
+                            1f, dWPart, g * kg * depth, depth);
+                }
+            }
+        });
+    }
+
     /** {@code out[off + i·K·P + a·P + p] = t[a·count·P + i·P + p] + bias[a]}: [K, count, P] → [count, K, P]. */
     private void toBatchLayout(float[] t, int count, float[] out, int off, float[] bias) {
         int channels = groups * kg, width = count * positions;
@@ -172,14 +216,14 @@ final class ConvKernels {
         int bigSize = im.imageSize(), smallSize = smallSize(), plane = im.height * im.width;
         float[] b = bias == null ? null : OpArgs.dense(bias).toArray();
         if (direct) {
-            overBatch(1, null, (n, count, cols, tmp, dWPart) -> overGroups((g0, g1) -> {
+            overBatch(1, 0, 0, null, (n, count, cols, tmp, dWPart) -> overGroups((g0, g1) -> {
                 if (b != null) fillBias(big, n * bigSize, b, g0 * cg, g1 * cg, plane);
                 directTaps(RAISE, big, n * bigSize, w, wOff, small, smallOff + n * smallSize, null, g0, g1);
             }));
             return;
         }
         int depth = cg * taps;
-        overBatch(1, null, (n, count, cols, tmp, dWPart) -> {
+        overBatch(1, im.isIdentity() ? 0 : im.rows() * positions, 0, null, (n, count, cols, tmp, dWPart) -> {
             if (b != null) fillBias(big, n * bigSize, b, 0, im.channels, plane);
             for (int g = 0; g < groups; g++) {
                 Operand wT = new Operand(w, wOff + g * kg * depth, depth, true);
@@ -197,13 +241,11 @@ final class ConvKernels {
     /**
      * Runs {@code body} over the batch in chunks of {@code per} samples: chunks split over
      * threads when there are at least as many as threads, else run one after another (the threads
-     * then work inside the chunk). Each task gets its own column buffer (null for identity
-     * columns and direct loops), a {@code [K, per·positions]} buffer when {@code per > 1}, and,
-     * when {@code dW} is given, its own partial sum, added into {@code dW} in chunk order at the end.
+     * then work inside the chunk). Each task gets its own zeroed buffers of {@code colsSize} and
+     * {@code tmpSize} floats (null when 0) and, when {@code dW} is given, its own partial sum,
+     * added into {@code dW} in chunk order at the end.
      */
-    private void overBatch(int per, float[] dW, Chunk body) {
-        int colsSize = direct || im.isIdentity() ? 0 : im.rows() * per * positions;
-        int tmpSize = per > 1 ? groups * kg * per * positions : 0;
+    private void overBatch(int per, int colsSize, int tmpSize, float[] dW, Chunk body) {
         int chunks = (batch + per - 1) / per;
         int threads = Parallel.threads();
         if (threads == 1 || chunks < threads) {

@@ -170,6 +170,79 @@ class ConvolutionTest {
     }
 
     @Test
+    void stride1ConvolutionsMatchDirectLoops() {
+        // Stride-1 convolutions read shifted rows of a spread image (ShiftedWindows) instead of
+        // im2col: forward, input and weight gradients against plain loops, on shapes that cover
+        // no / partial / full padding, dilation, uneven kernels, groups, several images per chunk
+        // with a partial last chunk (16×16: three per chunk, batch 5), on one thread and on two.
+        int[][] cases = {
+            // n, c, h, w, k, kh, kw, padH, padW, dilation, groups
+            {5, 3, 16, 16, 4, 3, 3, 1, 1, 1, 1},
+            {5, 2, 16, 13, 3, 3, 3, 0, 0, 1, 1},
+            {3, 2, 9, 10, 3, 3, 3, 2, 2, 2, 1},
+            {2, 3, 7, 8, 2, 5, 3, 2, 1, 1, 1},
+            {2, 2, 6, 9, 4, 1, 3, 0, 1, 1, 1},
+            {3, 4, 8, 8, 6, 3, 3, 1, 1, 1, 2},
+            {2, 3, 9, 9, 2, 5, 5, 1, 1, 1, 1},
+            {13, 2, 8, 8, 3, 3, 3, 1, 1, 1, 1},
+            {3, 2, 32, 32, 3, 3, 3, 1, 1, 1, 1},   // weight gradient through the spread image too (1/16 dropped)
+        };
+        int before = Parallel.threads();
+        try {
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                for (int[] t : cases) {
+                    Conv2dOptions o = new Conv2dOptions(1, 1, t[7], t[8], t[9], t[9], t[10]);
+                    Tensor x = GradCheck.leaf(t[0] * 100L + t[5], t[0], t[1], t[2], t[3]);
+                    Tensor w = GradCheck.leaf(t[4] * 10L + t[6], t[4], t[1] / t[10], t[5], t[6]);
+                    Tensor y = Functional.conv2d(x, w, null, o);
+                    Tensor g = Tensor.randn(new Generator(t[2] * 7L + t[3]), y.shape());
+                    y.mul(g).sum().backward();
+                    float[][] ref = directConv(x.toArray(), x.shape(), w.toArray(), w.shape(), g.toArray(), y.shape(), o);
+                    String what = Shape.str(x.shape()) + " * " + Shape.str(w.shape()) + " " + o + ", threads " + threads;
+                    Fixtures.assertClose(ref[0], y.toArray(), 1e-4, 1e-4, "forward " + what);
+                    Fixtures.assertClose(ref[1], x.grad().toArray(), 1e-4, 1e-4, "input gradient " + what);
+                    Fixtures.assertClose(ref[2], w.grad().toArray(), 1e-4, 1e-4, "weight gradient " + what);
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    /** Stride-1 conv2d by its definition: {output, dL/dx, dL/dw} for L = Σ output·g. */
+    private static float[][] directConv(float[] x, int[] xs, float[] w, int[] ws, float[] g, int[] ys, Conv2dOptions o) {
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], k = ws[0], cg = ws[1], kh = ws[2], kw = ws[3];
+        int oh = ys[2], ow = ys[3], kg = k / o.groups();
+        float[] y = new float[n * k * oh * ow], dx = new float[x.length], dw = new float[w.length];
+        for (int b = 0; b < n; b++) {
+            for (int a = 0; a < k; a++) {
+                for (int ci = 0; ci < cg; ci++) {
+                    int ch = a / kg * cg + ci;
+                    for (int i = 0; i < kh; i++) {
+                        for (int j = 0; j < kw; j++) {
+                            int wi = ((a * cg + ci) * kh + i) * kw + j;
+                            for (int oy = 0; oy < oh; oy++) {
+                                int iy = oy - o.padH() + i * o.dilationH();
+                                if (iy < 0 || iy >= h) continue;
+                                for (int ox = 0; ox < ow; ox++) {
+                                    int ix = ox - o.padW() + j * o.dilationW();
+                                    if (ix < 0 || ix >= wd) continue;
+                                    int xi = ((b * c + ch) * h + iy) * wd + ix, yi = ((b * k + a) * oh + oy) * ow + ox;
+                                    y[yi] += w[wi] * x[xi];
+                                    dx[xi] += w[wi] * g[yi];
+                                    dw[wi] += g[yi] * x[xi];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return new float[][] {y, dx, dw};
+    }
+
+    @Test
     void optionsFactories() {
         assertEquals(new Conv2dOptions(2, 2, 1, 1, 3, 3, 4), Conv2dOptions.of(2, 1).withDilation(3).withGroups(4));
         assertEquals(new Conv2dOptions(1, 2, 3, 4, 1, 1, 1), Conv2dOptions.DEFAULT.withStride(1, 2).withPadding(3, 4));

@@ -53,4 +53,24 @@ public interface Backend {
               float[] a, int aOff, int lda,
               float[] b, int bOff, int ldb,
               float beta, float[] c, int cOff, int ldc);
+
+    /**
+     * {@link #gemm} with B's stored rows at arbitrary offsets instead of one stride: stored row
+     * {@code r} of B starts at {@code b[bOff + bRows[r]]}, for {@code r < k} without
+     * {@code transB} (rows of [k, n]) and {@code r < n} with it (rows of [n, k]). Rows may
+     * overlap. A stride-1 convolution reads its column matrix straight from a spread image this
+     * way: column row (c, i, j) is the image shifted by tap (i, j), so no im2col copy is made.
+     */
+    void gemmRows(boolean transA, boolean transB, int m, int n, int k,
+                  float[] a, int aOff, int lda,
+                  float[] b, int bOff, int[] bRows,
+                  float beta, float[] c, int cOff, int ldc);
+
+    /** Checks that a {@link #gemmRows} row table holds at least {@code needed} offsets. */
+    static void checkRows(int[] bRows, int needed) {
+        if (bRows == null || bRows.length < needed) {
+            throw new IllegalArgumentException("gemmRows: the row table of B needs " + needed + " offsets, got "
+                    + (bRows == null ? "null" : bRows.length));
+        }
+    }
 }

@@ -47,13 +47,23 @@ public final class ScalarBackend implements Backend {
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float beta, float[] c, int cOff, int ldc) {
+        int[] rows = new int[Math.max(0, transB ? n : k)];
+        for (int r = 0; r < rows.length; r++) rows[r] = r * ldb;
+        gemmRows(transA, transB, m, n, k, a, aOff, lda, b, bOff, rows, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void gemmRows(boolean transA, boolean transB, int m, int n, int k,
+                         float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
+                         float beta, float[] c, int cOff, int ldc) {
+        Backend.checkRows(bRows, transB ? n : k);
         for (int i = 0; i < m; i++) {
             int cRow = cOff + i * ldc;
             for (int j = 0; j < n; j++) c[cRow + j] = beta == 0f ? 0f : beta * c[cRow + j];
             for (int p = 0; p < k; p++) {
                 float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
                 for (int j = 0; j < n; j++) {
-                    float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                    float bv = transB ? b[bOff + bRows[j] + p] : b[bOff + bRows[p] + j];
                     c[cRow + j] += av * bv;
                 }
             }

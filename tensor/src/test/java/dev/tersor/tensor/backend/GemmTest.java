@@ -2,6 +2,8 @@ package dev.tersor.tensor.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tersor.tensor.backend.vector.VectorBackend;
@@ -18,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * combinations, beta 0, 1 and ½, leading dimensions wider than the matrices, non-zero offsets,
  * square sizes around the vector and tile widths and odd m ≠ n ≠ k shapes (the direct, packed
  * and dot-product paths, 12- and 8-row strips, edge tiles, several K and N blocks), on one thread
- * and on two.
+ * and on two; and {@link Backend#gemmRows} with B's rows at random offsets (the unpacked path).
  *
  * <p>Tolerance: each of the two results is a float sum of k products plus {@code beta·C} in
  * some order, so each is within {@code (k+1)·2⁻²⁴·B} of the exact value, where
@@ -67,6 +69,30 @@ class GemmTest {
         for (int[] s : shapes) allVariants(s[0], s[1], s[2], s[0] * 31L + s[1] * 7L + s[2] + threads);
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void rowTables(int threads) {
+        Parallel.setThreads(threads);
+        // gemmRows: B's rows at random, overlapping offsets. Unpacked 8-row strips read in place
+        // (m <= 64, not transposed: full and partial edge panels, p0 past a K block at k > 512),
+        // packed (m > 64), dot-product (transposed, k >= 256) and direct (small) paths.
+        int[][] shapes = {
+            {16, 1089, 144}, {20, 100, 600}, {64, 97, 300}, {1, 64, 40}, {3, 40, 5},
+            {80, 70, 200}, {16, 144, 1089}, {70, 64, 257}, {130, 33, 40},
+        };
+        for (int[] s : shapes) variants(s[0], s[1], s[2], s[0] * 17L + s[1] * 5L + s[2] + threads, true);
+    }
+
+    @Test
+    void rowTableTooShortIsRejected() {
+        float[] a = new float[6], b = new float[6], c = new float[4];
+        for (Backend be : new Backend[] {VECTOR, SCALAR}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> be.gemmRows(false, false, 2, 2, 3, a, 0, 3, b, 0, new int[] {0, 2}, 0f, c, 0, 2));
+            assertTrue(e.getMessage().contains("needs 3 offsets, got 2"), e.getMessage());
+        }
+    }
+
     @Test
     void betaZeroOverwritesNaN() {
         for (int threads : new int[]{1, 2}) {
@@ -94,6 +120,14 @@ class GemmTest {
 
     /** Four transpose combinations × three betas, with padded strides and offsets. */
     private static void allVariants(int m, int n, int k, long seed) {
+        variants(m, n, k, seed, false);
+    }
+
+    /**
+     * {@link #allVariants}; with {@code table}, through {@code gemmRows} with B's stored rows at
+     * random offsets inside b (rows overlap and come in no order).
+     */
+    private static void variants(int m, int n, int k, long seed, boolean table) {
         Random r = new Random(seed);
         for (int t = 0; t < 4; t++) {
             boolean transA = (t & 1) != 0, transB = (t & 2) != 0;
@@ -103,10 +137,18 @@ class GemmTest {
                 float[] a = random(r, aOff + (transA ? k : m) * lda);
                 float[] b = random(r, bOff + (transB ? n : k) * ldb);
                 float[] c = random(r, cOff + m * ldc + 3);
+                int[] rows = new int[transB ? n : k];
+                int rowLength = transB ? k : n;
+                for (int q = 0; q < rows.length; q++) rows[q] = table ? r.nextInt(b.length - bOff - rowLength + 1) : q * ldb;
                 float[] expected = c.clone(), actual = c.clone();
-                SCALAR.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, expected, cOff, ldc);
-                VECTOR.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, actual, cOff, ldc);
-                String what = "m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB
+                if (table) {
+                    SCALAR.gemmRows(transA, transB, m, n, k, a, aOff, lda, b, bOff, rows, beta, expected, cOff, ldc);
+                    VECTOR.gemmRows(transA, transB, m, n, k, a, aOff, lda, b, bOff, rows, beta, actual, cOff, ldc);
+                } else {
+                    SCALAR.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, expected, cOff, ldc);
+                    VECTOR.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, actual, cOff, ldc);
+                }
+                String what = (table ? "rows " : "") + "m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB
                         + " beta=" + beta + " threads=" + Parallel.threads();
                 for (int idx = 0; idx < c.length; idx++) {
                     int i = (idx - cOff) / ldc, j = (idx - cOff) % ldc;
@@ -120,7 +162,7 @@ class GemmTest {
                     double bound = Math.abs(beta * c[idx]);
                     for (int p = 0; p < k; p++) {
                         float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                        float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                        float bv = transB ? b[bOff + rows[j] + p] : b[bOff + rows[p] + j];
                         bound += Math.abs((double) av * bv);
                     }
                     double tol = 2.0 * (k + 1) * Math.ulp(1f) / 2 * bound + 1e-30;

@@ -8,7 +8,8 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * {@code C += A·Bᵀ} where both operands are contiguous along the long shared axis k:
- * {@code C[i, j] += Σ_p a[aOff + i·lda + p] · b[bOff + j·ldb + p]}. This is the shape of every
+ * {@code C[i, j] += Σ_p a[aOff + i·lda + p] · b[bOff + rows[j] + p]} (B's rows at arbitrary
+ * offsets, {@code rows[j] = j·ldb} for a plain matrix). This is the shape of every
  * weight gradient (output gradient times input columns, both with positions along k) and of
  * {@code x·Wᵀ} with a short batch. Packing such a B means a transposing copy of all of it,
  * which costs as much as the arithmetic when C has few rows; here nothing is packed.
@@ -28,7 +29,7 @@ final class GemmDot {
     }
 
     /** {@code C[i, j] += Σ_p A[i, p]·B[j, p]} for {@code i < m, j < n, p < k} (C already scaled by beta). */
-    static void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+    static void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
                      float[] c, int cOff, int ldc) {
         int colBlocks = (n + B - 1) / B;
         long work = (long) m * n * k;
@@ -40,24 +41,24 @@ final class GemmDot {
                 int cols = Math.min(B, j1 - j);
                 int i = 0;
                 if (cols == B) {
-                    for (; i + B <= m; i += B) block(k, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, sums, c, cOff + i * ldc + j, ldc);
+                    for (; i + B <= m; i += B) block(k, a, aOff + i * lda, lda, b, bOff + bRows[j], bOff + bRows[j + 1], bOff + bRows[j + 2], bOff + bRows[j + 3], sums, c, cOff + i * ldc + j, ldc);
                 }
                 for (; i < m; i++) {
                     for (int jj = j; jj < j + cols; jj++) {
-                        c[cOff + i * ldc + jj] += VectorBackend.dotProduct(a, aOff + i * lda, b, bOff + jj * ldb, k);
+                        c[cOff + i * ldc + jj] += VectorBackend.dotProduct(a, aOff + i * lda, b, bOff + bRows[jj], k);
                     }
                 }
             }
         });
     }
 
-    /** One 4×4 block of C starting at {@code c[ci]}, rows of A from {@code a[ai]}, rows of B from {@code b[bi]}. */
-    private static void block(int k, float[] a, int ai, int lda, float[] b, int bi, int ldb, float[] sums,
+    /** One 4×4 block of C starting at {@code c[ci]}, rows of A from {@code a[ai]} ({@code lda} apart), rows of B from {@code b[bi]}, {@code b[b1]}, ... */
+    private static void block(int k, float[] a, int ai, int lda, float[] b, int bi, int b1, int b2, int b3, float[] sums,
                               float[] c, int ci, int ldc) {
         FloatVector zero = FloatVector.zero(S);
         FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero, c10 = zero, c11 = zero, c12 = zero, c13 = zero;
         FloatVector c20 = zero, c21 = zero, c22 = zero, c23 = zero, c30 = zero, c31 = zero, c32 = zero, c33 = zero;
-        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, b1 = bi + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda;
         int bound = S.loopBound(k);
         for (int p = 0; p < bound; p += L) {
             FloatVector y0 = FloatVector.fromArray(S, b, bi + p), y1 = FloatVector.fromArray(S, b, b1 + p);
@@ -92,7 +93,7 @@ final class GemmDot {
             for (int q = 0; q < B; q++) {
                 float s = 0f;
                 for (int t = (r * B + q) * L, end = t + L; t < end; t++) s += sums[t];
-                int bq = bi + q * ldb;
+                int bq = q == 0 ? bi : q == 1 ? b1 : q == 2 ? b2 : b3;
                 for (int p = bound; p < k; p++) s += a[ar + p] * b[bq + p];
                 c[ci + r * ldc + q] += s;
             }

@@ -15,8 +15,9 @@ import java.util.Arrays;
  * </pre>
  *
  * Storage: {@code op(A)[i, p]} is {@code a[aOff + i·lda + p]}, or {@code a[aOff + p·lda + i]}
- * when transposed; {@code op(B)[p, j]} is {@code b[bOff + p·ldb + j]}, or
- * {@code b[bOff + j·ldb + p]} when transposed. Zero padding lets the kernel always compute
+ * when transposed; {@code op(B)[p, j]} is {@code b[bOff + rows[p] + j]}, or
+ * {@code b[bOff + rows[j] + p]} when transposed (B's stored rows at arbitrary offsets,
+ * {@code rows[r] = r·ldb} for a plain matrix). Zero padding lets the kernel always compute
  * full MR×NR tiles; the driver keeps only the valid part of edge tiles.
  */
 final class GemmPacking {
@@ -54,7 +55,7 @@ final class GemmPacking {
      * Packs the NR-column panels {@code q ∈ [qFrom, qTo)} of {@code op(B)[p0 .. p0+kc, j0 .. j0+nc)}
      * into {@code bp} (panel {@code q} starts at {@code q·kc·NR}).
      */
-    static void packB(boolean transB, float[] b, int bOff, int ldb,
+    static void packB(boolean transB, float[] b, int bOff, int[] bRows,
                       int p0, int kc, int j0, int nc, int nr, int qFrom, int qTo, float[] bp) {
         for (int q = qFrom; q < qTo; q++) {
             int cols = Math.min(nr, nc - q * nr);
@@ -63,7 +64,7 @@ final class GemmPacking {
             if (transB) {
                 // Stored row j of B is column j of op(B), contiguous in p: write with stride NR.
                 for (int j = 0; j < cols; j++) {
-                    int src = bOff + (col0 + j) * ldb + p0;
+                    int src = bOff + bRows[col0 + j] + p0;
                     for (int p = 0, d = dst + j; p < kc; p++, d += nr) bp[d] = b[src + p];
                 }
                 for (int j = cols; j < nr; j++) {
@@ -73,7 +74,7 @@ final class GemmPacking {
                 // Row p of op(B) is contiguous: copy NR floats per p.
                 for (int p = 0; p < kc; p++) {
                     int d = dst + p * nr;
-                    System.arraycopy(b, bOff + (p0 + p) * ldb + col0, bp, d, cols);
+                    System.arraycopy(b, bOff + bRows[p0 + p] + col0, bp, d, cols);
                     if (cols < nr) Arrays.fill(bp, d + cols, d + nr, 0f);
                 }
             }

@@ -293,6 +293,14 @@ public final class VectorBackend implements Backend {
         VectorGemm.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
+    @Override
+    public void gemmRows(boolean transA, boolean transB, int m, int n, int k,
+                         float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
+                         float beta, float[] c, int cOff, int ldc) {
+        Backend.checkRows(bRows, transB ? n : k);
+        VectorGemm.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc);
+    }
+
     /**
      * Φ(x) = ½·erfc(−x/√2): with {@code z = |x|/√2}, {@code t = 1/(1 + z/2)} and
      * {@code erfc(z) = t·exp(−z² + P(t))} (the Numerical Recipes Chebyshev fit of
