@@ -92,11 +92,30 @@ final class Strided {
         }
     }
 
-    /** Visits every run, splitting rows over threads when there is enough work. */
+    /**
+     * Visits every run, splitting rows over threads when there is enough work. With fewer rows
+     * than threads (contiguous operands coalesce to one run) long runs are cut into pieces of
+     * about {@link Elementwise#GRAIN} elements that the threads share.
+     */
     void forAll(RunBody body) {
-        int rows = rows();
-        int grain = Math.max(1, Elementwise.GRAIN / Math.max(1, inner()));
-        Parallel.forRange(rows, grain, (from, to) -> forRows(from, to, body));
+        int rows = rows(), len = inner();
+        int pieces = rows >= Parallel.threads() ? 1 : Math.max(1, len / Elementwise.GRAIN);
+        if (pieces == 1) {
+            int grain = Math.max(1, Elementwise.GRAIN / Math.max(1, len));
+            Parallel.forRange(rows, grain, (from, to) -> forRows(from, to, body));
+            return;
+        }
+        int ops = base.length;
+        Parallel.forRange(rows * pieces, 1, (from, to) -> {
+            int[] shifted = new int[ops];
+            for (int v = from; v < to; v++) {
+                int start = (int) ((long) len * (v % pieces) / pieces), end = (int) ((long) len * (v % pieces + 1) / pieces);
+                forRows(v / pieces, v / pieces + 1, (off, l) -> {
+                    for (int k = 0; k < ops; k++) shifted[k] = off[k] + start * innerStride(k);
+                    body.run(shifted, end - start);
+                });
+            }
+        });
     }
 
     /** Copies a strided view into a contiguous array (or any strided destination). */

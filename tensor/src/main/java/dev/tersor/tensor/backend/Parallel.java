@@ -3,6 +3,7 @@ package dev.tersor.tensor.backend;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Splits index ranges over one dedicated {@link ForkJoinPool}. Its size is
@@ -35,9 +36,12 @@ public final class Parallel {
     }
 
     private static ForkJoinPool newPool(int threads) {
+        // (numbered here: a worker's pool index is only assigned once it starts, so naming by
+        // getPoolIndex() called every worker "tersor-0" in profiles)
+        AtomicInteger next = new AtomicInteger();
         return new ForkJoinPool(threads, p -> {
             var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("tersor-" + t.getPoolIndex());
+            t.setName("tersor-" + next.getAndIncrement());
             t.setDaemon(true);
             return t;
         }, null, false);
