@@ -166,6 +166,15 @@ final class Elementwise {
         });
     }
 
+    /**
+     * {@code out > 0 ? g : 0}: ReLU's backward in one pass (no mask tensor). Its own gradient
+     * flows to {@code g} only (zero almost everywhere for {@code out}).
+     */
+    static Tensor reluGrad(Tensor g, Tensor out) {
+        Tensor y = zip(BinaryOp.RELU_GRAD, g, out);
+        return Autograd.record("reluGrad", y, new Tensor[] {g}, new Tensor[] {out}, gg -> new Tensor[] {reluGrad(gg, out).sumTo(g.shape)});
+    }
+
     static Tensor where(Tensor cond, Tensor a, Tensor b) {
         Tensor out = select(cond, a, b);
         Tensor zero = Tensor.scalar(0f);

@@ -538,7 +538,7 @@ public final class Tensor {
 
     /** {@code max(x, 0)}; the gradient at 0 is 0. */
     public Tensor relu() {
-        return Elementwise.unary("relu", UnaryOp.RELU, 0f, this, (g, x, out) -> g.mul(out.gt(0f)));
+        return Elementwise.unary("relu", UnaryOp.RELU, 0f, this, (g, x, out) -> Elementwise.reluGrad(g, out));
     }
 
     /** {@code x > 0 ? x : slope·x}. */

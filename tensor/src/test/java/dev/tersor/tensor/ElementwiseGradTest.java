@@ -127,6 +127,16 @@ class ElementwiseGradTest {
         x.relu().sum().backward();
         assertArrayEquals(new float[] {0, 0, 1, 0, 1}, x.grad().toArray(), "relu'(0) = 0");
         x.zeroGrad();
+        // where the output is 0 the gradient is 0 even if the incoming one is NaN (PyTorch: [0, 3, 0])
+        Tensor y = Tensor.fromArray(new float[] {-1f, 2f, 0f}, 3).requiresGrad(true);
+        y.relu().mul(Tensor.fromArray(new float[] {Float.NaN, 3f, Float.NaN}, 3)).sum().backward();
+        assertArrayEquals(new float[] {0, 3, 0}, y.grad().toArray(), "relu backward masks NaN");
+        // second order: the gradient of relu's backward flows to the incoming gradient only
+        Tensor z = Tensor.fromArray(new float[] {-1f, 2f}, 2);
+        Tensor g = Tensor.fromArray(new float[] {5f, 7f}, 2).requiresGrad(true);
+        Elementwise.reluGrad(g, z.relu()).mul(Tensor.fromArray(new float[] {1f, 10f}, 2)).sum().backward();
+        assertArrayEquals(new float[] {0, 10}, g.grad().toArray(), "d reluGrad / d g");
+        x.zeroGrad();
         x.abs().sum().backward();
         assertArrayEquals(new float[] {-1, 0, 1, -1, 1}, x.grad().toArray(), "abs'(0) = 0");
         x.zeroGrad();

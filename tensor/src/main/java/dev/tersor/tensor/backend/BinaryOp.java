@@ -30,5 +30,7 @@ public enum BinaryOp {
     /** {@code a > b} */
     GT,
     /** {@code a >= b} */
-    GE
+    GE,
+    /** {@code b > 0 ? a : 0}: the gradient of ReLU, a the output gradient and b the output (0 where b ≤ 0 even if a is NaN, as in PyTorch) */
+    RELU_GRAD
 }

@@ -51,6 +51,7 @@ public final class ScalarMath {
             case LE -> a <= b ? 1f : 0f;
             case GT -> a > b ? 1f : 0f;
             case GE -> a >= b ? 1f : 0f;
+            case RELU_GRAD -> b > 0f ? a : 0f;
         };
     }
 

@@ -185,6 +185,7 @@ public final class VectorBackend implements Backend {
                 case LE -> zero.blend(one, u.compare(VectorOperators.LE, v));
                 case GT -> zero.blend(one, u.compare(VectorOperators.GT, v));
                 case GE -> zero.blend(one, u.compare(VectorOperators.GE, v));
+                case RELU_GRAD -> zero.blend(u, v.compare(VectorOperators.GT, zero));
             };
             r.intoArray(z, zOff + i);
         }
