@@ -18,11 +18,14 @@ import java.util.Arrays;
  * raise:  big_n      += col2im(W[g]ᵀ · small_n[g])          conv input gradient, conv_transpose forward
  * </pre>
  *
- * Per sample: one im2col, then one GEMM per group with every transpose absorbed by the GEMM
- * (a 1×1 stride-1 kernel uses the image itself as the column matrix). With at least as many
- * samples as threads the batch is split over threads, each with its own column buffer and
- * weight-gradient partial sum (added up in a fixed order at the end); otherwise samples run one
- * after another and the threads work inside im2col and the GEMM. Depthwise convolutions (one big
+ * Per chunk of samples: one im2col, then one GEMM per group with every transpose absorbed by
+ * the GEMM (a 1×1 stride-1 kernel uses the image itself as the column matrix). A stride-1
+ * {@code lower} skips im2col: the images are spread with zero gaps and the GEMM reads its
+ * column rows as shifted rows of that buffer ({@link ShiftedWindows}, {@code Backend.gemmRows});
+ * the stride-1 input gradient is such a {@code lower} too (the flipped convolution). With at
+ * least as many chunks as threads the batch is split over threads, each with its own buffers
+ * and weight-gradient partial sum (added up in a fixed order at the end); otherwise chunks run
+ * one after another and the threads work inside im2col and the GEMM. Depthwise convolutions (one big
  * channel per group) skip the GEMM for direct loops over kernel taps, split over groups.
  */
 final class ConvKernels {
@@ -86,7 +89,6 @@ final class ConvKernels {
         int columns = shiftedLayout ? shifted.columnsPerImage() : positions;
         return Math.max(1, Math.min(target / columns, perThread));
     }
-
 
     /**
      * With {@code cols = im2col(big_n)}: {@code out_n = W·cols + bias} when {@code out != null}

@@ -23,8 +23,11 @@ import jdk.incubator.vector.FloatVector;
  *           for each mr strip               {@link GemmKernel#tile} → tile buffer, merged into C with beta
  *                                           (mr = MR, or 8 for short products: {@link GemmKernel#rowsFor})
  * </pre>
- * Pack buffers live in {@link ThreadLocal}s and only grow, so the hot path allocates nothing
- * large. Products with {@code m·n·k} below {@link #SMALL}, and very short ones
+ * Short products ({@code m ≤} {@link #UNPACKED_MAX_ROWS}, B not transposed) skip packing B: the
+ * kernel reads each full NR panel straight from B's rows ({@link GemmKernel#tile8Rows}). B's
+ * rows may lie at any offsets ({@code Backend.gemmRows}; a plain matrix is the table
+ * {@code r·ldb}). Pack buffers live in {@link ThreadLocal}s and only grow, so the hot path
+ * allocates nothing large. Products with {@code m·n·k} below {@link #SMALL}, and very short ones
  * ({@code m < MR/2}, where most of each MR-row tile would be padding), take the direct path:
  * no packing, vectors along n (or along k when B is transposed).
  */
