@@ -47,7 +47,7 @@ final class ConvKernels {
         this.kg = smallChannels / groups;
         this.taps = im.kh * im.kw;
         this.positions = im.positions();
-        this.direct = cg == 1;
+        this.direct = cg == 1 && groups > 1;   // one input channel and one group is a plain GEMM (LeNet's first conv)
         this.shifted = direct ? null : ShiftedWindows.of(im);
     }
 
@@ -290,6 +290,7 @@ final class ConvKernels {
     private void directTaps(int mode, float[] big, int bigOff, float[] w, int wOff, float[] small, int smallOff,
                             float[] dW, int g0, int g1) {
         int width = im.width, plane = im.height * width, outW = im.outW, sw = im.sw;
+        Backend be = Backends.current();
         for (int g = g0; g < g1; g++) {
             for (int k = g * kg; k < (g + 1) * kg; k++) {
                 for (int c = g * cg; c < (g + 1) * cg; c++) {
@@ -308,6 +309,8 @@ final class ConvKernels {
                                     for (int t = 0; t < n; t++) small[s + t] += wv * big[b + t * sw];
                                 } else if (mode == RAISE) {
                                     for (int t = 0; t < n; t++) big[b + t * sw] += wv * small[s + t];
+                                } else if (sw == 1) {
+                                    acc += be.dot(small, s, big, b, n);   // (a scalar float sum does not vectorise)
                                 } else {
                                     for (int t = 0; t < n; t++) acc += small[s + t] * big[b + t * sw];
                                 }

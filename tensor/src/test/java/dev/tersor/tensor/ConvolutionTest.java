@@ -186,6 +186,8 @@ class ConvolutionTest {
             {2, 3, 9, 9, 2, 5, 5, 1, 1, 1, 1},
             {13, 2, 8, 8, 3, 3, 3, 1, 1, 1, 1},
             {3, 2, 32, 32, 3, 3, 3, 1, 1, 1, 1},   // weight gradient through the spread image too (1/16 dropped)
+            {4, 1, 12, 12, 6, 5, 5, 2, 2, 1, 1},   // one input channel, one group: a GEMM (LeNet's first conv)
+            {3, 4, 8, 8, 8, 3, 3, 1, 1, 1, 4},     // depthwise ×2: direct loops, weight gradient by dot products
         };
         int before = Parallel.threads();
         try {
