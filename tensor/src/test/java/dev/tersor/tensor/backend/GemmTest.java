@@ -79,6 +79,7 @@ class GemmTest {
         int[][] shapes = {
             {16, 1089, 144}, {20, 100, 600}, {64, 97, 300}, {1, 64, 40}, {3, 40, 5},
             {80, 70, 200}, {16, 144, 1089}, {70, 64, 257}, {130, 33, 40},
+            {12, 4200, 30},   // unpacked across two N blocks (4096 columns each)
         };
         for (int[] s : shapes) variants(s[0], s[1], s[2], s[0] * 17L + s[1] * 5L + s[2] + threads, true);
     }
