@@ -54,8 +54,17 @@ final class GemmKernel {
     /** One mr×NR tile ({@code mr} is MR or 8): {@code t = Apanel·Bpanel} (see the class comment); {@code t} holds mr·NR floats. */
     static void tile(int mr, int kc, float[] ap, int aOff, float[] bp, int bOff, float[] t) {
         if (mr == 12) tile12(kc, ap, aOff, bp, bOff, t);
-        else if (mr == 8) tile8(kc, ap, aOff, bp, bOff, t);
+        else if (mr == 8) tile8Rows(kc, ap, aOff, bp, bOff, PANEL_ROWS, 0, t);
         else tile6(kc, ap, aOff, bp, bOff, t);
+    }
+
+    /** Row offsets of a packed B panel, {@code p·NR}, for {@link #tile8Rows}. */
+    private static final int[] PANEL_ROWS = panelRows();
+
+    private static int[] panelRows() {
+        int[] rows = new int[VectorGemm.KC];
+        for (int p = 0; p < rows.length; p++) rows[p] = p * NR;
+        return rows;
     }
 
     /** 12×2 vectors; {@code cRl}/{@code cRr} accumulate the left/right vector of tile row R. */
@@ -108,46 +117,13 @@ final class GemmKernel {
         c11r.intoArray(t, 23 * L);
     }
 
-    /** 8×2 vectors; names as in {@link #tile12}. */
-    private static void tile8(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] t) {
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector c0l = zero, c0r = zero, c1l = zero, c1r = zero, c2l = zero, c2r = zero, c3l = zero, c3r = zero;
-        FloatVector c4l = zero, c4r = zero, c5l = zero, c5r = zero, c6l = zero, c6r = zero, c7l = zero, c7r = zero;
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 8, bi = bOff + p * NR;
-            FloatVector bl = FloatVector.fromArray(S, bp, bi), br = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector a;
-            a = FloatVector.broadcast(S, ap[ai]); c0l = a.fma(bl, c0l); c0r = a.fma(br, c0r);
-            a = FloatVector.broadcast(S, ap[ai + 1]); c1l = a.fma(bl, c1l); c1r = a.fma(br, c1r);
-            a = FloatVector.broadcast(S, ap[ai + 2]); c2l = a.fma(bl, c2l); c2r = a.fma(br, c2r);
-            a = FloatVector.broadcast(S, ap[ai + 3]); c3l = a.fma(bl, c3l); c3r = a.fma(br, c3r);
-            a = FloatVector.broadcast(S, ap[ai + 4]); c4l = a.fma(bl, c4l); c4r = a.fma(br, c4r);
-            a = FloatVector.broadcast(S, ap[ai + 5]); c5l = a.fma(bl, c5l); c5r = a.fma(br, c5r);
-            a = FloatVector.broadcast(S, ap[ai + 6]); c6l = a.fma(bl, c6l); c6r = a.fma(br, c6r);
-            a = FloatVector.broadcast(S, ap[ai + 7]); c7l = a.fma(bl, c7l); c7r = a.fma(br, c7r);
-        }
-        c0l.intoArray(t, 0);
-        c0r.intoArray(t, L);
-        c1l.intoArray(t, 2 * L);
-        c1r.intoArray(t, 3 * L);
-        c2l.intoArray(t, 4 * L);
-        c2r.intoArray(t, 5 * L);
-        c3l.intoArray(t, 6 * L);
-        c3r.intoArray(t, 7 * L);
-        c4l.intoArray(t, 8 * L);
-        c4r.intoArray(t, 9 * L);
-        c5l.intoArray(t, 10 * L);
-        c5r.intoArray(t, 11 * L);
-        c6l.intoArray(t, 12 * L);
-        c6r.intoArray(t, 13 * L);
-        c7l.intoArray(t, 14 * L);
-        c7r.intoArray(t, 15 * L);
-    }
-
     /**
-     * {@link #tile8} on an unpacked B: row p of the panel is the NR floats at
-     * {@code b[bOff + rows[p0 + p]]} (B's row offsets, bOff at the panel's column). A separate
-     * kernel because reading the packed panel through a row table measured 12–15 % slower.
+     * 8×2 vectors (names as in {@link #tile12}) with row p of the B panel at
+     * {@code b[bOff + rows[p0 + p]]}: an unpacked B (its row offsets, bOff at the panel's column),
+     * or a packed panel through {@link #PANEL_ROWS}. The 12- and 6-row kernels read packed panels
+     * directly, because reading them through a row table made the 1024³ GEMM 12–15 % slower;
+     * 8-row strips meet packed panels only in short products' edge panels and B-transposed
+     * products too shallow for {@code GemmDot}, where that cost is small.
      */
     static void tile8Rows(int kc, float[] ap, int aOff, float[] b, int bOff, int[] rows, int p0, float[] t) {
         FloatVector zero = FloatVector.zero(S);
