@@ -75,6 +75,16 @@ class ConvolutionTest {
     }
 
     @Test
+    void convTranspose2dGradientsStride1() {
+        // stride 1: the backward's input and weight gradients come from one pass over the spread
+        // output gradient (both products per chunk), with a partial last chunk at batch 3
+        GradCheck.check(in -> Functional.convTranspose2d(in[0], in[1], in[2], ConvTranspose2dOptions.of(1, 1)),
+                GradCheck.leaf(46, 3, 4, 5, 6), GradCheck.leaf(47, 4, 3, 3, 3), GradCheck.leaf(48, 3));
+        GradCheck.check(in -> Functional.convTranspose2d(in[0], in[1], null, ConvTranspose2dOptions.of(1, 0).withGroups(2)),
+                GradCheck.leaf(49, 3, 4, 4, 5), GradCheck.leaf(50, 4, 2, 3, 2));
+    }
+
+    @Test
     void convTranspose2dGradientsGroupedDilatedAndDepthwise() {
         ConvTranspose2dOptions grouped = new ConvTranspose2dOptions(1, 2, 1, 0, 0, 1, 2, 1, 2);
         GradCheck.check(in -> Functional.convTranspose2d(in[0], in[1], null, grouped),
