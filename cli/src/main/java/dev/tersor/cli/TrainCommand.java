@@ -59,14 +59,14 @@ final class TrainCommand implements Callable<Integer> {
             description = "Directory with the data set's files (default: the bundled MNIST sample, 8000 train / 2000 test images).")
     Path data;
 
-    @Option(names = "--dataset", paramLabel = "mnist|fashion-mnist|cifar10", description = "Data set (default: the model's).")
+    @Option(names = "--dataset", paramLabel = "mnist|fashion-mnist|cifar10", description = "Data set (default: the model's, or the resumed run's).")
     String dataset;
 
     @Mixin
     Training.RecipeOptions recipe;
 
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Seed of the initialisation, shuffling and augmentation (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the initialisation, shuffling and augmentation (default: 42, or the resumed run's).")
+    Long seed;
 
     @Option(names = "--threads", paramLabel = "T", description = "Threads for the kernels (default: -Dtersor.threads, else the number of processors).")
     Integer threads;
@@ -78,7 +78,8 @@ final class TrainCommand implements Callable<Integer> {
     Path checkpoint;
 
     @Option(names = "--resume", paramLabel = "CKPT",
-            description = "Continue from this checkpoint, after its last epoch; use the same flags as the run that wrote it.")
+            description = {"Continue from this checkpoint, after its last epoch, with the settings of the run that wrote it:",
+                "flags left out take them, flags given must agree (--epochs may change)."})
     Path resume;
 
     @Option(names = "--metrics-json", paramLabel = "F", description = "Also write the per-epoch metrics to this JSON file.")
@@ -87,9 +88,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--metrics-csv", paramLabel = "F", description = "Also write the per-epoch metrics to this CSV file.")
     Path metricsCsv;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
-            description = "Use only the first N samples of each split (quick trials; default: all).")
-    int limit;
+    @Option(names = "--limit", paramLabel = "N",
+            description = "Use only the first N samples of each split (quick trials; default: all, or the resumed run's).")
+    Integer limit;
 
     @Option(names = "--json", description = "End stdout with one line of JSON.")
     boolean json;
@@ -100,13 +101,18 @@ final class TrainCommand implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         PrintWriter err = cl.getErr();
         ModelInfo info = Models.info(cl, model);
-        String ds = DataSplits.dataset(cl, info, dataset);
-        Recipe r = recipe.resolve(cl, info.recipe(), err);
+        if (resume != null) Models.existingFile(cl, "--resume", resume);
+        RunSettings saved = resume == null ? null : RunSettings.read(cl, resume, info.name(), err);
+        String ds = DataSplits.dataset(cl, info, dataset != null || saved == null ? dataset : saved.dataset());
+        Recipe r = recipe.resolve(cl, saved != null ? saved.recipe(resume) : info.recipe(), err);
+        long seed = this.seed != null ? this.seed : saved != null ? saved.seed() : 42;
+        int limit = this.limit != null ? this.limit : saved != null ? saved.limit() : 0;
         if (limit < 0) throw new ParameterException(cl, "--limit must be >= 0, got " + limit);
+        Map<String, String> settings = RunSettings.record(info.name(), ds, r, seed, limit);
+        if (saved != null) saved.requireSame(cl, resume, settings, err);
         Models.outputFile(cl, "--out", out);
         Path ckpt = checkpoint != null ? checkpoint : Path.of(out + ".ckpt");
         Models.outputFile(cl, "--checkpoint", ckpt);
-        if (resume != null) Models.existingFile(cl, "--resume", resume);
         if (metricsJson != null) Models.outputFile(cl, "--metrics-json", metricsJson);
         if (metricsCsv != null) Models.outputFile(cl, "--metrics-csv", metricsCsv);
 
@@ -134,7 +140,8 @@ final class TrainCommand implements Callable<Integer> {
             err.flush();
             Trainer.Options options = Trainer.Options.epochs(r.epochs()).checkpoint(ckpt).resumeFrom(resume)
                     .metrics(metricsJson, metricsCsv).log(WriterStream.of(err))
-                    .onEpochStart(BinaryTraining.epochStart(net));          // RBNN schedules; a no-op for other models
+                    .onEpochStart(BinaryTraining.epochStart(net))           // RBNN schedules; a no-op for other models
+                    .runInfo(settings);
             List<EpochMetrics> history = new Trainer(net, opt, sched, Losses::crossEntropy).fit(train, test, options);
             net.save(out);
 

@@ -95,6 +95,48 @@ class TrainEvalTest {
     }
 
     @Test
+    void resumeTakesTheRunsSettingsFromTheCheckpoint() throws Exception {
+        // The first run sets its own recipe and seed; the resume names only the model, the
+        // epochs and the files, and must continue exactly as one straight run with those settings.
+        Path ckpt = tmp.resolve("run.ckpt");
+        Run first = train("--epochs", "1", "--schedule", "none", "--lr", "0.02", "--seed", "7",
+                "--out", tmp.resolve("a.safetensors").toString(), "--checkpoint", ckpt.toString());
+        assertEquals(0, first.code(), first.err());
+        Run resumed = run("train", "--model", "lenet5", "--epochs", "2", "--threads", "1", "--json",
+                "--out", tmp.resolve("a.safetensors").toString(), "--checkpoint", ckpt.toString(), "--resume", ckpt.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        Map<String, Object> r = json(resumed.lastLine());
+        assertEquals(0.02, number(r, "lr"));
+        assertEquals(7.0, number(r, "seed"));
+        assertEquals(32.0, number(r, "batch"));
+        assertEquals(256.0, number(r, "train_samples"), "--limit from the checkpoint");
+        assertEquals("none", r.get("schedule"));
+        Run straight = train("--epochs", "2", "--schedule", "none", "--lr", "0.02", "--seed", "7",
+                "--out", tmp.resolve("b.safetensors").toString());
+        assertEquals(list(json(straight.lastLine()), "train_loss"), list(r, "train_loss"));
+    }
+
+    @Test
+    void resumeWithOtherSettingsListsEveryConflict() throws Exception {
+        Path ckpt = tmp.resolve("run.ckpt");
+        assertEquals(0, train("--epochs", "1", "--lr", "0.02", "--out", tmp.resolve("a.safetensors").toString(),
+                "--checkpoint", ckpt.toString()).code());
+        Run r = train("--epochs", "2", "--lr", "0.1", "--seed", "3", "--out", tmp.resolve("a.safetensors").toString(),
+                "--resume", ckpt.toString());
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("--lr 0.1 (the checkpoint's run: 0.02)"), r.err());
+        assertTrue(r.err().contains("--seed 3 (the checkpoint's run: 42)"), r.err());
+        Run other = run("train", "--model", "mlp", "--out", tmp.resolve("c.safetensors").toString(), "--resume", ckpt.toString());
+        assertNotEquals(0, other.code());
+        assertTrue(other.err().contains("was written by a run of lenet5, not --model mlp"), other.err());
+        // a longer run under a cosine schedule is allowed, with a warning that the schedule stretches
+        Run longer = train("--epochs", "2", "--lr", "0.02", "--out", tmp.resolve("a.safetensors").toString(),
+                "--checkpoint", tmp.resolve("run2.ckpt").toString(), "--resume", ckpt.toString());
+        assertEquals(0, longer.code(), longer.err());
+        assertTrue(longer.err().contains("was laid out over 1 epochs; it now spans 2"), longer.err());
+    }
+
+    @Test
     void evalOnADirectoryWithOnlyTheTestFiles() throws Exception {
         Path weights = tmp.resolve("w.safetensors");
         assertEquals(0, train("--epochs", "1", "--out", weights.toString()).code());

@@ -21,10 +21,11 @@ import java.util.Map;
  * Everything a training run needs to continue, in one safetensors file written atomically:
  * tensors {@code model.<key>} (the state dict) and {@code optimizer.<key>}; metadata
  * {@code epoch}, {@code optimizer.*}, {@code scheduler.*}, {@code rng} (the default stream's
- * state) and {@code history} (one CSV line per finished epoch).
+ * state), {@code history} (one CSV line per finished epoch) and {@code run.*} (the settings of the
+ * run that wrote it, when given: {@code tersor train} records its recipe there).
  */
 public final class Checkpoint {
-    private static final String MODEL = "model.", OPTIMIZER = "optimizer.", SCHEDULER = "scheduler.";
+    private static final String MODEL = "model.", OPTIMIZER = "optimizer.", SCHEDULER = "scheduler.", RUN = "run.";
 
     private Checkpoint() {
     }
@@ -32,6 +33,12 @@ public final class Checkpoint {
     /** Writes the state after {@code epoch} finished epochs. */
     public static void save(Path path, Module model, Optimizer<?> optimizer, LrScheduler scheduler, int epoch,
                             List<EpochMetrics> history) {
+        save(path, model, optimizer, scheduler, epoch, history, Map.of());
+    }
+
+    /** The same, with the run's settings stored as metadata {@code run.<key>} ({@link #runInfo} reads them back). */
+    public static void save(Path path, Module model, Optimizer<?> optimizer, LrScheduler scheduler, int epoch,
+                            List<EpochMetrics> history, Map<String, String> runInfo) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         Map<String, String> meta = new LinkedHashMap<>();
         for (var e : model.stateDict().entrySet()) tensors.put(MODEL + e.getKey(), e.getValue());
@@ -45,10 +52,24 @@ public final class Checkpoint {
         StringBuilder h = new StringBuilder();
         for (EpochMetrics m : history) h.append(m.csv()).append('\n');
         meta.put("history", h.toString());
+        runInfo.forEach((k, v) -> meta.put(RUN + k, v));
         try {
             Safetensors.write(path, tensors, meta);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The run settings a checkpoint recorded ({@code run.<key>} metadata, keys without the prefix); empty if none. */
+    public static Map<String, String> runInfo(Path path) {
+        try (SafetensorsFile f = Safetensors.read(path)) {
+            Map<String, String> info = new LinkedHashMap<>();
+            f.metadata().forEach((k, v) -> {
+                if (k.startsWith(RUN)) info.put(k.substring(RUN.length()), v);
+            });
+            return info;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint " + path + ": " + e.getMessage(), e);
         }
     }
 

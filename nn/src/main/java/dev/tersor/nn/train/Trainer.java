@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -47,42 +48,52 @@ public final class Trainer {
 
     /**
      * Where output goes. {@code checkpoint}, {@code metricsJson}, {@code metricsCsv} and
-     * {@code epochStart} may be null; {@code log} (progress and epoch lines) may be null for silence.
+     * {@code epochStart} may be null; {@code log} (progress and epoch lines) may be null for silence;
+     * {@code runInfo} (null: none) goes into each checkpoint's metadata.
      */
     public record Options(int epochs, Path checkpoint, Path resumeFrom, Path metricsJson, Path metricsCsv, PrintStream log,
-                          EpochStart epochStart) {
+                          EpochStart epochStart, Map<String, String> runInfo) {
         public Options {
             if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+            runInfo = runInfo == null ? Map.of() : Map.copyOf(runInfo);
         }
 
         /** {@code epochs} epochs, progress on stderr, nothing written. */
         public static Options epochs(int epochs) {
-            return new Options(epochs, null, null, null, null, System.err, null);
+            return new Options(epochs, null, null, null, null, System.err, null, null);
         }
 
         /** The same with a checkpoint written after every epoch. */
         public Options checkpoint(Path path) {
-            return new Options(epochs, path, resumeFrom, metricsJson, metricsCsv, log, epochStart);
+            return new Options(epochs, path, resumeFrom, metricsJson, metricsCsv, log, epochStart, runInfo);
         }
 
         /** The same, continuing from a checkpoint. */
         public Options resumeFrom(Path path) {
-            return new Options(epochs, checkpoint, path, metricsJson, metricsCsv, log, epochStart);
+            return new Options(epochs, checkpoint, path, metricsJson, metricsCsv, log, epochStart, runInfo);
         }
 
         /** The same with per-epoch metrics written as JSON and/or CSV. */
         public Options metrics(Path json, Path csv) {
-            return new Options(epochs, checkpoint, resumeFrom, json, csv, log, epochStart);
+            return new Options(epochs, checkpoint, resumeFrom, json, csv, log, epochStart, runInfo);
         }
 
         /** The same with progress going to {@code stream} (null: silent). */
         public Options log(PrintStream stream) {
-            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, stream, epochStart);
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, stream, epochStart, runInfo);
         }
 
         /** The same, calling {@code hook} before each epoch (also for the epochs after a resume). */
         public Options onEpochStart(EpochStart hook) {
-            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, hook);
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, hook, runInfo);
+        }
+
+        /**
+         * The same, recording {@code info} (the run's settings: model, recipe, seed, ...) in every
+         * checkpoint, so a resume can continue with them ({@link Checkpoint#runInfo}).
+         */
+        public Options runInfo(Map<String, String> info) {
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, epochStart, info);
         }
     }
 
@@ -109,7 +120,7 @@ public final class Trainer {
                     epoch, options.epochs(), m.trainLoss(), 100 * m.trainAccuracy(),
                     Double.isNaN(m.testAccuracy()) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * m.testAccuracy()),
                     m.epochSeconds(), m.samplesPerSecond()));
-            if (options.checkpoint() != null) Checkpoint.save(options.checkpoint(), model, optimizer, scheduler, epoch, history);
+            if (options.checkpoint() != null) Checkpoint.save(options.checkpoint(), model, optimizer, scheduler, epoch, history, options.runInfo());
             writeMetrics(options, history);
         }
         return history;

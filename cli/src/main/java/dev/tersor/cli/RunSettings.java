@@ -1,0 +1,123 @@
+package dev.tersor.cli;
+
+import dev.tersor.nn.train.Checkpoint;
+import dev.tersor.nn.zoo.Recipe;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The settings of a {@code train} run as checkpoint metadata ({@code run.*}), so that
+ * {@code --resume} continues with them: flags left out take the checkpoint's values, flags given
+ * must agree with them (except {@code --epochs}, which may extend or shorten the run).
+ */
+final class RunSettings {
+    /** Setting keys and the flags that set them, in the order conflicts are reported. */
+    private static final Map<String, String> FLAGS = flags();
+
+    private final Map<String, String> values;
+
+    private RunSettings(Map<String, String> values) {
+        this.values = values;
+    }
+
+    private static Map<String, String> flags() {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("dataset", "--dataset");
+        f.put("optimizer", "--optimizer");
+        f.put("lr", "--lr");
+        f.put("momentum", "--momentum");
+        f.put("weight_decay", "--weight-decay");
+        f.put("schedule", "--schedule");
+        f.put("epochs", "--epochs");
+        f.put("batch", "--batch");
+        f.put("seed", "--seed");
+        f.put("limit", "--limit");
+        return f;
+    }
+
+    /** The metadata of a run of {@code model}. */
+    static Map<String, String> record(String model, String dataset, Recipe r, long seed, int limit) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("model", model);
+        m.put("dataset", dataset);
+        m.put("optimizer", r.optimizer());
+        m.put("lr", Double.toString(r.lr()));
+        m.put("momentum", Double.toString(r.momentum()));
+        m.put("weight_decay", Double.toString(r.weightDecay()));
+        m.put("schedule", r.schedule());
+        m.put("epochs", Integer.toString(r.epochs()));
+        m.put("batch", Integer.toString(r.batch()));
+        m.put("seed", Long.toString(seed));
+        m.put("limit", Integer.toString(limit));
+        return m;
+    }
+
+    /**
+     * The settings {@code ckpt} recorded, or null (with a warning) for a checkpoint that recorded
+     * none. A checkpoint of another model is a usage error.
+     */
+    static RunSettings read(CommandLine cl, Path ckpt, String model, PrintWriter err) {
+        Map<String, String> v = Checkpoint.runInfo(ckpt);
+        if (v.isEmpty() || !v.keySet().containsAll(FLAGS.keySet())) {
+            err.println("warning: " + ckpt + " does not record the settings of the run that wrote it; "
+                    + "continuing with the flags as given (they must be that run's)");
+            return null;
+        }
+        if (!model.equals(v.get("model"))) {
+            throw new ParameterException(cl, "--resume " + ckpt + " was written by a run of " + v.get("model")
+                    + ", not --model " + model);
+        }
+        return new RunSettings(v);
+    }
+
+    String dataset() {
+        return values.get("dataset");
+    }
+
+    long seed() {
+        return Long.parseLong(values.get("seed"));
+    }
+
+    int limit() {
+        return Integer.parseInt(values.get("limit"));
+    }
+
+    /** The recorded recipe (a bad number is an error naming the checkpoint's key). */
+    Recipe recipe(Path ckpt) {
+        try {
+            return new Recipe(values.get("optimizer"), Double.parseDouble(values.get("lr")),
+                    Double.parseDouble(values.get("momentum")), Double.parseDouble(values.get("weight_decay")),
+                    values.get("schedule"), Integer.parseInt(values.get("epochs")), Integer.parseInt(values.get("batch")));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(ckpt + ": bad run settings in its metadata " + values + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fails listing every setting of {@code now} (this run, flags applied over the recorded
+     * values) that differs from the recorded one, except the epochs; warns when the epochs
+     * change under a schedule whose length depends on them.
+     */
+    void requireSame(CommandLine cl, Path ckpt, Map<String, String> now, PrintWriter err) {
+        List<String> conflicts = new ArrayList<>();
+        FLAGS.forEach((key, flag) -> {
+            String was = values.get(key), is = now.get(key);
+            if (key.equals("epochs") || was.equals(is)) return;
+            conflicts.add(flag + " " + is + " (the checkpoint's run: " + was + ")");
+        });
+        if (!conflicts.isEmpty()) {
+            throw new ParameterException(cl, "--resume " + ckpt + " was written with other settings: "
+                    + String.join(", ", conflicts) + "; leave these flags out to continue that run, or start a new one");
+        }
+        if (!values.get("epochs").equals(now.get("epochs")) && !now.get("schedule").equals("none")) {
+            err.println("warning: the " + now.get("schedule") + " schedule of " + ckpt + " was laid out over "
+                    + values.get("epochs") + " epochs; it now spans " + now.get("epochs") + ", so the learning rate jumps");
+        }
+    }
+}
