@@ -5,7 +5,6 @@ import dev.tersor.tensor.lowbit.L1Kernels;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -371,7 +370,7 @@ public final class VectorL1Distance implements L1Kernels {
             s1 = FloatVector.fromArray(S, x, off + j + L).add(s1);
         }
         for (; j + L <= n; j += L) s0 = FloatVector.fromArray(S, x, off + j).add(s0);
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = VectorBackend.sumLanes(s0.add(s1));   // fixed lane order: the same sum interpreted or compiled
         for (; j < n; j++) s += x[off + j];
         return s;
     }
