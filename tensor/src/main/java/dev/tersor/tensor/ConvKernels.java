@@ -120,8 +120,8 @@ final class ConvKernels {
             return;
         }
         int depth = cg * taps, per = samplesPerChunk(false, COLUMNS);
-        int colsSize = im.isIdentity() ? 0 : im.rows() * per * positions;
-        overBatch(per, colsSize, per > 1 ? smallSize() * per : 0, dW, (n0, count, cols, tmp, dWPart) -> {
+        int colsSize = im.isIdentity() ? 0 : buffer((long) im.rows() * per * positions);
+        overBatch(per, colsSize, per > 1 ? buffer((long) smallSize() * per) : 0, dW, (n0, count, cols, tmp, dWPart) -> {
             int width = count * positions;
             float[] c = cols;
             int cOff = 0;
@@ -174,7 +174,7 @@ final class ConvKernels {
         int bigSize = im.imageSize(), smallSize = smallSize(), depth = cg * taps, channels = groups * kg;
         int[] rows = shifted.rowOffsets(cg, q);
         Backend be = Backends.current();
-        overBatch(per, im.channels * q, channels * ld, dW, (n0, count, buf, grid, dWPart) -> {
+        overBatch(per, buffer((long) im.channels * q), buffer((long) channels * ld), dW, (n0, count, buf, grid, dWPart) -> {
             int width = shifted.columns(count);
             shifted.spreadInput(big, bigOff + n0 * bigSize, count, buf, q);
             if (out != null) {
@@ -233,7 +233,7 @@ final class ConvKernels {
             return;
         }
         int depth = cg * taps;
-        overBatch(1, im.isIdentity() ? 0 : im.rows() * positions, 0, null, (n, count, cols, tmp, dWPart) -> {
+        overBatch(1, im.isIdentity() ? 0 : buffer((long) im.rows() * positions), 0, null, (n, count, cols, tmp, dWPart) -> {
             if (b != null) fillBias(big, n * bigSize, b, 0, im.channels, plane);
             for (int g = 0; g < groups; g++) {
                 Operand wT = new Operand(w, wOff + g * kg * depth, depth, true);
@@ -246,6 +246,16 @@ final class ConvKernels {
             }
             if (cols != null) im.raise(cols, 0, big, n * bigSize);
         });
+    }
+
+    /** A work buffer's length, or a clear error when one image's buffer would exceed a Java array. */
+    private int buffer(long floats) {
+        if (floats > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("convolution: one image of " + im.channels + "×" + im.height + "×"
+                    + im.width + " with a " + im.kh + "×" + im.kw + " kernel needs a work buffer of " + floats
+                    + " floats, more than a Java array holds");
+        }
+        return (int) floats;
     }
 
     /**
