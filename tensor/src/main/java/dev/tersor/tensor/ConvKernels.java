@@ -259,11 +259,13 @@ final class ConvKernels {
     }
 
     /**
-     * Runs {@code body} over the batch in chunks of {@code per} samples: chunks split over
-     * threads when there are at least as many as threads, else run one after another (the threads
-     * then work inside the chunk). Each task gets its own zeroed buffers of {@code colsSize} and
-     * {@code tmpSize} floats (null when 0) and, when {@code dW} is given, its own partial sum,
-     * added into {@code dW} in chunk order at the end.
+     * Runs {@code body} over the batch in chunks of at most {@code per} samples. With at least
+     * as many chunks as threads, each thread takes an equal share of the samples (within one) and
+     * walks it in chunks, so no thread waits on another's extra chunk (11 chunks on 2 threads
+     * would be 6 against 5); otherwise chunks run one after another and the threads work inside
+     * them. Each task gets its own zeroed buffers of {@code colsSize} and {@code tmpSize} floats
+     * (null when 0) and, when {@code dW} is given, its own partial sum, added into {@code dW} in
+     * task order at the end.
      */
     private void overBatch(int per, int colsSize, int tmpSize, float[] dW, Chunk body) {
         int chunks = (batch + per - 1) / per;
@@ -274,13 +276,16 @@ final class ConvKernels {
             for (int q = 0; q < chunks; q++) body.run(q * per, Math.min(per, batch - q * per), cols, tmp, dW);
             return;
         }
-        float[][] partials = new float[chunks][];
-        Parallel.forRange(chunks, 1, (lo, hi) -> {
-            float[] cols = colsSize == 0 ? null : new float[colsSize];
-            float[] tmp = tmpSize == 0 ? null : new float[tmpSize];
-            float[] part = dW == null || lo == 0 ? dW : new float[dW.length];
-            for (int q = lo; q < hi; q++) body.run(q * per, Math.min(per, batch - q * per), cols, tmp, part);
-            if (part != dW) partials[lo] = part;
+        float[][] partials = new float[threads][];
+        Parallel.forEachTask(threads, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                float[] cols = colsSize == 0 ? null : new float[colsSize];
+                float[] tmp = tmpSize == 0 ? null : new float[tmpSize];
+                float[] part = dW == null || t == 0 ? dW : new float[dW.length];
+                int from = (int) ((long) batch * t / threads), to = (int) ((long) batch * (t + 1) / threads);
+                for (int n0 = from; n0 < to; n0 += per) body.run(n0, Math.min(per, to - n0), cols, tmp, part);
+                if (part != dW) partials[t] = part;
+            }
         });
         if (dW == null) return;
         for (float[] p : partials) if (p != null) Im2col.addTo(p, 0, dW, 0, dW.length);
