@@ -56,6 +56,7 @@ final class VectorGemm {
      * such a B is a transposing copy that costs about as much as the arithmetic there.
      */
     static final int DOT_MIN_K = 16 * L;
+    static final int DOT_MAX_SIDE = 64;
     /**
      * Products with at most this many rows read B's rows in place ({@link GemmKernel#tile8Rows})
      * instead of packing them, where the ISA has 32 vector registers: each B panel serves only
@@ -64,7 +65,6 @@ final class VectorGemm {
      * (forward 10–30 % faster than packing, 1 thread).
      */
     static final int UNPACKED_MAX_ROWS = 64;
-    static final int DOT_MAX_SIDE = 64;
 
     /** Per-thread pack buffers, reused across calls. */
     private static final class Workspace {
@@ -98,7 +98,6 @@ final class VectorGemm {
             }
             return rows;
         }
-
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
