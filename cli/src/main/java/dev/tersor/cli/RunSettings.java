@@ -64,7 +64,7 @@ final class RunSettings {
      */
     static RunSettings read(CommandLine cl, Path ckpt, String model, PrintWriter err) {
         Map<String, String> v = Checkpoint.runInfo(ckpt);
-        if (v.isEmpty() || !v.keySet().containsAll(FLAGS.keySet())) {
+        if (!v.containsKey("model") || !v.keySet().containsAll(FLAGS.keySet())) {
             err.println("warning: " + ckpt + " does not record the settings of the run that wrote it; "
                     + "continuing with the flags as given (they must be that run's)");
             return null;
