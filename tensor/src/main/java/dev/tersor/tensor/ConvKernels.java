@@ -25,8 +25,9 @@ import java.util.Arrays;
  * the stride-1 input gradient is such a {@code lower} too (the flipped convolution). With at
  * least as many chunks as threads the batch is split over threads, each with its own buffers
  * and weight-gradient partial sum (added up in a fixed order at the end); otherwise chunks run
- * one after another and the threads work inside im2col and the GEMM. Depthwise convolutions (one big
- * channel per group) skip the GEMM for direct loops over kernel taps, split over groups.
+ * one after another and the threads work inside im2col and the GEMM. Depthwise convolutions (one
+ * big channel in each of several groups) skip the GEMM for direct loops over kernel taps, split
+ * over groups.
  */
 final class ConvKernels {
     private static final int LOWER = 0, RAISE = 1, WEIGHT = 2;

@@ -13,9 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs epochs of training: forward, loss, backward, optimizer step and a scheduler step every
@@ -55,7 +57,8 @@ public final class Trainer {
                           EpochStart epochStart, Map<String, String> runInfo) {
         public Options {
             if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
-            runInfo = runInfo == null ? Map.of() : Map.copyOf(runInfo);
+            // (kept in the caller's order, so identical runs write identical checkpoint metadata)
+            runInfo = runInfo == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(runInfo));
         }
 
         /** {@code epochs} epochs, progress on stderr, nothing written. */
