@@ -33,7 +33,7 @@ final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M", description = "Zoo model the weights belong to.")
+    @Option(names = "--model", paramLabel = "M", description = "Zoo model the weights belong to (may be left out for a compressed model file, which names its model).")
     String model;
 
     @Option(names = "--weights", required = true, paramLabel = "W",
@@ -60,7 +60,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
-        ModelInfo info = Models.info(cl, model);
+        ModelInfo info = Models.info(cl, model, weights);
         String ds = DataSplits.dataset(cl, info, dataset);
         Models.existingFile(cl, "--weights", weights);
         if (limit < 0) throw new ParameterException(cl, "--limit must be >= 0, got " + limit);

@@ -1,11 +1,15 @@
 package dev.tersor.cli;
 
+import dev.tersor.compress.io.SizeReport;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.Summary;
 import dev.tersor.nn.zoo.ModelInfo;
 import dev.tersor.nn.zoo.Recipe;
 import dev.tersor.nn.zoo.Zoo;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +28,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Describe a zoo model: layers with output shapes, parameters and MACs; input, preprocessing, recipe.",
-            "Without --model: list the zoo."})
+            "With --weights: also bits, bytes and BOPs per layer (a compressed model file needs no --model).",
+            "Without --model and --weights: list the zoo."})
 final class InfoCommand implements Callable<Integer> {
 
     @Spec
@@ -33,19 +38,25 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "M", description = "Zoo model (omit to list them all).")
     String model;
 
+    @Option(names = "--weights", paramLabel = "W",
+            description = "A weights file (a compressed model file names its model): adds bits, bytes and BOPs per layer next to float32.")
+    Path weights;
+
     @Option(names = "--json", description = "End stdout with one line of JSON.")
     boolean json;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
         PrintWriter o = cl.getOut();
-        if (model == null) {
+        if (model == null && weights == null) {
             list(o);
             return 0;
         }
-        ModelInfo info = Models.info(cl, model);
-        Module net = info.create();
+        if (weights != null) Models.existingFile(cl, "--weights", weights);
+        ModelInfo info = Models.info(cl, model, weights);
+        Module net = weights == null ? info.create() : Models.load(info, weights);
+        SizeReport sizes = weights == null ? null : SizeReport.of(net, info.inputShape());
         Summary summary = Summary.of(net, info.inputShape());
         Recipe r = info.recipe();
         if (json) {
@@ -70,6 +81,7 @@ final class InfoCommand implements Callable<Integer> {
             record.put("layers", layers);
             record.put("total_params", summary.totalParameters());
             record.put("total_macs", summary.totalMacs());
+            if (sizes != null) record.put("weights", sizes(sizes, weights, info));
             o.println(Json.write(record));
         } else {
             o.println(info.name() + ": " + info.description());
@@ -78,6 +90,12 @@ final class InfoCommand implements Callable<Integer> {
             o.println("recipe:        " + r);
             o.println();
             o.println(summary);
+            if (sizes != null) {
+                o.println();
+                o.println(weights + ": " + Files.size(weights) + " bytes on disk; float32 parameters of " + info.name() + ": "
+                        + sizes.floatBytes() + " bytes");
+                o.println(sizes);
+            }
         }
         o.flush();
         return 0;
@@ -104,6 +122,29 @@ final class InfoCommand implements Callable<Integer> {
             }
         }
         o.flush();
+    }
+
+    private static Map<String, Object> sizes(SizeReport sizes, Path weights, ModelInfo info) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", weights.toString());
+        m.put("file_bytes", Files.size(weights));
+        m.put("stored_bytes", sizes.storedBytes());
+        m.put("float_bytes", sizes.floatBytes());
+        m.put("bops", sizes.bops());
+        List<Object> layers = new ArrayList<>();
+        for (SizeReport.Row r : sizes.rows()) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("name", r.path());
+            l.put("type", r.type());
+            l.put("wbits", r.wbits());
+            l.put("abits", r.abits());
+            l.put("bytes", r.storedBytes());
+            l.put("float_bytes", r.floatBytes());
+            l.put("bops", r.bops());
+            layers.add(l);
+        }
+        m.put("layers", layers);
+        return m;
     }
 
     static Map<String, Object> recipe(Recipe r) {

@@ -1,5 +1,6 @@
 package dev.tersor.cli;
 
+import dev.tersor.compress.io.CompressedModel;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.data.Cifar;
 import dev.tersor.nn.data.Mnist;
@@ -37,6 +38,29 @@ final class Models {
         return Zoo.info(name);
     }
 
+    /**
+     * The zoo entry for {@code --model}, which may be left out when {@code --weights} is a compressed
+     * model file (it names its architecture); given both, they must agree.
+     */
+    static ModelInfo info(CommandLine cl, String name, Path weights) {
+        String stored = null;
+        if (weights != null && Files.isRegularFile(weights)) {
+            try (SafetensorsFile f = Safetensors.read(weights)) {
+                if (CompressedModel.isCompressed(f)) stored = CompressedModel.architecture(f);
+            } catch (IOException | IllegalArgumentException e) {
+                stored = null;   // reported when the weights are loaded
+            }
+        }
+        if (name == null && stored == null) {
+            throw new ParameterException(cl, "--model is required (the weights file does not name its model); available: "
+                    + String.join(", ", Zoo.names()));
+        }
+        if (name != null && stored != null && !name.equals(stored)) {
+            throw new ParameterException(cl, "--model " + name + " does not match the weights file, a compressed " + stored + " model");
+        }
+        return info(cl, name != null ? name : stored);
+    }
+
     /** Checks that {@code path}, given to {@code option}, is a readable regular file. */
     static Path existingFile(CommandLine cl, String option, Path path) {
         if (!Files.exists(path)) throw new ParameterException(cl, option + ": no such file: " + path);
@@ -60,9 +84,21 @@ final class Models {
     /**
      * A fresh {@code info} model with the weights of {@code weights} (strictly: every missing,
      * unexpected or mis-shaped key is listed), in eval mode. A training checkpoint written by
-     * {@code tersor train} works too: its {@code model.*} tensors are the weights.
+     * {@code tersor train} works too: its {@code model.*} tensors are the weights, and so does a
+     * compressed model file ({@link CompressedModel}), which rebuilds its packed layers.
      */
     static Module load(ModelInfo info, Path weights) throws IOException {
+        if (CompressedModel.isCompressed(weights)) {
+            Module compressed = CompressedModel.load(weights);
+            String arch;
+            try (SafetensorsFile f = Safetensors.read(weights)) {
+                arch = CompressedModel.architecture(f);
+            }
+            if (!arch.equals(info.name())) {
+                throw new IllegalArgumentException(weights + " holds a compressed " + arch + " model, not " + info.name());
+            }
+            return compressed;
+        }
         Module model = info.create();
         Map<String, Tensor> state = new LinkedHashMap<>();
         boolean checkpoint;

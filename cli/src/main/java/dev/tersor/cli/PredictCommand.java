@@ -48,7 +48,7 @@ final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M", description = "Zoo model.")
+    @Option(names = "--model", paramLabel = "M", description = "Zoo model (may be left out for a compressed model file, which names its model).")
     String model;
 
     @Option(names = "--weights", required = true, paramLabel = "W", description = "Weights (safetensors state dict or training checkpoint).")
@@ -80,7 +80,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
-        ModelInfo info = Models.info(cl, model);
+        ModelInfo info = Models.info(cl, model, weights);
         if ((input == null) == (image == null)) {
             throw new ParameterException(cl, "give either --input X.safetensors with --output Y.safetensors, or --image FILE");
         }

@@ -1,0 +1,59 @@
+package dev.tersor.compress.convert;
+
+import dev.tersor.compress.quant.QuantLayer;
+import dev.tersor.nn.Module;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Turns quantized layers into integer inference layers, in place:
+ * <pre>{@code
+ * Conversion.convert(qatModel);                    // every QuantLayer module (QAT) → QuantizedConv2d / QuantizedLinear
+ * Conversion.convert(floatModel, ptq.layers());    // the layers calibrated by PTQ, by dotted path
+ * CompressedModel.save(model, "lenet5", recipe, path);
+ * }</pre>
+ * The weights are quantized with each layer's weight parameters; the converted layer computes
+ * the same integers a fake-quantized forward rounds to, so its output matches the fake-quantized
+ * model's to float rounding of the accumulation.
+ */
+public final class Conversion {
+    private Conversion() {
+    }
+
+    /** Replaces every module of {@code model} that is a {@link QuantLayer}; returns the model in eval mode. */
+    public static Module convert(Module model) {
+        Map<String, QuantLayer> layers = new LinkedHashMap<>();
+        for (var e : model.namedModules().entrySet()) {
+            if (e.getValue() instanceof QuantLayer q && !e.getKey().isEmpty()) layers.put(e.getKey(), q);
+        }
+        return convert(model, layers);
+    }
+
+    /**
+     * Replaces the module at each path with the integer form of its {@link QuantLayer}; returns
+     * the model in eval mode. Every layer is converted before any is replaced, so a bad path or
+     * layer leaves the model as it was.
+     */
+    public static Module convert(Module model, Map<String, ? extends QuantLayer> layers) {
+        Map<String, Module> modules = model.namedModules();
+        Map<String, Module> converted = new LinkedHashMap<>();
+        for (var e : layers.entrySet()) {
+            if (e.getKey().isEmpty() || !modules.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("convert: the model has no layer '" + e.getKey() + "'");
+            }
+            try {
+                converted.put(e.getKey(), layer(e.getValue()));
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("convert: layer '" + e.getKey() + "': " + ex.getMessage(), ex);
+            }
+        }
+        converted.forEach(model::replace);
+        return model.eval();
+    }
+
+    /** The integer form of one quantized layer. */
+    public static Module layer(QuantLayer q) {
+        QuantizedWeights w = QuantizedWeights.of(q);
+        return q.convOptions() != null ? new QuantizedConv2d(w, q.convOptions(), q.inputQParams()) : new QuantizedLinear(w, q.inputQParams());
+    }
+}
