@@ -15,16 +15,26 @@ import dev.tersor.tensor.Tensor;
  * normalised per channel by the data pipeline.
  */
 public class CifarResNet extends Module {
-    private final int depth;
+    private final int depth, inChannels;
 
-    /** A ResNet of depth 6n+2 with {@code classes} outputs. */
+    /** A ResNet of depth 6n+2 with {@code classes} outputs for RGB input. */
     public CifarResNet(int depth, int classes) {
+        this(depth, classes, 3);
+    }
+
+    /**
+     * A ResNet of depth 6n+2 with {@code classes} outputs for {@code inChannels}-channel input
+     * (1 for MNIST-like grey images; any spatial size: the pooling is global).
+     */
+    public CifarResNet(int depth, int classes, int inChannels) {
         if (depth < 8 || (depth - 2) % 6 != 0) {
             throw new IllegalArgumentException("CifarResNet: depth must be 6n+2 (20, 32, 44, 56, 110), got " + depth);
         }
+        if (inChannels < 1) throw new IllegalArgumentException("CifarResNet: inChannels must be >= 1, got " + inChannels);
         this.depth = depth;
+        this.inChannels = inChannels;
         int n = (depth - 2) / 6;
-        register("conv1", new Conv2d(3, 16, 3, 1, 1, false));
+        register("conv1", new Conv2d(inChannels, 16, 3, 1, 1, false));
         register("bn1", new BatchNorm2d(16));
         register("layer1", stage(16, 16, n, 1));
         register("layer2", stage(16, 32, n, 2));
@@ -40,8 +50,9 @@ public class CifarResNet extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        if (x.dim() != 4 || x.size(1) != 3) {
-            throw new IllegalArgumentException("ResNet-" + depth + ": expected input [N, 3, H, W], got " + java.util.Arrays.toString(x.shape()));
+        if (x.dim() != 4 || x.size(1) != inChannels) {
+            throw new IllegalArgumentException("ResNet-" + depth + ": expected input [N, " + inChannels + ", H, W], got "
+                    + java.util.Arrays.toString(x.shape()));
         }
         Tensor y = child("bn1").call(child("conv1").call(x)).relu();
         y = child("layer3").call(child("layer2").call(child("layer1").call(y)));

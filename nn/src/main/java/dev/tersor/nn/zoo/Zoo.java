@@ -7,13 +7,15 @@ import java.util.Map;
 
 /**
  * The model zoo by name: {@code Zoo.create("resnet20")}. Names: lenet5, lenet5-bn, mlp,
- * resnet20, resnet32, resnet44, resnet56, resnet110, vgg-small, edsr (×2; edsr-x3, edsr-x4),
+ * resnet20, resnet32, resnet44, resnet56, resnet110, resnet20-fashion (one input channel), vgg-small, edsr (×2; edsr-x3, edsr-x4),
  * edsr-ghost (GhostSR); the low-cost variants lenet5-binary, resnet20-binary, vgg-small-binary,
  * lenet5-adder and resnet20-adder.
  */
 public final class Zoo {
     private static final float[] MNIST_MEAN = {0.1307f};
     private static final float[] MNIST_STD = {0.3081f};
+    private static final float[] FASHION_MEAN = {0.2860f};
+    private static final float[] FASHION_STD = {0.3530f};
     private static final float[] CIFAR_MEAN = {0.4914f, 0.4822f, 0.4465f};
     private static final float[] CIFAR_STD = {0.2470f, 0.2435f, 0.2616f};
     private static final Map<String, ModelInfo> MODELS = new LinkedHashMap<>();
@@ -31,6 +33,9 @@ public final class Zoo {
             add(new ModelInfo("resnet" + depth, "CIFAR ResNet-" + depth + " (He et al. 2016, option-A shortcuts)",
                     new int[] {3, 32, 32}, "cifar10", CIFAR_MEAN, CIFAR_STD, true, cifar, () -> new CifarResNet(depth, 10)));
         }
+        add(new ModelInfo("resnet20-fashion", "ResNet-20 for 28x28 grey images (one input channel; Fashion-MNIST)",
+                new int[] {1, 28, 28}, "fashion-mnist", FASHION_MEAN, FASHION_STD, false,
+                new Recipe("sgd", 0.1, 0.9, 1e-4, "cosine", 15, 128), () -> new CifarResNet(20, 10, 1)));
         add(new ModelInfo("vgg-small", "the 6-conv CIFAR VGG of the binary-network papers", new int[] {3, 32, 32},
                 "cifar10", CIFAR_MEAN, CIFAR_STD, true, new Recipe("sgd", 0.1, 0.9, 5e-4, "cosine", 200, 128),
                 () -> new VggSmall(10)));

@@ -18,7 +18,7 @@ class ZooTest {
 
     /** Parameter counts of the reference PyTorch definitions (EDSR counts its two frozen mean shifts, 24 values, as PyTorch does). */
     @ParameterizedTest
-    @CsvSource({"lenet5, 61706", "lenet5-bn, 62158", "mlp, 535818", "resnet20, 269722", "resnet32, 464154",
+    @CsvSource({"lenet5, 61706", "lenet5-bn, 62158", "mlp, 535818", "resnet20, 269722", "resnet20-fashion, 269434", "resnet32, 464154",
         "resnet44, 658586", "resnet56, 853018", "resnet110, 1727962", "vgg-small, 4660106", "edsr, 1369883", "edsr-ghost, 788251"})
     void parameterCountsMatchTheReferenceModels(String name, long params) {
         assertEquals(params, Zoo.create(name).parameterCount());
@@ -30,6 +30,7 @@ class ZooTest {
             assertArrayEquals(new int[] {2, 10}, Zoo.create("lenet5").eval().call(Tensor.zeros(2, 1, 28, 28)).shape());
             assertArrayEquals(new int[] {2, 10}, Zoo.create("mlp").eval().call(Tensor.zeros(2, 1, 28, 28)).shape());
             assertArrayEquals(new int[] {2, 10}, Zoo.create("resnet20").eval().call(Tensor.zeros(2, 3, 32, 32)).shape());
+            assertArrayEquals(new int[] {2, 10}, Zoo.create("resnet20-fashion").eval().call(Tensor.zeros(2, 1, 28, 28)).shape());
             assertArrayEquals(new int[] {1, 10}, Zoo.create("vgg-small").eval().call(Tensor.zeros(1, 3, 32, 32)).shape());
             Module edsr = new Edsr(3, 2, 8, 1f, 255f);
             assertArrayEquals(new int[] {1, 3, 15, 18}, edsr.call(Tensor.zeros(1, 3, 5, 6)).shape());
