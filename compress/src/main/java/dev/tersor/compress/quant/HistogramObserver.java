@@ -8,7 +8,8 @@ import dev.tersor.tensor.Tensor;
  * ({@code torch/ao/quantization/observer.py}), step for step in float32 as there.
  *
  * <p><b>Histogram.</b> {@code bins} (2048) equal bins over [min, max]. The first tensor (or any
- * tensor while min = max) sets the range and is binned as {@code torch.histc}: bin
+ * tensor while min = max, the earlier counts then being dropped, as torch does) sets the range
+ * and is binned as {@code torch.histc}: bin
  * {@code ⌊(x − lo)·bins/(hi − lo)⌋}, the top edge in the last bin. A later tensor that widens the
  * range to [cmin, cmax] re-bins the old histogram onto the new grid: with fine width
  * {@code δ = (max − min)/(bins·upsampleRate)} (upsample rate 128), {@code d = ⌈(cmax − cmin)/(bins·δ)⌉},
