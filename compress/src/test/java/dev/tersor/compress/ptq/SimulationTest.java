@@ -1,0 +1,86 @@
+package dev.tersor.compress.ptq;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tersor.compress.quant.QParams;
+import dev.tersor.nn.Conv2d;
+import dev.tersor.nn.Flatten;
+import dev.tersor.nn.Linear;
+import dev.tersor.nn.Module;
+import dev.tersor.nn.ReLU;
+import dev.tersor.nn.Sequential;
+import dev.tersor.tensor.Generator;
+import dev.tersor.tensor.Tensor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Simulated layers against a brute-force conv(fq(x), fq(W)) + b. */
+class SimulationTest {
+
+    @Test
+    void simulatedModelComputesConvOfFakeQuantizedInputAndWeights() {
+        Generator g = new Generator(11);
+        Conv2d conv = new Conv2d(2, 3, 3, 1, 1);
+        Linear fc = new Linear(3 * 4 * 4, 5);
+        Module model = new Sequential(conv, new ReLU(), new Flatten(), fc);
+        Module original = model.get("0");
+        List<Tensor> data = List.of(Tensor.randn(g, 4, 2, 4, 4), Tensor.randn(g, 4, 2, 4, 4));
+        Tensor x = Tensor.randn(g, 3, 2, 4, 4).mul(1.2f);
+        Tensor floatOut;
+        try (var ng = Tensor.noGrad()) {
+            floatOut = model.call(x);
+        }
+        PtqResult r = Calibration.run(model, data, PtqConfig.defaults().withObserver(ObserverKind.HISTOGRAM));
+        assertSame(model, Ptq.simulate(model, r));
+        assertInstanceOf(SimulatedLayer.class, model.get("0"));
+        assertInstanceOf(SimulatedLayer.class, model.get("3"));
+        Tensor simOut;
+        try (var ng = Tensor.noGrad()) {
+            simOut = model.call(x);
+        }
+
+        // brute force
+        PtqLayer c = r.layer("0"), f = r.layer("3");
+        float[] xq = Naive.fakeQuant(x.toArray(), c.inputQParams());
+        float[] wq = Naive.fakeQuant(c.weight().toArray(), c.weightQParams());
+        double[] h = Naive.conv(xq, 3, 2, 4, 4, wq, 3, 3, 3, c.bias().toArray(), 1);
+        float[] hr = new float[h.length];
+        for (int i = 0; i < h.length; i++) hr[i] = (float) Math.max(0, h[i]);
+        float[] hq = Naive.fakeQuant(hr, f.inputQParams());
+        double[] y = Naive.linear(hq, 3, 48, Naive.fakeQuant(f.weight().toArray(), f.weightQParams()), 5, f.bias().toArray());
+        float[] s = simOut.toArray(), fo = floatOut.toArray();
+        double diff = 0;
+        for (int i = 0; i < y.length; i++) {
+            assertEquals(y[i], s[i], 1e-4, "output " + i);
+            diff = Math.max(diff, Math.abs(fo[i] - s[i]));
+        }
+        assertTrue(diff > 1e-4 && diff < 0.1, "simulation differs from float by quantization noise only: " + diff);
+        assertThrows(IllegalArgumentException.class, () -> Ptq.simulate(model, r), "already simulated");
+        assertTrue(model.stateDict().containsKey("0.weight"), "simulated layers keep the float keys");
+
+        Ptq.restore(model);
+        assertSame(original, model.get("0"));
+        try (var ng = Tensor.noGrad()) {
+            float[] back = model.call(x).toArray();
+            for (int i = 0; i < back.length; i++) assertEquals(fo[i], back[i], 0f);
+        }
+    }
+
+    @Test
+    void fakeQuantizedWeightIsOnTheIntegerGrid() {
+        PtqResult r = Calibration.run(new Sequential(new Linear(6, 2)), List.of(Tensor.randn(new Generator(3), 4, 6)), PtqConfig.defaults());
+        PtqLayer l = r.layer("0");
+        QParams qp = l.weightQParams();
+        float[] w = l.weight().toArray(), wq = l.fakeQuantizedWeight().toArray();
+        for (int i = 0; i < w.length; i++) {
+            int ch = i / 6;
+            double k = wq[i] / qp.scale(ch);
+            assertEquals(Math.rint(k), k, 1e-3, "integer multiple of the channel scale");
+            assertTrue(Math.abs(w[i] - wq[i]) <= qp.scale(ch) / 2 + 1e-7, "within half a step");
+        }
+    }
+}
