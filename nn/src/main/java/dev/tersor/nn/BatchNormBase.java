@@ -40,6 +40,11 @@ abstract class BatchNormBase extends Module {
     /** Throws unless {@code x} has an accepted rank and {@code channels} on axis 1. */
     abstract void checkInput(Tensor x);
 
+    /** The ε added to the variance. */
+    public float eps() {
+        return eps;
+    }
+
     /** γ [C], or null without affine. */
     public Parameter weight() {
         return weight;

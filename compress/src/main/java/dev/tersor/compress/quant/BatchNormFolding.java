@@ -15,8 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Folds eval-mode batch norms into the convolution or linear layer that feeds them, so a
@@ -39,7 +37,6 @@ import java.util.regex.Pattern;
  * directly (not through a module) must not be folded.
  */
 public final class BatchNormFolding {
-    private static final Pattern EPS = Pattern.compile("eps=([^,)]+)");
 
     /** A layer and the batch norm that directly follows it, by dotted path. */
     public record Pair(String layer, String batchNorm) {
@@ -108,7 +105,7 @@ public final class BatchNormFolding {
             throw new IllegalArgumentException("BatchNormFolding: " + bn.getClass().getSimpleName() + " is not a batch norm");
         }
         if (mean == null) throw new IllegalArgumentException("BatchNormFolding: a batch norm without running statistics cannot be folded");
-        double eps = eps(bn);
+        double eps = bn instanceof BatchNorm2d b2 ? b2.eps() : ((BatchNorm1d) bn).eps();
         float[] mu = mean.contiguous().toArray(), v = var.contiguous().toArray();
         int channels = mu.length;
         double[] scale = new double[channels];
@@ -154,13 +151,6 @@ public final class BatchNormFolding {
 
     private static Tensor value(Parameter p) {
         return p == null ? null : p.value();
-    }
-
-    /** The batch norm's eps, read from its description (BatchNormBase keeps it package-private). */
-    private static double eps(Module bn) {
-        Matcher m = EPS.matcher(bn.toString());
-        if (!m.find()) throw new IllegalStateException("BatchNormFolding: cannot read eps of " + bn);
-        return Float.parseFloat(m.group(1).trim());
     }
 
     /** What one traced forward saw: who produced and who consumed each tensor object. */
