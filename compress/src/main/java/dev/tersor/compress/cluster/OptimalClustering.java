@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The exact minimum-SSE clustering of n scalars into at most k groups, by dynamic programming
- * (DP-Net, Yang et al., arXiv 2003.09615, §3: the optimal 1-D k-means is a partition of the
+ * (DP-Net, Yang et al., arXiv 2003.09615: the optimal 1-D k-means is a partition of the
  * sorted weights into contiguous runs). With the d distinct sorted values {@code v} (ties merged,
  * with their counts) and {@code D[m][i]} the least SSE of the first i of them in m clusters:
  * <pre>
