@@ -1,0 +1,93 @@
+package dev.tersor.compress.cluster;
+
+import dev.tersor.nn.Linear;
+import dev.tersor.nn.Module;
+import dev.tersor.nn.Parameter;
+import dev.tersor.tensor.Conv2dOptions;
+import dev.tersor.tensor.Functional;
+import dev.tersor.tensor.Tensor;
+
+/**
+ * {@code y = x·Wᵀ + b} with W [out, in] sharing k ≤ 2^bits trainable centres:
+ * {@code W = centres[indices]} ({@link CentroidGather}); x [..., in] → y [..., out] as
+ * {@link Linear}. State-dict keys: {@code centres} [k], {@code indices} (a buffer [out, in] of
+ * integer indices), {@code bias} [out].
+ */
+public final class ClusteredLinear extends Module implements ClusteredLayer {
+    private final int[] weightShape;
+    private final int bits;
+    private final Parameter centres, bias;
+
+    /**
+     * A layer from its parts (e.g. read from a file).
+     *
+     * @param centres     k ≤ 2^bits finite values (copied)
+     * @param indices     each weight's centre, in [0, k), row-major over {@code weightShape}
+     * @param weightShape [out, in]
+     * @param bias        [out], or null for none (copied)
+     */
+    public ClusteredLinear(float[] centres, int[] indices, int[] weightShape, Tensor bias, int bits) {
+        Assignments.check("ClusteredLinear", centres, indices, weightShape, 2, bits);
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != weightShape[0])) {
+            throw new IllegalArgumentException("ClusteredLinear: bias must be [" + weightShape[0] + "], got " + java.util.Arrays.toString(bias.shape()));
+        }
+        this.weightShape = weightShape.clone();
+        this.bits = bits;
+        this.centres = registerParameter("centres", Tensor.fromArray(centres.clone(), centres.length));
+        registerBuffer("indices", Assignments.encode(indices, weightShape), true);
+        this.bias = bias == null ? null : registerParameter("bias", Tensor.fromArray(bias.toArray(), bias.shape()));
+    }
+
+    /** {@code linear} with its weight clustered as {@code clusters}, indices of {@code bits} bits. */
+    public static ClusteredLinear of(Linear linear, Clusters clusters, int bits) {
+        return new ClusteredLinear(clusters.centres(), clusters.indices(), linear.weight().shape(),
+                linear.bias() == null ? null : linear.bias().value(), bits);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return Functional.linear(x, weight(), bias == null ? null : bias.value());
+    }
+
+    @Override
+    public Parameter centres() {
+        return centres;
+    }
+
+    @Override
+    public int[] indices() {
+        return Assignments.decode("ClusteredLinear", buffer("indices"), centres.numel());
+    }
+
+    @Override
+    public int[] weightShape() {
+        return weightShape.clone();
+    }
+
+    @Override
+    public Parameter bias() {
+        return bias;
+    }
+
+    @Override
+    public int bits() {
+        return bits;
+    }
+
+    /** Always null: a linear layer. */
+    @Override
+    public Conv2dOptions convOptions() {
+        return null;
+    }
+
+    @Override
+    public long multiplyAccumulates(Tensor input, Tensor output) {
+        return (long) output.numel() * weightShape[1];
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "in_features=" + weightShape[1] + ", out_features=" + weightShape[0] + ", k=" + centres.numel() + ", bits=" + bits
+                + ", bias=" + (bias != null);
+    }
+}
