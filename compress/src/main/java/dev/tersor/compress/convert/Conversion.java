@@ -1,5 +1,6 @@
 package dev.tersor.compress.convert;
 
+import dev.tersor.compress.cluster.ClusteredLayer;
 import dev.tersor.compress.quant.QuantLayer;
 import dev.tersor.nn.Module;
 import java.util.LinkedHashMap;
@@ -8,7 +9,7 @@ import java.util.Map;
 /**
  * Turns quantized layers into integer inference layers, in place:
  * <pre>{@code
- * Conversion.convert(qatModel);                    // every QuantLayer module (QAT) → QuantizedConv2d / QuantizedLinear
+ * Conversion.convert(qatModel);                    // every QuantLayer module (QAT) → CompressedConv2d / CompressedLinear
  * Conversion.convert(floatModel, ptq.layers());    // the layers calibrated by PTQ, by dotted path
  * CompressedModel.save(model, "lenet5", recipe, path);
  * }</pre>
@@ -20,13 +21,28 @@ public final class Conversion {
     private Conversion() {
     }
 
-    /** Replaces every module of {@code model} that is a {@link QuantLayer}; returns the model in eval mode. */
+    /**
+     * Replaces every module of {@code model} that is a {@link QuantLayer} (QAT) by its integer form
+     * and every {@link ClusteredLayer} (weight clustering) by its codebook form; returns the model
+     * in eval mode.
+     */
     public static Module convert(Module model) {
         Map<String, QuantLayer> layers = new LinkedHashMap<>();
+        Map<String, Module> clustered = new LinkedHashMap<>();
         for (var e : model.namedModules().entrySet()) {
-            if (e.getValue() instanceof QuantLayer q && !e.getKey().isEmpty()) layers.put(e.getKey(), q);
+            if (e.getKey().isEmpty()) continue;
+            if (e.getValue() instanceof QuantLayer q) layers.put(e.getKey(), q);
+            else if (e.getValue() instanceof ClusteredLayer c) clustered.put(e.getKey(), codebook(c));
         }
-        return convert(model, layers);
+        convert(model, layers);
+        clustered.forEach(model::replace);
+        return model.eval();
+    }
+
+    /** The codebook inference form of a clustered layer: k centres and packed indices, weights decoded once. */
+    public static Module codebook(ClusteredLayer c) {
+        CodebookWeights w = CodebookWeights.of(c);
+        return c.convOptions() != null ? new CompressedConv2d(w, c.convOptions(), null) : new CompressedLinear(w, null);
     }
 
     /**
@@ -54,6 +70,6 @@ public final class Conversion {
     /** The integer form of one quantized layer. */
     public static Module layer(QuantLayer q) {
         QuantizedWeights w = QuantizedWeights.of(q);
-        return q.convOptions() != null ? new QuantizedConv2d(w, q.convOptions(), q.inputQParams()) : new QuantizedLinear(w, q.inputQParams());
+        return q.convOptions() != null ? new CompressedConv2d(w, q.convOptions(), q.inputQParams()) : new CompressedLinear(w, q.inputQParams());
     }
 }

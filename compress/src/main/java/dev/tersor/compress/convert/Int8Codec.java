@@ -7,7 +7,7 @@ import dev.tersor.nn.Linear;
 import dev.tersor.nn.Module;
 import java.util.Map;
 
-/** Reads {@link QuantizedConv2d} and {@link QuantizedLinear} layers (kind {@value #KIND}) from a compressed file. */
+/** Reads {@link CompressedConv2d} and {@link CompressedLinear} layers (kind {@value #KIND}) from a compressed file. */
 public final class Int8Codec implements LayerCodec {
     /** The kind integer-weight layers are written as. */
     public static final String KIND = "int8";
@@ -22,11 +22,11 @@ public final class Int8Codec implements LayerCodec {
         QParams input = scheme.containsKey("input") ? Schemes.input(tensors, scheme, "input") : null;
         if (original instanceof Conv2d c) {
             QuantizedWeights w = QuantizedWeights.read(scheme, tensors, c.weight().shape(), c.bias() != null);
-            return new QuantizedConv2d(w, c.options(), input);
+            return new CompressedConv2d(w, c.options(), input);
         }
         if (original instanceof Linear l) {
             QuantizedWeights w = QuantizedWeights.read(scheme, tensors, l.weight().shape(), l.bias() != null);
-            return new QuantizedLinear(w, input);
+            return new CompressedLinear(w, input);
         }
         throw tensors.error("is an int8 layer, but the architecture has a " + original.getClass().getSimpleName() + " there");
     }

@@ -19,7 +19,7 @@ final class Int8Layers {
         return 32 - Integer.numberOfLeadingZeros(p.qmax() - p.qmin());
     }
 
-    static Map<String, String> scheme(QuantizedWeights w, QParams input) {
+    static Map<String, String> scheme(PackedWeights w, QParams input) {
         Map<String, String> m = w.scheme();
         if (input != null) {
             m.put("abits", Integer.toString(bits(input)));

@@ -19,7 +19,7 @@ import java.util.Map;
  * In the file, 8-bit weights are an I8 tensor of the weight's shape; 2- to 7-bit weights are a
  * U8 tensor of ⌈n·b/8⌉ bytes of packed b-bit two's-complement fields ({@link PackedInts}).
  */
-record QuantizedWeights(byte[] values, int[] shape, QParams qparams, int bits, float[] bias) {
+record QuantizedWeights(byte[] values, int[] shape, QParams qparams, int bits, float[] bias) implements PackedWeights {
 
     /** Quantizes the weights of {@code layer} with its weight parameters (zero points must be 0). */
     static QuantizedWeights of(QuantLayer layer) {
@@ -56,32 +56,42 @@ record QuantizedWeights(byte[] values, int[] shape, QParams qparams, int bits, f
         return b;
     }
 
+    @Override
+    public String kind() {
+        return Int8Codec.KIND;
+    }
+
     /** The weights as floats, {@code (q − 0)·scale[c]}. */
-    Tensor dequantized() {
+    @Override
+    public Tensor dequantized() {
         int per = values.length / shape[0];
         float[] out = new float[values.length];
         for (int i = 0; i < values.length; i++) out[i] = qparams.dequantize(values[i], i / per);
         return Tensor.fromArray(out, shape);
     }
 
-    long count() {
+    @Override
+    public long count() {
         return values.length;
     }
 
     /** The bits of the weight tensor, its scales and its bias as stored. */
-    long storedBits() {
+    @Override
+    public long storedBits() {
         long weightBytes = bits == 8 ? values.length : PackedInts.packedLength(values.length, bits);
         return 8 * (weightBytes + 4L * shape[0] + (bias == null ? 0 : 4L * bias.length));
     }
 
-    Map<String, String> scheme() {
+    @Override
+    public Map<String, String> scheme() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("wbits", Integer.toString(bits));
         m.put("wrange", qparams.qmin() + "," + qparams.qmax());
         return m;
     }
 
-    void write(String prefix, SafetensorsWriter w) {
+    @Override
+    public void write(String prefix, SafetensorsWriter w) {
         if (bits == 8) {
             w.add(prefix + "weight_q", DType.I8, shape, out -> out.write(values));
         } else {

@@ -93,8 +93,8 @@ class ConversionTest {
     @Test
     void convertReplacesExactlyTheGivenPaths() {
         Module model = CompressedFixtures.lenet5(8);
-        for (String p : new String[] {"conv1", "conv2"}) assertInstanceOf(QuantizedConv2d.class, model.get(p));
-        for (String p : new String[] {"fc1", "fc2", "fc3"}) assertInstanceOf(QuantizedLinear.class, model.get(p));
+        for (String p : new String[] {"conv1", "conv2"}) assertInstanceOf(CompressedConv2d.class, model.get(p));
+        for (String p : new String[] {"fc1", "fc2", "fc3"}) assertInstanceOf(CompressedLinear.class, model.get(p));
         assertEquals(0, model.parameters().size(), "integer layers hold no trainable parameters");
         Module fresh = dev.tersor.nn.zoo.Zoo.create("lenet5");
         Map<String, QuantLayer> layers = TestLayers.all(fresh, 8);

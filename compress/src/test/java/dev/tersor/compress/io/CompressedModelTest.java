@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tersor.compress.convert.CompressedFixtures;
-import dev.tersor.compress.convert.QuantizedConv2d;
-import dev.tersor.compress.convert.QuantizedLinear;
+import dev.tersor.compress.convert.CompressedConv2d;
+import dev.tersor.compress.convert.CompressedLinear;
 import dev.tersor.nn.Identity;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.io.DType;
@@ -51,11 +51,11 @@ class CompressedModelTest {
             Module loaded = CompressedModel.load(file);
             assertArrayEquals(run(model).toArray(), run(loaded).toArray(), "w" + bits + " outputs");
             for (String p : new String[] {"conv1", "conv2"}) {
-                assertArrayEquals(((QuantizedConv2d) model.get(p)).integerWeights(), ((QuantizedConv2d) loaded.get(p)).integerWeights(), p);
+                assertArrayEquals(((CompressedConv2d) model.get(p)).integerWeights(), ((CompressedConv2d) loaded.get(p)).integerWeights(), p);
             }
             for (String p : new String[] {"fc1", "fc2", "fc3"}) {
-                assertArrayEquals(((QuantizedLinear) model.get(p)).integerWeights(), ((QuantizedLinear) loaded.get(p)).integerWeights(), p);
-                assertEquals(((QuantizedLinear) model.get(p)).inputQParams(), ((QuantizedLinear) loaded.get(p)).inputQParams(), p);
+                assertArrayEquals(((CompressedLinear) model.get(p)).integerWeights(), ((CompressedLinear) loaded.get(p)).integerWeights(), p);
+                assertEquals(((CompressedLinear) model.get(p)).inputQParams(), ((CompressedLinear) loaded.get(p)).inputQParams(), p);
             }
             assertTrue(CompressedModel.isCompressed(file));
         }
@@ -88,6 +88,24 @@ class CompressedModelTest {
     private static long headerLength(Path file) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         return b.getLong(0);
+    }
+
+    @Test
+    void clusteredModelsRoundTripAsCodebooksAndShrinkNineFold() throws IOException {
+        dev.tersor.nn.Rng.manualSeed(5);
+        Module model = dev.tersor.nn.zoo.Zoo.create("lenet5");
+        Path plain = dir.resolve("float.safetensors");
+        model.save(plain);
+        dev.tersor.compress.cluster.Clustering.apply(model, 3);
+        Module converted = dev.tersor.compress.convert.Conversion.convert(model);
+        Path file = dir.resolve("dp3.safetensors");
+        CompressedModel.save(converted, "lenet5", "dpnet bits=3", file);
+        Module loaded = CompressedModel.load(file);
+        assertArrayEquals(run(converted).toArray(), run(loaded).toArray());
+        assertTrue(Files.size(plain) >= 9 * Files.size(file), Files.size(plain) + " vs " + Files.size(file));
+        SizeReport r = SizeReport.of(loaded, 1, 28, 28);
+        assertEquals(3, r.rows().get(0).wbits());
+        assertEquals(32, r.rows().get(0).abits());
     }
 
     @Test

@@ -10,26 +10,27 @@ import dev.tersor.tensor.lowbit.Int8Linear;
 import java.util.Map;
 
 /**
- * Integer inference form of a quantized linear layer: x [..., in] → [..., out] with int8 (or
- * 2–7-bit) weights [out, in], per-output scales, the input quantized per tensor in each call, an
- * integer GEMM ({@link Int8Linear}) and {@code y = acc·(s_x·s_w[n]) + b[n]}. Weight-only
- * quantization (no input parameters) dequantizes the weights once and runs in float.
+ * Inference form of a compressed linear layer x [..., in] → [..., out], with its weights packed
+ * ({@link PackedWeights}): integer weights with per-output scales and an input quantization run
+ * an integer GEMM ({@link Int8Linear}) and {@code y = acc·(s_x·s_w[n]) + b[n]}; weight-only
+ * integer weights and codebook weights are decoded to float once. Not trainable.
  */
-public final class QuantizedLinear extends Module implements PackedLayer {
-    private final QuantizedWeights weights;
+public final class CompressedLinear extends Module implements PackedLayer {
+    private final PackedWeights weights;
     private final QParams input;
     private final Int8Linear kernel;
     private final Tensor floatWeight;
 
-    QuantizedLinear(QuantizedWeights weights, QParams input) {
+    CompressedLinear(PackedWeights weights, QParams input) {
         this.weights = weights;
         this.input = input;
         int[] s = weights.shape();
-        if (input != null) {
-            this.kernel = Int8Linear.pack(weights.values(), s[0], s[1], weights.qparams().scale(), Int8Layers.input(input),
+        if (input != null && weights instanceof QuantizedWeights q) {
+            this.kernel = Int8Linear.pack(q.values(), s[0], s[1], q.qparams().scale(), Int8Layers.input(input),
                     weights.bias(), false);
             this.floatWeight = null;
         } else {
+            if (input != null) throw new IllegalArgumentException(weights.kind() + " weights take no input quantization");
             this.kernel = null;
             this.floatWeight = weights.dequantized();
         }
@@ -40,14 +41,14 @@ public final class QuantizedLinear extends Module implements PackedLayer {
         return input;
     }
 
-    /** The weights' per-output parameters. */
+    /** The weights' per-output parameters, or null for codebook weights. */
     public QParams weightQParams() {
-        return weights.qparams();
+        return weights instanceof QuantizedWeights q ? q.qparams() : null;
     }
 
-    /** The stored integer weights [out, in] (a copy). */
+    /** The stored integer weights [out, in] (a copy), or null for codebook weights. */
     public byte[] integerWeights() {
-        return weights.values().clone();
+        return weights instanceof QuantizedWeights q ? q.values().clone() : null;
     }
 
     @Override
@@ -64,7 +65,7 @@ public final class QuantizedLinear extends Module implements PackedLayer {
 
     @Override
     public String kind() {
-        return Int8Codec.KIND;
+        return weights.kind();
     }
 
     @Override

@@ -11,28 +11,34 @@ import dev.tersor.tensor.lowbit.Int8Conv2d;
 import java.util.Map;
 
 /**
- * Integer inference form of a quantized convolution: int8 (or 2–7-bit) weights with one scale
- * per output channel, the input quantized per tensor inside each call, an int8 × int8 → int32
- * convolution ({@link Int8Conv2d}) and a float requantization {@code y = acc·(s_x·s_w[k]) + b[k]}.
- * Without input parameters (weight-only quantization) the weights are dequantized once and the
- * convolution runs in float. Holds no parameters: it is not trainable.
+ * Inference form of a compressed convolution, with its weights packed ({@link PackedWeights}):
+ * <ul>
+ *   <li>integer (int8 or 2–7-bit) weights with one scale per output channel and an input
+ *       quantization: the input is quantized per tensor inside each call and an int8 × int8 →
+ *       int32 convolution ({@link Int8Conv2d}) runs, then {@code y = acc·(s_x·s_w[k]) + b[k]};</li>
+ *   <li>integer weights without input quantization (weight-only), or codebook weights (k
+ *       shared centres, DP-Net / SLB): the weights are decoded to float once and the convolution
+ *       runs in float; the file and the stored state stay packed.</li>
+ * </ul>
+ * Holds no parameters: it is not trainable.
  */
-public final class QuantizedConv2d extends Module implements PackedLayer {
-    private final QuantizedWeights weights;
+public final class CompressedConv2d extends Module implements PackedLayer {
+    private final PackedWeights weights;
     private final Conv2dOptions options;
     private final QParams input;
     private final Int8Conv2d kernel;
     private final Tensor floatWeight;
 
-    QuantizedConv2d(QuantizedWeights weights, Conv2dOptions options, QParams input) {
+    CompressedConv2d(PackedWeights weights, Conv2dOptions options, QParams input) {
         this.weights = weights;
         this.options = options;
         this.input = input;
-        if (input != null) {
-            this.kernel = Int8Conv2d.pack(weights.values(), weights.shape(), options, weights.qparams().scale(),
+        if (input != null && weights instanceof QuantizedWeights q) {
+            this.kernel = Int8Conv2d.pack(q.values(), q.shape(), options, q.qparams().scale(),
                     Int8Layers.input(input), weights.bias(), false);
             this.floatWeight = null;
         } else {
+            if (input != null) throw new IllegalArgumentException(weights.kind() + " weights take no input quantization");
             this.kernel = null;
             this.floatWeight = weights.dequantized();
         }
@@ -43,14 +49,14 @@ public final class QuantizedConv2d extends Module implements PackedLayer {
         return input;
     }
 
-    /** The weights' per-channel parameters. */
+    /** The weights' per-channel parameters, or null for codebook weights. */
     public QParams weightQParams() {
-        return weights.qparams();
+        return weights instanceof QuantizedWeights q ? q.qparams() : null;
     }
 
-    /** The stored integer weights [K, C/groups, kh, kw] (a copy). */
+    /** The stored integer weights [K, C/groups, kh, kw] (a copy), or null for codebook weights. */
     public byte[] integerWeights() {
-        return weights.values().clone();
+        return weights instanceof QuantizedWeights q ? q.values().clone() : null;
     }
 
     /** Stride, padding, dilation and groups. */
@@ -72,7 +78,7 @@ public final class QuantizedConv2d extends Module implements PackedLayer {
 
     @Override
     public String kind() {
-        return Int8Codec.KIND;
+        return weights.kind();
     }
 
     @Override
