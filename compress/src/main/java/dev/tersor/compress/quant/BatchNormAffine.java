@@ -5,16 +5,14 @@ import dev.tersor.nn.BatchNorm2d;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.Parameter;
 import dev.tersor.tensor.Tensor;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A batch norm in evaluation mode as a per-channel affine map {@code y = k·x + t} with
  * {@code k = γ/√(σ² + eps)} and {@code t = β − μ·k} (γ = 1, β = 0 without affine parameters).
- * {@code eps} is read from the module's printed settings ({@code BatchNormBase} does not expose it).
+ * The one place batch-norm folding is computed: {@link BatchNormFolding} (PTQ) and the QAT
+ * layers' {@code foldBatchNorm} use it.
  */
 record BatchNormAffine(float[] scale, float[] shift) {
-    private static final Pattern EPS = Pattern.compile("eps=([^,)]+)");
 
     static BatchNormAffine of(Module bn, int channels) {
         Tensor mean, var;
@@ -36,9 +34,7 @@ record BatchNormAffine(float[] scale, float[] shift) {
         if (mean.numel() != channels) {
             throw new IllegalArgumentException("batch-norm folding: the batch norm has " + mean.numel() + " channels, the layer " + channels);
         }
-        Matcher m = EPS.matcher(bn.toString());
-        if (!m.find()) throw new IllegalStateException("batch-norm folding: cannot read eps from " + bn);
-        float eps = Float.parseFloat(m.group(1).trim());
+        float eps = bn instanceof BatchNorm2d b2 ? b2.eps() : ((BatchNorm1d) bn).eps();
         float[] mu = mean.toArray(), v = var.toArray();
         float[] g = gamma == null ? null : gamma.value().toArray(), b = beta == null ? null : beta.value().toArray();
         float[] k = new float[channels], t = new float[channels];

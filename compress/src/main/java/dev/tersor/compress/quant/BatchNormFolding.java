@@ -90,67 +90,32 @@ public final class BatchNormFolding {
 
     /** The layer with {@code bn} folded in (a new module; the arguments are unchanged). */
     static Module folded(Module layer, Module bn) {
-        Tensor gamma, beta, mean, var;
-        if (bn instanceof BatchNorm2d b2) {
-            gamma = value(b2.weight());
-            beta = value(b2.bias());
-            mean = b2.runningMean();
-            var = b2.runningVar();
-        } else if (bn instanceof BatchNorm1d b1) {
-            gamma = value(b1.weight());
-            beta = value(b1.bias());
-            mean = b1.runningMean();
-            var = b1.runningVar();
-        } else {
-            throw new IllegalArgumentException("BatchNormFolding: " + bn.getClass().getSimpleName() + " is not a batch norm");
-        }
-        if (mean == null) throw new IllegalArgumentException("BatchNormFolding: a batch norm without running statistics cannot be folded");
-        double eps = bn instanceof BatchNorm2d b2 ? b2.eps() : ((BatchNorm1d) bn).eps();
-        float[] mu = mean.contiguous().toArray(), v = var.contiguous().toArray();
-        int channels = mu.length;
-        double[] scale = new double[channels];
-        for (int k = 0; k < channels; k++) scale[k] = (gamma == null ? 1.0 : gamma.get(k)) / Math.sqrt(v[k] + eps);
-        Tensor w, b;
         Module out;
+        Parameter weight, bias;
+        Tensor w, b;
         if (layer instanceof Conv2d c) {
             w = c.weight().value();
-            b = value(c.bias());
+            b = c.bias() == null ? null : c.bias().value();
             int[] s = w.shape();
             Conv2d f = new Conv2d(s[1] * c.options().groups(), s[0], s[2], s[3], c.options(), true);
-            setFolded(f.weight(), f.bias(), w, b, scale, beta, mu);
             out = f;
+            weight = f.weight();
+            bias = f.bias();
         } else if (layer instanceof Linear l) {
             w = l.weight().value();
-            b = value(l.bias());
-            int[] s = w.shape();
-            Linear f = new Linear(s[1], s[0], true);
-            setFolded(f.weight(), f.bias(), w, b, scale, beta, mu);
+            b = l.bias() == null ? null : l.bias().value();
+            Linear f = new Linear(w.shape()[1], w.shape()[0], true);
             out = f;
+            weight = f.weight();
+            bias = f.bias();
         } else {
             throw new IllegalArgumentException("BatchNormFolding: " + layer.getClass().getSimpleName() + " is not a Conv2d or Linear");
         }
-        if (w.shape()[0] != channels) {
-            throw new IllegalArgumentException("BatchNormFolding: layer has " + w.shape()[0] + " output channels, batch norm " + channels);
-        }
+        BatchNormAffine affine = BatchNormAffine.of(bn, w.shape()[0]);
+        weight.set(w.contiguous().copy());
+        float[] nb = affine.foldInto(weight.value(), b);
+        bias.set(Tensor.fromArray(nb, nb.length));
         return out;
-    }
-
-    private static void setFolded(Parameter weight, Parameter bias, Tensor w, Tensor b, double[] scale, Tensor beta, float[] mu) {
-        int k = scale.length;
-        float[] wv = w.contiguous().toArray();
-        int per = wv.length / k;
-        float[] nw = new float[wv.length], nb = new float[k];
-        for (int c = 0; c < k; c++) {
-            for (int i = 0; i < per; i++) nw[c * per + i] = (float) (wv[c * per + i] * scale[c]);
-            double bias0 = b == null ? 0.0 : b.get(c);
-            nb[c] = (float) ((beta == null ? 0.0 : beta.get(c)) + (bias0 - mu[c]) * scale[c]);
-        }
-        weight.set(Tensor.fromArray(nw, w.shape()));
-        bias.set(Tensor.fromArray(nb, k));
-    }
-
-    private static Tensor value(Parameter p) {
-        return p == null ? null : p.value();
     }
 
     /** What one traced forward saw: who produced and who consumed each tensor object. */

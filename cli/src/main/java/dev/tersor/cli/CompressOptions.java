@@ -1,0 +1,129 @@
+package dev.tersor.cli;
+
+import dev.tersor.compress.io.CompressedModel;
+import dev.tersor.compress.io.SizeReport;
+import dev.tersor.nn.Module;
+import dev.tersor.nn.data.DataLoader;
+import dev.tersor.nn.data.TensorDataset;
+import dev.tersor.nn.train.Evaluation;
+import dev.tersor.nn.zoo.ModelInfo;
+import dev.tersor.tensor.backend.Parallel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The options every {@code compress} subcommand shares (a picocli mixin), and what they all do
+ * at the end: evaluate float and compressed on the test split, save the compressed model file,
+ * print (or write as JSON) the result with the per-layer sizes.
+ */
+final class CompressOptions {
+    @Option(names = "--model", required = true, paramLabel = "M", description = "Zoo model the float weights belong to.")
+    String model;
+
+    @Option(names = "--weights", required = true, paramLabel = "W", description = "Float weights (safetensors state dict or training checkpoint).")
+    Path weights;
+
+    @Option(names = "--data", paramLabel = "D", description = "Data set directory (default: the bundled MNIST sample).")
+    Path data;
+
+    @Option(names = "--dataset", paramLabel = "mnist|fashion-mnist|cifar10", description = "Data set (default: the model's).")
+    String dataset;
+
+    @Option(names = "--out", required = true, paramLabel = "F", description = "The compressed model file to write.")
+    Path out;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Only the first N samples of each split (default: all).")
+    int limit;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Threads for the kernels.")
+    Integer threads;
+
+    @Option(names = "--json", description = "End stdout with one line of JSON.")
+    boolean json;
+
+    /** What a run resolved: the model, its data and its float accuracy. */
+    record Setup(ModelInfo info, String dataset, TensorDataset train, TensorDataset test, Module model, Evaluation floatAccuracy) {
+    }
+
+    /** Validates the shared options, loads the float model and both splits, and evaluates the float model. */
+    Setup setup(CommandLine cl) throws IOException {
+        ModelInfo info = Models.info(cl, model);
+        String ds = DataSplits.dataset(cl, info, dataset);
+        Models.existingFile(cl, "--weights", weights);
+        Models.outputFile(cl, "--out", out);
+        if (limit < 0) throw new ParameterException(cl, "--limit must be >= 0, got " + limit);
+        Module net = Models.load(info, weights);
+        TensorDataset train = DataSplits.load(cl, ds, data, true, limit);
+        TensorDataset test = DataSplits.load(cl, ds, data, false, limit);
+        PrintWriter err = cl.getErr();
+        Evaluation before = Evaluation.of(net, DataSplits.testLoader(info, test));
+        err.printf(Locale.ROOT, "tersor compress: %s on %s (%s; %d train / %d test), float test accuracy %.2f%%, %d threads%n",
+                info.name(), ds, DataSplits.describe(data), train.size(), test.size(), 100 * before.accuracy(), Parallel.threads());
+        err.flush();
+        return new Setup(info, ds, train, test, net, before);
+    }
+
+    /** The first {@code n} training samples in order, normalised, in batches of {@code batch}: calibration data. */
+    static DataLoader firstSamples(ModelInfo info, TensorDataset train, int n, int batch) {
+        TensorDataset part = n < train.size() ? train.subset(0, n) : train;
+        return DataLoader.builder(part).setBatchSize(batch).optTransform(DataSplits.normalize(info)).build();
+    }
+
+    /** Saves, evaluates and reports the compressed model; {@code extra} goes into the JSON record. */
+    void finish(CommandLine cl, Setup s, Module compressed, String method, String recipe, Map<String, Object> extra) throws IOException {
+        CompressedModel.save(compressed, s.info().name(), recipe, out);
+        Module loaded = CompressedModel.load(out);     // what eval and predict will see
+        Evaluation after = Evaluation.of(loaded, DataSplits.testLoader(s.info(), s.test()));
+        SizeReport sizes = SizeReport.of(loaded, s.info().inputShape());
+        long fileBytes = Files.size(out), floatBytes = Files.size(weights);
+        PrintWriter o = cl.getOut();
+        if (json) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("model", s.info().name());
+            r.put("method", method);
+            r.put("recipe", recipe);
+            r.put("dataset", s.dataset());
+            r.put("data", DataSplits.describe(data));
+            r.put("test_samples", s.test().size());
+            r.put("float_accuracy", s.floatAccuracy().accuracy());
+            r.put("accuracy", after.accuracy());
+            r.put("out", out.toString());
+            r.put("file_bytes", fileBytes);
+            r.put("float_file_bytes", floatBytes);
+            r.put("bops", sizes.bops());
+            r.put("float_bops", sizes.macs() * 1024);
+            r.putAll(extra);
+            List<Object> layers = new ArrayList<>();
+            for (SizeReport.Row row : sizes.rows()) {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("name", row.path());
+                l.put("wbits", row.wbits());
+                l.put("abits", row.abits());
+                l.put("bytes", row.storedBytes());
+                l.put("float_bytes", row.floatBytes());
+                layers.add(l);
+            }
+            r.put("layers", layers);
+            r.put("threads", Parallel.threads());
+            o.println(Json.write(r));
+        } else {
+            o.println(sizes);
+            o.printf(Locale.ROOT, "%s %s on the %s test split (%d images): float %.2f%%, compressed %.2f%% (%+.2f points)%n",
+                    s.info().name(), method, s.dataset(), s.test().size(), 100 * s.floatAccuracy().accuracy(), 100 * after.accuracy(),
+                    100 * (after.accuracy() - s.floatAccuracy().accuracy()));
+            o.printf(Locale.ROOT, "%s: %,d bytes (float weights %s: %,d bytes, %.2f× smaller)%n", out, fileBytes, weights, floatBytes,
+                    (double) floatBytes / fileBytes);
+        }
+        o.flush();
+    }
+}
