@@ -1,12 +1,14 @@
 package dev.tersor.cli;
 
 import dev.tersor.nn.Module;
+import dev.tersor.nn.Parameter;
 import dev.tersor.nn.optim.Adam;
 import dev.tersor.nn.optim.AdamW;
 import dev.tersor.nn.optim.CosineLr;
 import dev.tersor.nn.optim.LrScheduler;
 import dev.tersor.nn.optim.MultiStepLr;
 import dev.tersor.nn.optim.Optimizer;
+import dev.tersor.nn.optim.ParamGroup;
 import dev.tersor.nn.optim.Sgd;
 import dev.tersor.nn.zoo.Recipe;
 import java.io.PrintWriter;
@@ -94,11 +96,37 @@ final class Training {
 
     /** The optimizer {@code recipe} names, over all of {@code model}'s parameters. */
     static Optimizer<?> optimizer(Recipe recipe, Module model) {
+        return optimizer(recipe, model.parameters());
+    }
+
+    /** The optimizer {@code recipe} names, over {@code params}. */
+    static Optimizer<?> optimizer(Recipe recipe, List<Parameter> params) {
         return switch (recipe.optimizer()) {
-            case "sgd" -> new Sgd(model.parameters(), Sgd.options(recipe.lr()).momentum(recipe.momentum())
+            case "sgd" -> new Sgd(params, Sgd.options(recipe.lr()).momentum(recipe.momentum())
                     .weightDecay(recipe.weightDecay()).build());
-            case "adam" -> new Adam(model.parameters(), Adam.options().lr(recipe.lr()).weightDecay(recipe.weightDecay()).build());
-            case "adamw" -> new AdamW(model.parameters(), AdamW.options().lr(recipe.lr()).weightDecay(recipe.weightDecay()).build());
+            case "adam" -> new Adam(params, Adam.options().lr(recipe.lr()).weightDecay(recipe.weightDecay()).build());
+            case "adamw" -> new AdamW(params, AdamW.options().lr(recipe.lr()).weightDecay(recipe.weightDecay()).build());
+            default -> throw new IllegalArgumentException("unknown optimizer '" + recipe.optimizer() + "'");
+        };
+    }
+
+    /**
+     * The optimizer {@code recipe} names with two parameter groups: {@code params} with the recipe's
+     * learning rate and weight decay, {@code special} (e.g. quantizers' steps and clips) with
+     * {@code specialLr} and no weight decay; an empty {@code special} gives one group.
+     */
+    static Optimizer<?> optimizer(Recipe recipe, List<Parameter> params, List<Parameter> special, double specialLr) {
+        if (special.isEmpty()) return optimizer(recipe, params);
+        return switch (recipe.optimizer()) {
+            case "sgd" -> {
+                Sgd.Options o = Sgd.options(recipe.lr()).momentum(recipe.momentum()).weightDecay(recipe.weightDecay()).build();
+                Sgd.Options q = Sgd.options(specialLr).momentum(recipe.momentum()).build();
+                yield new Sgd(List.of(new ParamGroup<>(params, o), new ParamGroup<>(special, q)));
+            }
+            case "adam" -> new Adam(List.of(new ParamGroup<>(params, Adam.options().lr(recipe.lr()).weightDecay(recipe.weightDecay()).build()),
+                    new ParamGroup<>(special, Adam.options().lr(specialLr).build())));
+            case "adamw" -> new AdamW(List.of(new ParamGroup<>(params, AdamW.options().lr(recipe.lr()).weightDecay(recipe.weightDecay()).build()),
+                    new ParamGroup<>(special, AdamW.options().lr(specialLr).weightDecay(0).build())));
             default -> throw new IllegalArgumentException("unknown optimizer '" + recipe.optimizer() + "'");
         };
     }

@@ -142,12 +142,10 @@ record QuantizedWeights(byte[] values, int[] shape, QParams qparams, int bits, f
             throw t.error("weight_scale: " + e.getMessage());
         }
         float[] bias = null;
-        if (hasBias) {
+        if (hasBias || t.has("bias")) {   // a layer with a batch norm folded in has a bias the architecture's lacks
             String bn = t.require("bias");
             expect(t, f, bn, DType.F32, new int[] {shape[0]});
             bias = f.tensor(bn).toArray();
-        } else if (t.has("bias")) {
-            throw t.error("has a bias but the architecture's layer has none");
         }
         return new QuantizedWeights(values, shape.clone(), qp, bits, bias);
     }

@@ -1,0 +1,126 @@
+package dev.tersor.cli;
+
+import dev.tersor.compress.cluster.ClusterRegularizer;
+import dev.tersor.compress.cluster.Clustering;
+import dev.tersor.compress.cluster.ClusteringReport;
+import dev.tersor.compress.convert.Conversion;
+import dev.tersor.nn.Module;
+import dev.tersor.nn.data.DataLoader;
+import dev.tersor.nn.loss.Losses;
+import dev.tersor.nn.optim.Adam;
+import dev.tersor.nn.optim.Sgd;
+import dev.tersor.nn.train.EpochMetrics;
+import dev.tersor.nn.zoo.Recipe;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tersor compress cluster}: DP-Net weight clustering (arXiv 2003.09615). Optionally
+ * trains first with the clustering-friendly regulariser λ·Σ(w − c(w))² (centres recomputed every
+ * epoch, SGD with the model's recipe), then clusters every Conv2d/Linear to 2^bits centres by
+ * the exact 1-D dynamic program, fine-tunes the shared centres and the biases with Adam, and
+ * saves k centres plus packed indices per layer.
+ */
+@Command(name = "cluster", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"DP-Net weight clustering: optimal 1-D clustering per layer, shared-centre fine-tuning, packed indices."})
+final class CompressCluster implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CompressOptions common;
+
+    @Option(names = "--bits", paramLabel = "B", defaultValue = "3", description = "Index bits: 2^B centres per layer, 1 to 8 (default: ${DEFAULT-VALUE}).")
+    int bits;
+
+    @Option(names = "--regularize-epochs", paramLabel = "R", defaultValue = "0",
+            description = "Epochs of clustering-friendly training before clustering (default: ${DEFAULT-VALUE}).")
+    int regularizeEpochs;
+
+    @Option(names = "--lambda", paramLabel = "L", defaultValue = "1e-3", description = "Strength of the clustering regulariser (default: ${DEFAULT-VALUE}).")
+    double lambda;
+
+    @Option(names = "--finetune-epochs", paramLabel = "E", defaultValue = "1", description = "Epochs of shared-centre fine-tuning, 0 for none (default: ${DEFAULT-VALUE}).")
+    int finetuneEpochs;
+
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-4", description = "Adam learning rate of the fine-tuning (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Batch size (default: the model's recipe).")
+    Integer batch;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--resume", paramLabel = "CKPT", description = "Continue an interrupted fine-tuning from its checkpoint (<out>.ckpt).")
+    Path resume;
+
+    @SuppressWarnings("try")
+    @Override
+    public Integer call() throws Exception {
+        CommandLine cl = spec.commandLine();
+        if (regularizeEpochs < 0) throw new ParameterException(cl, "--regularize-epochs must be >= 0, got " + regularizeEpochs);
+        if (finetuneEpochs < 0) throw new ParameterException(cl, "--finetune-epochs must be >= 0, got " + finetuneEpochs);
+        if (!(lr > 0) || Double.isInfinite(lr)) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);
+        if (resume != null) Models.existingFile(cl, "--resume", resume);
+        try (Threads t = Threads.use(cl, common.threads)) {
+            CompressOptions.Setup s = common.setup(cl);
+            Module model = s.model();
+            Recipe r = s.info().recipe();
+            int b = batch != null ? batch : r.batch();
+            PrintWriter err = cl.getErr();
+            Map<String, String> settings = Map.of("compress.method", "cluster", "compress.bits", Integer.toString(bits),
+                    "compress.seed", Long.toString(seed));
+            if (regularizeEpochs > 0 && resume == null) {
+                ClusterRegularizer reg = new ClusterRegularizer(model, bits, lambda, List.of());
+                DataLoader train = FineTune.loader(cl, s, b, seed);
+                Sgd sgd = new Sgd(model.parameters(), Sgd.options(r.lr()).momentum(r.momentum()).weightDecay(r.weightDecay()).build());
+                err.println("tersor compress cluster: " + regularizeEpochs + " epochs of clustering-friendly training, lambda " + lambda);
+                model.train();
+                FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(withEpochs(r, regularizeEpochs), sgd, train.size()),
+                        reg.addTo(Losses::crossEntropy), regularizeEpochs, reg.everyEpoch(), settings), null, null);
+            }
+            ClusteringReport report;
+            try {
+                report = Clustering.apply(model, bits);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(cl, e.getMessage());
+            }
+            err.println(report);
+            List<EpochMetrics> history = List.of();
+            if (finetuneEpochs > 0) {
+                DataLoader train = FineTune.loader(cl, s, b, seed);
+                Adam adam = new Adam(model.parameters(), Adam.options().lr(lr).build());
+                model.train();
+                history = FineTune.fit(cl, s, model, train, new FineTune.Run(adam, null, Losses::crossEntropy, finetuneEpochs, null, settings),
+                        Path.of(common.out + ".ckpt"), resume);
+            }
+            Conversion.convert(model);
+            String recipe = String.format(Locale.ROOT, "cluster dpnet bits=%d regularize_epochs=%d lambda=%s finetune_epochs=%d adam_lr=%s batch=%d seed=%d weights=%s",
+                    bits, regularizeEpochs, lambda, finetuneEpochs, lr, b, seed, common.weights.getFileName());
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("bits", bits);
+            extra.put("finetune_epochs", finetuneEpochs);
+            extra.put("clustered_sse", report.layers().stream().mapToDouble(ClusteringReport.Layer::sse).sum());
+            if (!history.isEmpty()) extra.put("finetune_test_accuracy", history.get(history.size() - 1).testAccuracy());
+            common.finish(cl, s, model, bits + "-bit DP-Net clustering", recipe, extra);
+        }
+        return 0;
+    }
+
+    static Recipe withEpochs(Recipe r, int epochs) {
+        return new Recipe(r.optimizer(), r.lr(), r.momentum(), r.weightDecay(), r.schedule(), epochs, r.batch());
+    }
+}
