@@ -39,9 +39,11 @@ import picocli.CommandLine.Spec;
  * parameters, size on disk, seconds per epoch, training images per second. The last line is
  * {@code accuracy: NN.NN%} (LeNet-5 on the bundled test split).
  *
- * <p>The table has one row per {@link Row}; {@link #ROWS} lists them. A compressed variant
+ * <p>The table has one row per {@link Row}; {@link #ROWS} lists them. A low-cost variant
  * (binary or adder LeNet-5, say) is one more entry: a zoo model, a conversion of the fresh
- * model and a change of recipe.
+ * model and a change of recipe. After them come the compressed LeNet-5s made from the first
+ * row's trained weights ({@link DemoCompression}: int8 PTQ, W4A4 LSQ, DP-Net 3-bit), each saved
+ * as a compressed model file whose size is the one shown.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train LeNet-5 on the bundled MNIST sample (no network needed), evaluate and save it, print a table.",
@@ -72,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
             Row.of("lenet5-adder", "LeNet-5 adder", "lenet5-adder"));
 
     /** What one row measured. */
-    record Result(Row row, Evaluation evaluation, long parameters, long bytes, double secondsPerEpoch,
+    record Result(String label, Evaluation evaluation, long parameters, long bytes, double secondsPerEpoch,
                   double imagesPerSecond, Path weights) {
     }
 
@@ -115,14 +117,22 @@ final class DemoCommand implements Callable<Integer> {
             out.flush();
             List<Result> results = new ArrayList<>();
             for (Row row : ROWS) results.add(run(row, train, test, dir, err));
+            Result base = results.get(0);
+            DataLoader testLoader = DataSplits.testLoader(Zoo.info("lenet5"), test);
+            for (DemoCompression.Made m : DemoCompression.all(base.weights(), train, seed, err)) {
+                Path file = DemoCompression.save(m, dir, "demo " + m.label() + " from " + base.weights().getFileName());
+                results.add(new Result(m.label(), DemoCompression.evaluate(file, testLoader), base.parameters(), DemoCompression.bytes(file),
+                        m.secondsPerEpoch(), m.imagesPerSecond(), file));
+            }
 
             Table table = new Table(List.of("model", "accuracy", "parameters", "size on disk", "s/epoch", "images/s"),
                     List.of(false, true, true, true, true, true));
             for (Result r : results) {
-                table.add(r.row().label(), percent(r.evaluation().accuracy()), String.format(Locale.ROOT, "%,d", r.parameters()),
+                boolean trained = !Double.isNaN(r.secondsPerEpoch());
+                table.add(r.label(), percent(r.evaluation().accuracy()), String.format(Locale.ROOT, "%,d", r.parameters()),
                         String.format(Locale.ROOT, "%.1f KB (%,d B)", r.bytes() / 1024.0, r.bytes()),
-                        String.format(Locale.ROOT, "%.2f", r.secondsPerEpoch()),
-                        String.format(Locale.ROOT, "%,.0f", r.imagesPerSecond()));
+                        trained ? String.format(Locale.ROOT, "%.2f", r.secondsPerEpoch()) : "-",
+                        trained ? String.format(Locale.ROOT, "%,.0f", r.imagesPerSecond()) : "-");
             }
             out.println();
             out.print(table);
@@ -163,7 +173,7 @@ final class DemoCommand implements Callable<Integer> {
             seconds += m.epochSeconds();
             samples += (long) train.size() * r.batch();
         }
-        return new Result(row, e, net.parameterCount(), Files.size(weights), seconds / history.size(),
+        return new Result(row.label(), e, net.parameterCount(), Files.size(weights), seconds / history.size(),
                 samples / Math.max(seconds, 1e-9), weights);
     }
 
