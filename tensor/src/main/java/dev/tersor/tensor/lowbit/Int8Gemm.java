@@ -80,13 +80,13 @@ final class Int8Gemm {
             for (int u = from; u < to; u++) {
                 int s = u % splits, gt = u / splits, g = gt / tiles, t = gt % tiles;
                 int q0 = t * rows, np = Math.min(rows, positions - q0);
-                if (gt != gathered) {
-                    kernel.gather(d, koff, g * groupShift, kr, base, q0, np, rows, b);
+                if (gt != gathered) {   // a short last tile is gathered densely (stride np): a batch-1 row reads contiguously
+                    kernel.gather(d, koff, g * groupShift, kr, base, q0, np, np, b);
                     gathered = gt;
                 }
                 int p1 = (int) ((long) panels * (s + 1) / splits);
                 for (int p = (int) ((long) panels * s / splits); p < p1; p++) {
-                    kernel.tile(w, (g * panels + p) * kr * width, width, kr, b, rows, np, acc);
+                    kernel.tile(w, (g * panels + p) * kr * width, width, kr, b, np, np, acc);
                     kernel.store(acc, width, np, Math.min(width, mg - p * width), mult, bias, g * mg + p * width, relu,
                             obase, q0, off, y);
                 }

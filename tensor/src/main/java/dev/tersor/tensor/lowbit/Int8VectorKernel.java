@@ -56,13 +56,12 @@ final class Int8VectorKernel implements Int8Kernel {
         FloatVector zpF = FloatVector.broadcast(F, (float) zp);
         FloatVector lo = FloatVector.broadcast(F, (float) in.qmin()), hi = FloatVector.broadcast(F, (float) in.qmax());
         IntVector zpI = IntVector.broadcast(I, zp);
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(F, x, xOff + i).mul(vInv);
+        for (int i = 0; i < n; i += L) {   // the last vector masked: convolution rows are often shorter than a vector
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i, m).mul(vInv);
             v = v.add(round).sub(round).add(zpF).min(hi).max(lo);
-            ((IntVector) v.convert(VectorOperators.F2I, 0)).sub(zpI).intoArray(d, dOff + i);
+            ((IntVector) v.convert(VectorOperators.F2I, 0)).sub(zpI).intoArray(d, dOff + i, m.cast(I));
         }
-        for (; i < n; i++) d[dOff + i] = in.quantize(x[xOff + i]) - zp;
     }
 
     /**
