@@ -3,6 +3,8 @@ package dev.tersor.cli;
 import dev.tersor.tensor.Conv2dOptions;
 import dev.tersor.tensor.Functional;
 import dev.tersor.tensor.lowbit.Adder;
+import dev.tersor.tensor.lowbit.Int8Conv2d;
+import dev.tersor.tensor.lowbit.Int8Input;
 import dev.tersor.tensor.lowbit.XnorConv2d;
 import dev.tersor.tensor.Generator;
 import dev.tersor.tensor.Tensor;
@@ -24,7 +26,9 @@ import picocli.CommandLine.Spec;
  * which produces the input, weight and bias gradients (cleared, untimed, before each call), as
  * PyTorch's {@code y.backward(torch.ones_like(y))} does.
  * GFLOP/s counts 2·N·K·(C/groups)·k²·Hout·Wout per forward and three times that for
- * forward + backward.
+ * forward + backward. {@code --mode int8} times {@link Int8Conv2d} on the same layer quantized
+ * symmetrically (per-channel int8 weights, int8 input scaled by max|x|/127): the weights are
+ * packed beforehand, the input's quantization is inside the timing.
  */
 @Command(name = "conv2d", mixinStandardHelpOptions = true,
         description = "Time a 2-D convolution (forward, or forward + backward with --backward).")
@@ -64,11 +68,12 @@ final class Conv2dBench implements Callable<Integer> {
     boolean backward;
 
     /** What kind of layer the shape is timed as. */
-    enum Mode { FLOAT, BINARY, ADDER }
+    enum Mode { FLOAT, BINARY, ADDER, INT8 }
 
     @Option(names = "--mode", defaultValue = "float", converter = ModeConverter.class,
             description = "float (conv2d), binary (XNOR-popcount on packed bits: weights packed beforehand, the"
-                    + " activations' packing inside the timing) or adder (-Σ|x - w|); default: ${DEFAULT-VALUE}.")
+                    + " activations' packing inside the timing), adder (-Σ|x - w|) or int8 (integer arithmetic on int8"
+                    + " weights and quantized input, its quantization inside the timing); default: ${DEFAULT-VALUE}.")
     Mode mode;
 
     static final class ModeConverter implements CommandLine.ITypeConverter<Mode> {
@@ -77,10 +82,13 @@ final class Conv2dBench implements Callable<Integer> {
             try {
                 return Mode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a mode: use float, binary or adder");
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a mode: use float, binary, adder or int8");
             }
         }
     }
+
+    /** The int8 loops that ran ({@code --mode int8}), for the report. */
+    private String int8Kernel;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed for the random tensors (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -108,9 +116,13 @@ final class Conv2dBench implements Callable<Integer> {
         checkFits(cl, "output", (long) batch * out * outHw * outHw);
         checkFits(cl, "unfolded input", (long) batch * in * kernel * kernel * outHw * outHw);
         opts.validate(cl);
-        if (mode != Mode.FLOAT && (backward || groups != 1)) {
+        if (mode != Mode.FLOAT && backward) {
             throw new ParameterException(cl, "--mode " + mode.name().toLowerCase(java.util.Locale.ROOT)
-                    + " times the inference forward of an ungrouped layer: drop --backward and --groups");
+                    + " times the inference forward: drop --backward");
+        }
+        if ((mode == Mode.BINARY || mode == Mode.ADDER) && groups != 1) {
+            throw new ParameterException(cl, "--mode " + mode.name().toLowerCase(java.util.Locale.ROOT)
+                    + " times an ungrouped layer: drop --groups");
         }
 
         PrintWriter err = cl.getErr();
@@ -142,6 +154,12 @@ final class Conv2dBench implements Callable<Integer> {
                     yield () -> packed.apply(x);
                 }
                 case ADDER -> () -> Adder.conv2d(x, w, options);
+                case INT8 -> {
+                    Int8Conv2d packed = Int8Conv2d.pack(LinearBench.quantizeRows(w, out), w.shape(), options,
+                            LinearBench.rowScales(w, out), LinearBench.inputOf(x), b.toArray(), false);
+                    int8Kernel = packed.kernelName();
+                    yield () -> packed.apply(x);
+                }
             };
             Timing.Result r = Timing.run(opts.plan(), setup, body, err);
             if (backward && (x.grad() == null || w.grad() == null || b.grad() == null)) {
@@ -159,6 +177,7 @@ final class Conv2dBench implements Callable<Integer> {
             record.put("groups", groups);
             record.put("backward", backward);
             record.put("out_hw", outHw);
+            if (int8Kernel != null) record.put("int8_kernel", int8Kernel);
             record.putAll(BenchCommand.environment());
             BenchCommand.putTiming(record, r, flops);
         }

@@ -1,26 +1,188 @@
 package dev.tersor.tensor.lowbit;
 
 import dev.tersor.tensor.Conv2dOptions;
-import dev.tersor.tensor.Functional;
 import dev.tersor.tensor.Tensor;
+import dev.tersor.tensor.backend.Parallel;
+import java.util.Arrays;
 
+/**
+ * A 2-D convolution on int8 weights and integer arithmetic, weights packed once. For float
+ * x [N, C, H, W] and int8 W [K, C/g, kh, kw] (PyTorch's conv2d geometry: stride, zero padding,
+ * dilation, groups g, depthwise included):
+ * <pre>
+ * xq  = clamp(rint(x · (1f/s_x)) + zp, qmin, qmax)                                       ({@link Int8Input})
+ * acc[n, k, oy, ox] = Σ_{c, i, j} (xq[n, c', oy·sH − pH + i·dH, ox·sW − pW + j·dW] − zp) · W[k, c, i, j]
+ *                      c' = (k / (K/g))·(C/g) + c; a padding position counts as xq = zp (adds 0)
+ * y   = (float) acc · (s_x · weightScale[k]) + bias[k],  then max(y, 0) when relu
+ * </pre>
+ * bit for bit as {@link Int8Reference#conv2d}, on every kernel and thread count.
+ *
+ * <p>How: {@link #apply} quantizes x into a zero-padded int image of {@code xq − zp}; for each
+ * tile of output positions the kernel gathers the tile's columns (one per tap and input channel,
+ * runs of a stride-1 row copied a vector at a time) and multiplies them by every panel of 16 or
+ * 32 output channels ({@link Int8Gemm}). Tiles are split over {@link Parallel}.
+ *
+ * <pre>{@code
+ * Int8Conv2d conv = Int8Conv2d.pack(w, new int[] {64, 64, 3, 3}, Conv2dOptions.of(1, 1), wScale,
+ *         Int8Input.uint8(0.02f, 0), bias, true);
+ * Tensor y = conv.apply(x);          // x [N, 64, H, W] float → y [N, 64, H, W] float
+ * }</pre>
+ */
 public final class Int8Conv2d {
-    private final Tensor w; private final Conv2dOptions o; private final float[] mult; private final float[] bias; private final Int8Input in;
-    private Int8Conv2d(Tensor w, Conv2dOptions o, float[] mult, float[] bias, Int8Input in) { this.w = w; this.o = o; this.mult = mult; this.bias = bias; this.in = in; }
-    public static Int8Conv2d pack(byte[] weight, int[] shape, Conv2dOptions options, float[] weightScale, Int8Input input, float[] bias, boolean relu) {
-        float[] f = new float[weight.length];
-        for (int i = 0; i < f.length; i++) f[i] = weight[i];
-        float[] m = new float[shape[0]];
-        for (int k = 0; k < m.length; k++) m[k] = input.scale() * weightScale[weightScale.length == 1 ? 0 : k];
-        return new Int8Conv2d(Tensor.fromArray(f, shape), options, m, bias, input);
+    private final Int8Gemm gemm;
+    private final Int8Input input;
+    private final Conv2dOptions options;
+    private final int outChannels, inChannels, cg, kh, kw;
+    /** Positions and offsets of the last input size (inference repeats one size). */
+    private volatile Geometry cached;
+
+    private Int8Conv2d(Int8Kernel kernel, byte[] weight, int[] shape, Conv2dOptions options, float[] weightScale,
+                       Int8Input input, float[] bias, boolean relu) {
+        if (shape == null || shape.length != 4) {
+            throw new IllegalArgumentException("Int8Conv2d: weight shape must be [K, C/groups, kh, kw], got " + Arrays.toString(shape));
+        }
+        for (int s : shape) {
+            if (s < 1) throw new IllegalArgumentException("Int8Conv2d: weight shape " + Arrays.toString(shape) + " must be positive");
+        }
+        if (options == null) throw new IllegalArgumentException("Int8Conv2d: options are required (Conv2dOptions)");
+        if (input == null) throw new IllegalArgumentException("Int8Conv2d: input quantization (Int8Input) is required");
+        long size = (long) shape[0] * shape[1] * shape[2] * shape[3];
+        if (weight == null || weight.length != size) {
+            throw new IllegalArgumentException("Int8Conv2d: weight has " + (weight == null ? "no" : weight.length)
+                    + " values, shape " + Arrays.toString(shape) + " needs " + size);
+        }
+        int groups = options.groups();
+        if (shape[0] % groups != 0) {
+            throw new IllegalArgumentException("Int8Conv2d: output channels of weight " + Arrays.toString(shape)
+                    + " must divide by groups = " + groups);
+        }
+        this.input = input;
+        this.options = options;
+        this.outChannels = shape[0];
+        this.cg = shape[1];
+        this.inChannels = cg * groups;
+        this.kh = shape[2];
+        this.kw = shape[3];
+        String s = Arrays.toString(shape);
+        float[] mult = Int8Linear.multipliers("Int8Conv2d", input, weightScale, outChannels, s);
+        Int8Linear.checkBias("Int8Conv2d", bias, outChannels, s);
+        this.gemm = new Int8Gemm(kernel, weight, groups, outChannels / groups, cg * kh * kw, mult, bias, relu);
     }
+
+    /**
+     * Packs int8 weights for the convolution of the class comment.
+     *
+     * @param weight      int8 values row-major [K, C/groups, kh, kw]
+     * @param weightShape {@code {K, C/groups, kh, kw}}
+     * @param options     stride, padding, dilation, groups (K must divide by groups)
+     * @param weightScale [K] per-channel scales, or length 1 for the whole tensor; positive, finite
+     * @param input       how x is quantized
+     * @param bias        [K] float, or null
+     * @param relu        apply max(y, 0) last
+     */
+    public static Int8Conv2d pack(byte[] weight, int[] weightShape, Conv2dOptions options, float[] weightScale,
+                                  Int8Input input, float[] bias, boolean relu) {
+        return new Int8Conv2d(Int8Kernels.current(), weight, weightShape, options, weightScale, input, bias, relu);
+    }
+
+    /** The same with a given kernel (tests compare the scalar and SIMD loops). */
+    static Int8Conv2d pack(Int8Kernel kernel, byte[] weight, int[] weightShape, Conv2dOptions options, float[] weightScale,
+                           Int8Input input, float[] bias, boolean relu) {
+        return new Int8Conv2d(kernel, weight, weightShape, options, weightScale, input, bias, relu);
+    }
+
+    /** x [N, C, H, W] float (quantized here, inside the call) → y [N, K, OH, OW] float. */
     public Tensor apply(Tensor x) {
-        Tensor xq = Tensor.fromArray(in.quantizeCentered(x.contiguous().toArray()), x.shape());
-        Tensor acc = Functional.conv2d(xq, w, null, o);
-        float[] a = acc.toArray();
-        int per = a.length / acc.size(0) / mult.length;
-        for (int i = 0; i < a.length; i++) { int k = (i / per) % mult.length; a[i] = a[i] * mult[k] + (bias == null ? 0f : bias[k]); }
-        return Tensor.fromArray(a, acc.shape());
+        if (x.dim() != 4 || x.size(1) != inChannels) {
+            throw new IllegalArgumentException("Int8Conv2d: expected input [N, " + inChannels + ", H, W] for weight ["
+                    + outChannels + ", " + cg + ", " + kh + ", " + kw + "], got " + Arrays.toString(x.shape()));
+        }
+        int n = x.size(0), h = x.size(2), w = x.size(3);
+        Geometry g = cached;
+        if (g == null || g.n != n || g.h != h || g.w != w) cached = g = new Geometry(n, h, w, x.shape());
+        Geometry geo = g;
+        Tensor src = (x.requiresGrad() ? x.detach() : x).contiguous();
+        float[] xs = src.data();
+        int xOff = src.dataOffset();
+        int[] d = new int[Math.toIntExact((long) n * inChannels * geo.plane + Int8Kernel.SLACK)];
+        int planes = n * inChannels;
+        Parallel.forRange(planes, Math.max(1, (1 << 15) / (h * w)), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                for (int yy = 0; yy < h; yy++) {
+                    gemm.kernel.quantize(xs, xOff + (p * h + yy) * w, w, input, d,
+                            p * geo.plane + (yy + options.padH()) * geo.wp + options.padW());
+                }
+            }
+        });
+        Tensor y = Tensor.zeros(n, outChannels, geo.oh, geo.ow);
+        gemm.run(d, geo.koff, cg * geo.plane, geo.base, geo.base.length, geo.obase, geo.oh * geo.ow, y.data());
+        y.markModified();
+        return y;
     }
-    public String kernelName() { return "shim"; }
+
+    /** Padded input plane, output size, tap offsets and window corners of one input size. */
+    private final class Geometry {
+        final int n, h, w, hp, wp, plane, oh, ow;
+        /** [C/g·kh·kw]: offset of tap (c, i, j) from a window's corner in the padded image. */
+        final int[] koff;
+        /** [N·OH·OW]: corner of each output position's window in the padded image, and the position's output offset. */
+        final int[] base, obase;
+
+        Geometry(int n, int h, int w, int[] shape) {
+            this.n = n;
+            this.h = h;
+            this.w = w;
+            hp = h + 2 * options.padH();
+            wp = w + 2 * options.padW();
+            plane = Math.toIntExact((long) hp * wp);
+            oh = (hp - options.dilationH() * (kh - 1) - 1) / options.strideH() + 1;
+            ow = (wp - options.dilationW() * (kw - 1) - 1) / options.strideW() + 1;
+            if (hp < options.dilationH() * (kh - 1) + 1 || wp < options.dilationW() * (kw - 1) + 1) {
+                throw new IllegalArgumentException("Int8Conv2d: input " + Arrays.toString(shape) + " is smaller than the "
+                        + kh + "x" + kw + " kernel with " + options);
+            }
+            koff = new int[cg * kh * kw];
+            for (int c = 0; c < cg; c++) {
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) koff[(c * kh + i) * kw + j] = c * plane + i * options.dilationH() * wp + j * options.dilationW();
+                }
+            }
+            int positions = Math.toIntExact((long) n * oh * ow);
+            base = new int[positions];
+            obase = new int[positions];
+            for (int b = 0, q = 0; b < n; b++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++, q++) {
+                        base[q] = b * inChannels * plane + oy * options.strideH() * wp + ox * options.strideW();
+                        obase[q] = b * outChannels * oh * ow + oy * ow + ox;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Input channels C. */
+    public int inChannels() {
+        return inChannels;
+    }
+
+    /** Output channels K. */
+    public int outChannels() {
+        return outChannels;
+    }
+
+    /** Stride, padding, dilation and groups. */
+    public Conv2dOptions options() {
+        return options;
+    }
+
+    /** Bytes of int8 weights: {@code K·(C/g)·kh·kw} (the packed copy pads each group's channels to its panel width). */
+    public long weightBytes() {
+        return (long) outChannels * cg * kh * kw;
+    }
+
+    /** The loops in use: {@code "vector-i32x16"} (AVX-512), {@code "vector-i32x8"}, or {@code "scalar"}. */
+    public String kernelName() {
+        return gemm.kernel.name();
+    }
 }

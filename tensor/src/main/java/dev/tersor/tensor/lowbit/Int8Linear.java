@@ -1,24 +1,138 @@
 package dev.tersor.tensor.lowbit;
 
-import dev.tersor.tensor.Functional;
 import dev.tersor.tensor.Tensor;
+import dev.tersor.tensor.backend.Parallel;
+import java.util.Arrays;
 
+/**
+ * A fully connected layer on int8 weights and integer arithmetic, weights packed once. For float
+ * x [..., in]:
+ * <pre>
+ * xq        = clamp(rint(x · (1f/s_x)) + zp, qmin, qmax)                      ({@link Int8Input})
+ * acc[r, o] = Σ_i (xq[r, i] − zp) · W[o, i]                                      int32, exact
+ * y[r, o]   = (float) acc · (s_x · weightScale[o]) + bias[o]                     float multiply, then add; no FMA
+ * y[r, o]   = max(y, 0)                                                          when relu
+ * </pre>
+ * bit for bit as {@link Int8Reference#linear}, on every kernel and thread count. The quantization
+ * of x happens inside {@link #apply}. With {@code weightScale} of length 1 every row shares it.
+ *
+ * <pre>{@code
+ * Int8Linear fc = Int8Linear.pack(w, 120, 400, wScale, Int8Input.uint8(0.05f, 0), bias, true);
+ * Tensor y = fc.apply(x);            // x [64, 400] float → y [64, 120] float
+ * }</pre>
+ *
+ * How: the weights are packed into panels of 16 or 32 output channels; rows of x are quantized
+ * into ints and multiplied by the {@link Int8Gemm} loops (int lanes, channels along the lanes,
+ * rows split over threads, or the channel panels when there is a single row).
+ */
 public final class Int8Linear {
-    private final Tensor w; private final float[] mult; private final float[] bias; private final Int8Input in;
-    private Int8Linear(Tensor w, float[] mult, float[] bias, Int8Input in) { this.w = w; this.mult = mult; this.bias = bias; this.in = in; }
-    public static Int8Linear pack(byte[] weight, int out, int inF, float[] weightScale, Int8Input input, float[] bias, boolean relu) {
-        float[] f = new float[weight.length];
-        for (int i = 0; i < f.length; i++) f[i] = weight[i];
-        float[] m = new float[out];
-        for (int k = 0; k < m.length; k++) m[k] = input.scale() * weightScale[weightScale.length == 1 ? 0 : k];
-        return new Int8Linear(Tensor.fromArray(f, out, inF), m, bias, input);
+    private final Int8Gemm gemm;
+    private final Int8Input input;
+    private final int in, out;
+
+    private Int8Linear(Int8Kernel kernel, byte[] weight, int out, int in, float[] weightScale, Int8Input input,
+                       float[] bias, boolean relu) {
+        if (out < 1 || in < 1) {
+            throw new IllegalArgumentException("Int8Linear: features must be positive, got weight [" + out + ", " + in + "]");
+        }
+        if (weight == null || weight.length != (long) out * in) {
+            throw new IllegalArgumentException("Int8Linear: weight has " + (weight == null ? "no" : weight.length)
+                    + " values, shape [" + out + ", " + in + "] needs " + (long) out * in);
+        }
+        if (input == null) throw new IllegalArgumentException("Int8Linear: input quantization (Int8Input) is required");
+        this.in = in;
+        this.out = out;
+        this.input = input;
+        float[] mult = multipliers("Int8Linear", input, weightScale, out, "[" + out + ", " + in + "]");
+        checkBias("Int8Linear", bias, out, "[" + out + ", " + in + "]");
+        this.gemm = new Int8Gemm(kernel, weight, 1, out, in, mult, bias, relu);
     }
+
+    /**
+     * Packs int8 weights for {@code y = linear(x)} as in the class comment.
+     *
+     * @param weight      int8 values row-major [outFeatures, inFeatures]
+     * @param weightScale [outFeatures] per-channel scales, or length 1 for the whole tensor; positive, finite
+     * @param input       how x is quantized
+     * @param bias        [outFeatures] float, or null
+     * @param relu        apply max(y, 0) last
+     */
+    public static Int8Linear pack(byte[] weight, int outFeatures, int inFeatures, float[] weightScale,
+                                  Int8Input input, float[] bias, boolean relu) {
+        return new Int8Linear(Int8Kernels.current(), weight, outFeatures, inFeatures, weightScale, input, bias, relu);
+    }
+
+    /** The same with a given kernel (tests compare the scalar and SIMD loops). */
+    static Int8Linear pack(Int8Kernel kernel, byte[] weight, int outFeatures, int inFeatures, float[] weightScale,
+                           Int8Input input, float[] bias, boolean relu) {
+        return new Int8Linear(kernel, weight, outFeatures, inFeatures, weightScale, input, bias, relu);
+    }
+
+    /** x [..., in] float (quantized here, inside the call) → y [..., out] float. */
     public Tensor apply(Tensor x) {
-        Tensor xq = Tensor.fromArray(in.quantizeCentered(x.contiguous().toArray()), x.shape());
-        Tensor acc = Functional.linear(xq, w, null);
-        float[] a = acc.toArray();
-        for (int i = 0; i < a.length; i++) { int k = i % mult.length; a[i] = a[i] * mult[k] + (bias == null ? 0f : bias[k]); }
-        return Tensor.fromArray(a, acc.shape());
+        if (x.dim() < 1 || x.size(x.dim() - 1) != in) {
+            throw new IllegalArgumentException("Int8Linear: expected input [..., " + in + "], got " + Arrays.toString(x.shape()));
+        }
+        int rows = x.numel() / in;
+        Tensor src = (x.requiresGrad() ? x.detach() : x).contiguous();
+        float[] xs = src.data();
+        int xOff = src.dataOffset();
+        int[] d = new int[Math.toIntExact((long) rows * in + Int8Kernel.SLACK)];
+        Parallel.forRange(rows, Math.max(1, (1 << 15) / in),
+                (from, to) -> gemm.kernel.quantize(xs, xOff + from * in, (to - from) * in, input, d, from * in));
+        int[] base = new int[rows], obase = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            base[r] = r * in;
+            obase[r] = r * out;
+        }
+        int[] shape = x.shape();
+        shape[shape.length - 1] = out;
+        Tensor y = Tensor.zeros(shape);
+        int[] koff = new int[in];
+        for (int k = 0; k < in; k++) koff[k] = k;
+        gemm.run(d, koff, 0, base, rows, obase, 1, y.data());
+        y.markModified();
+        return y;
     }
-    public String kernelName() { return "shim"; }
+
+    /** Input features. */
+    public int inFeatures() {
+        return in;
+    }
+
+    /** Output features. */
+    public int outFeatures() {
+        return out;
+    }
+
+    /** Bytes of int8 weights: {@code out·in} (the packed copy pads the channels to its panel width). */
+    public long weightBytes() {
+        return (long) out * in;
+    }
+
+    /** The loops in use: {@code "vector-i32x16"} (AVX-512), {@code "vector-i32x8"}, or {@code "scalar"}. */
+    public String kernelName() {
+        return gemm.kernel.name();
+    }
+
+    /** The per-channel multipliers {@code input.scale·weightScale[o]}; checks the scales. */
+    static float[] multipliers(String op, Int8Input input, float[] weightScale, int channels, String shape) {
+        if (weightScale == null || (weightScale.length != channels && weightScale.length != 1)) {
+            throw new IllegalArgumentException(op + ": weightScale must have " + channels + " values (one per output channel of weight "
+                    + shape + ") or 1, got " + (weightScale == null ? "null" : "[" + weightScale.length + "]"));
+        }
+        for (int i = 0; i < weightScale.length; i++) {
+            if (!(weightScale[i] > 0) || !Float.isFinite(weightScale[i])) {
+                throw new IllegalArgumentException(op + ": weightScale[" + i + "] must be positive and finite, got " + weightScale[i]);
+            }
+        }
+        return Int8Reference.multipliers(input, weightScale, channels);
+    }
+
+    static void checkBias(String op, float[] bias, int channels, String shape) {
+        if (bias != null && bias.length != channels) {
+            throw new IllegalArgumentException(op + ": bias must have " + channels + " values (one per output channel of weight "
+                    + shape + "), got [" + bias.length + "]");
+        }
+    }
 }

@@ -1,0 +1,49 @@
+package dev.tersor.tensor.lowbit;
+
+/**
+ * The loops of integer inference, behind {@link Int8Gemm}, which splits an int8 layer into
+ * tiles: {@code np ≤ tileRows} output positions × one panel of {@code width} output channels.
+ * Weights are packed once into panels {@code [kr][width]} (channel fastest, int8); the
+ * quantized input is an {@code int[]} of {@code xq − zp}, and a tile's columns are gathered into
+ * {@code b [kr][rows]} (position fastest) before every panel of channels runs over them:
+ * <pre>
+ * gather  b[k·rows + r]   = d[koff[k] + kShift + base[q0 + r]]                  k &lt; kr, r &lt; np
+ * tile    acc[r·width + j] = Σ_{k &lt; kr} b[k·rows + r] · w[wOff + k·width + j]   int32, j &lt; width
+ * store   y[obase[q0 + r] + chOff[c0 + j]] = Int8Reference.output(acc[r·width + j], mult[c0 + j], bias[c0 + j], relu)
+ *                                                                               j &lt; valid
+ * </pre>
+ * Implementations: {@link Int8ScalarKernel} (plain loops, any JVM) and {@code Int8VectorKernel}
+ * (Vector API, found at run time by {@link Int8Kernels}). Every one must give the same bits;
+ * integer sums are exact in any order, and the epilogue is the same float multiply then add.
+ */
+interface Int8Kernel {
+
+    /** Ints that {@link #gather} may write past {@code kr·rows}, and {@link #gather} may read past the last index of d. */
+    int SLACK = 64;
+
+    /** A short name for reports: {@code "scalar"}, {@code "vector-i32x16"}. */
+    String name();
+
+    /** Output channels per weight panel for a group of {@code m} channels. */
+    int panelWidth(int m);
+
+    /** Positions per full tile for panels of {@code width} channels (the register block). */
+    int tileRows(int width);
+
+    /** {@code d[dOff + i] = in.quantize(x[xOff + i]) − in.zeroPoint()} for {@code i < n}. */
+    void quantize(float[] x, int xOff, int n, Int8Input in, int[] d, int dOff);
+
+    /** The gather step of the class comment; {@code b} holds {@code kr·rows + SLACK} ints. */
+    void gather(int[] d, int[] koff, int kShift, int kr, int[] base, int q0, int np, int rows, int[] b);
+
+    /** The tile step of the class comment (overwrites {@code acc[0, np·width)}). */
+    void tile(byte[] w, int wOff, int width, int kr, int[] b, int rows, int np, int[] acc);
+
+    /**
+     * The store step of the class comment: {@code chOff[c] = c·cs} for the output's channel stride
+     * cs (1 for a linear layer, OH·OW for a convolution); {@code mult}, {@code bias} and
+     * {@code chOff} are readable up to {@code c0 + width}.
+     */
+    void store(int[] acc, int width, int np, int valid, float[] mult, float[] bias, int c0, boolean relu,
+               int[] obase, int q0, int[] chOff, float[] y);
+}
