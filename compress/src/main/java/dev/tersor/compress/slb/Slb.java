@@ -3,6 +3,7 @@ package dev.tersor.compress.slb;
 import dev.tersor.nn.Conv2d;
 import dev.tersor.nn.Linear;
 import dev.tersor.nn.Module;
+import dev.tersor.nn.Parameter;
 import dev.tersor.nn.data.Batch;
 import dev.tersor.nn.train.Trainer;
 import java.util.ArrayList;
@@ -60,6 +61,25 @@ public final class Slb {
     public static Map<String, SlbLayer> layers(Module model) {
         Map<String, SlbLayer> out = new LinkedHashMap<>();
         for (var e : model.namedModules().entrySet()) if (e.getValue() instanceof SlbLayer l) out.put(e.getKey(), l);
+        return out;
+    }
+
+    /**
+     * The logits of every SLB layer, e.g. for their own optimizer group: a logit must move by about
+     * one unit to change a weight's value, far more than a float weight moves, so short runs give
+     * them a larger learning rate (the MNIST test uses 10×).
+     */
+    public static List<Parameter> logitParameters(Module model) {
+        List<Parameter> out = new ArrayList<>();
+        for (SlbLayer l : layers(model).values()) out.add(l.logits());
+        return out;
+    }
+
+    /** Every parameter of {@code model} that is not an SLB logit tensor (biases, float layers, batch norm). */
+    public static List<Parameter> otherParameters(Module model) {
+        List<Parameter> logits = logitParameters(model);
+        List<Parameter> out = new ArrayList<>();
+        for (Parameter p : model.parameters()) if (logits.stream().noneMatch(q -> q == p)) out.add(p);
         return out;
     }
 

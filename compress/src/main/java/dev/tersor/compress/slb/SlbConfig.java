@@ -13,36 +13,43 @@ package dev.tersor.compress.slb;
  *
  * @param bits                  1, 2 or 4: the grid has 2^bits values
  * @param scale                 the factor α of the grid
+ * @param init                  how the logits start
  * @param schedule              the temperature schedule ({@link SlbSchedule#DEFAULT})
  * @param quantizeFirstAndLast  also search the first and the last Conv2d/Linear of the model
  */
-public record SlbConfig(int bits, SlbScale scale, SlbSchedule schedule, boolean quantizeFirstAndLast) {
+public record SlbConfig(int bits, SlbScale scale, SlbInit init, SlbSchedule schedule, boolean quantizeFirstAndLast) {
 
     /** Validates every field. */
     public SlbConfig {
         if (bits != 1 && bits != 2 && bits != 4) throw new IllegalArgumentException("SlbConfig: bits must be 1, 2 or 4, got " + bits);
         if (scale == null) throw new IllegalArgumentException("SlbConfig: scale must not be null");
+        if (init == null) throw new IllegalArgumentException("SlbConfig: init must not be null");
         if (schedule == null) throw new IllegalArgumentException("SlbConfig: schedule must not be null");
     }
 
-    /** {@code bits}-bit weights, α = max |W|, the default schedule, first and last layers float. */
+    /** {@code bits}-bit weights, α = max |W|, random logits, the default schedule, first and last layers float. */
     public static SlbConfig bits(int bits) {
-        return new SlbConfig(bits, SlbScale.MAX_ABS, SlbSchedule.DEFAULT, false);
+        return new SlbConfig(bits, SlbScale.MAX_ABS, SlbInit.RANDOM, SlbSchedule.DEFAULT, false);
     }
 
     /** This config with another scale. */
     public SlbConfig withScale(SlbScale s) {
-        return new SlbConfig(bits, s, schedule, quantizeFirstAndLast);
+        return new SlbConfig(bits, s, init, schedule, quantizeFirstAndLast);
     }
 
     /** This config with another temperature schedule. */
     public SlbConfig withSchedule(SlbSchedule s) {
-        return new SlbConfig(bits, scale, s, quantizeFirstAndLast);
+        return new SlbConfig(bits, scale, init, s, quantizeFirstAndLast);
+    }
+
+    /** This config with another logit initialisation. */
+    public SlbConfig withInit(SlbInit i) {
+        return new SlbConfig(bits, scale, i, schedule, quantizeFirstAndLast);
     }
 
     /** This config, searching the first and last layers too (or not). */
     public SlbConfig withFirstAndLast(boolean on) {
-        return new SlbConfig(bits, scale, schedule, on);
+        return new SlbConfig(bits, scale, init, schedule, on);
     }
 
     /** The number of grid values, 2^bits. */

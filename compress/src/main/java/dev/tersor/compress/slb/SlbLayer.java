@@ -16,8 +16,8 @@ import java.util.Arrays;
  * discrete   W = v[argmax_i A_i]                 (eval mode, and training once the schedule ends)
  * ∂W/∂A_i = T · p_i · (v_i − W)                  (ordinary autograd through softmax, mul, sum)
  * </pre>
- * Logits start as MindSpore Golden Stick's {@code Conv2dSlbQuant}: normal with std √(2/fan_out)
- * of the logits tensor (He, fan_out mode), drawn from {@link Rng#global()}. State-dict names:
+ * Logits start as {@link SlbInit} says (random as the official code, drawn from
+ * {@link Rng#global()}, or from the float weights). State-dict names:
  * {@code logits}, {@code bias}, buffer {@code grid} (the n values, α included).
  */
 public abstract sealed class SlbLayer extends Module permits SlbConv2d, SlbLinear {
@@ -51,12 +51,28 @@ public abstract sealed class SlbLayer extends Module permits SlbConv2d, SlbLinea
         logitShape[weightShape.length] = n;
         int fanOut = logitShape[0];
         for (int d = 2; d < logitShape.length; d++) fanOut *= logitShape[d];
-        Tensor a = Tensor.randn(Rng.global(), logitShape).mul((float) Math.sqrt(2.0 / fanOut));
+        Tensor a = config.init() == SlbInit.RANDOM ? Tensor.randn(Rng.global(), logitShape).mul((float) Math.sqrt(2.0 / fanOut))
+                : nearestLogits(floatWeight, unit, alpha, logitShape);
         this.logits = registerParameter("logits", a.contiguous());
         this.bias = floatBias == null ? null : registerParameter("bias", floatBias.detach().copy());
         registerBuffer("grid", Tensor.fromArray(grid.clone(), n), true);
         this.schedule = config.schedule();
         this.temperature = schedule.initial();
+    }
+
+    /** {@code A_i = −((W/α − u_i)/δ)²}, δ the unit grid's step ({@link SlbInit#FROM_WEIGHTS}). */
+    private static Tensor nearestLogits(Tensor floatWeight, float[] unit, float alpha, int[] logitShape) {
+        float[] w = floatWeight.contiguous().toArray();
+        int n = unit.length;
+        double step = 2.0 / (n - 1);
+        float[] a = new float[w.length * n];
+        for (int k = 0; k < w.length; k++) {
+            for (int i = 0; i < n; i++) {
+                double d = (w[k] / alpha - unit[i]) / step;
+                a[k * n + i] = (float) (-d * d);
+            }
+        }
+        return Tensor.fromArray(a, logitShape);
     }
 
     /** The logits A [weight shape..., 2^b]. */

@@ -112,6 +112,19 @@ class SlbLayerTest {
         assertArrayEquals(new int[] {3, 4}, fc.indices().shape());
     }
 
+    /** FROM_WEIGHTS: α = 0.5, W/α = (0.2, −1, 0.4, 0.6, −0.1, 0.8) → nearest of (−1, −1/3, 1/3, 1): indices 2, 0, 2, 2, 1, 3. */
+    @Test
+    void logitsFromWeightsPickTheNearestGridValue() {
+        Linear fc = new Linear(3, 2);
+        try (var g = Tensor.noGrad()) {
+            fc.weight().value().copyInPlace(Tensor.fromArray(new float[] {0.1f, -0.5f, 0.2f, 0.3f, -0.05f, 0.4f}, 2, 3));
+        }
+        SlbLinear q = new SlbLinear(fc, SlbConfig.bits(2).withInit(SlbInit.FROM_WEIGHTS));
+        assertArrayEquals(new int[] {2, 0, 2, 2, 1, 3}, q.indices().toArray());
+        // weight 0: d = (0.2 − u)/(2/3) → A = −(1.8², 0.8², 0.2², 1.2²)
+        assertArrayEquals(new float[] {-3.24f, -0.64f, -0.04f, -1.44f}, java.util.Arrays.copyOf(q.logits().value().toArray(), 4), 1e-5f);
+    }
+
     @Test
     void badSettingsAreNamed() {
         var e = assertThrows(IllegalArgumentException.class, () -> SlbConfig.bits(3));
