@@ -24,7 +24,6 @@ public abstract sealed class SlbLayer extends Module permits SlbConv2d, SlbLinea
     final int[] weightShape;
     final int out, fanIn, bits;
     private final Parameter logits, bias;
-    private final float[] grid;
     private final SlbSchedule schedule;
     private double temperature;
     private boolean discrete;
@@ -44,7 +43,7 @@ public abstract sealed class SlbLayer extends Module permits SlbConv2d, SlbLinea
             }
         }
         float[] unit = config.unitGrid();
-        grid = new float[unit.length];
+        float[] grid = new float[unit.length];
         for (int i = 0; i < unit.length; i++) grid[i] = unit[i] * alpha;
         int n = grid.length;
         int[] logitShape = Arrays.copyOf(weightShape, weightShape.length + 1);
@@ -55,7 +54,7 @@ public abstract sealed class SlbLayer extends Module permits SlbConv2d, SlbLinea
                 : nearestLogits(floatWeight, unit, alpha, logitShape);
         this.logits = registerParameter("logits", a.contiguous());
         this.bias = floatBias == null ? null : registerParameter("bias", floatBias.detach().copy());
-        registerBuffer("grid", Tensor.fromArray(grid.clone(), n), true);
+        registerBuffer("grid", Tensor.fromArray(grid, n), true);
         this.schedule = config.schedule();
         this.temperature = schedule.initial();
     }
@@ -90,14 +89,15 @@ public abstract sealed class SlbLayer extends Module permits SlbConv2d, SlbLinea
         return bits;
     }
 
-    /** The 2^b values a weight can take, ascending: the unit grid times α. */
+    /** The 2^b values a weight can take, ascending: the unit grid times α (the {@code grid} buffer, so a loaded state dict counts). */
     public float[] grid() {
-        return grid.clone();
+        return buffer("grid").toArray();
     }
 
     /** α, the factor of the unit grid (its largest value). */
     public float scale() {
-        return grid[grid.length - 1];
+        float[] g = grid();
+        return g[g.length - 1];
     }
 
     /** The temperature schedule this layer was made with. */
@@ -142,6 +142,7 @@ public abstract sealed class SlbLayer extends Module permits SlbConv2d, SlbLinea
     /** {@code grid[indices]}: the discrete weight [weight shape], without graph. */
     public Tensor discreteWeight() {
         int[] idx = indices().toArray();
+        float[] grid = grid();
         float[] w = new float[idx.length];
         for (int i = 0; i < idx.length; i++) w[i] = grid[idx[i]];
         return Tensor.fromArray(w, weightShape.clone());
