@@ -2,6 +2,9 @@ package dev.tersor.compress.convert;
 
 import dev.tersor.compress.cluster.ClusteredLayer;
 import dev.tersor.compress.quant.QuantLayer;
+import dev.tersor.compress.slb.SlbConv2d;
+import dev.tersor.compress.slb.SlbLayer;
+import dev.tersor.tensor.Tensor;
 import dev.tersor.nn.Module;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,8 +26,8 @@ public final class Conversion {
 
     /**
      * Replaces every module of {@code model} that is a {@link QuantLayer} (QAT) by its integer form
-     * and every {@link ClusteredLayer} (weight clustering) by its codebook form; returns the model
-     * in eval mode.
+     * and every {@link ClusteredLayer} (weight clustering) or {@link SlbLayer} (searched low-bit
+     * weights, their argmax values) by its codebook form; returns the model in eval mode.
      */
     public static Module convert(Module model) {
         Map<String, QuantLayer> layers = new LinkedHashMap<>();
@@ -33,10 +36,19 @@ public final class Conversion {
             if (e.getKey().isEmpty()) continue;
             if (e.getValue() instanceof QuantLayer q) layers.put(e.getKey(), q);
             else if (e.getValue() instanceof ClusteredLayer c) clustered.put(e.getKey(), codebook(c));
+            else if (e.getValue() instanceof SlbLayer s) clustered.put(e.getKey(), codebook(s));
         }
         convert(model, layers);
         clustered.forEach(model::replace);
         return model.eval();
+    }
+
+    /** The codebook inference form of a searched low-bit (SLB) layer: its 2^b grid values and each weight's argmax index. */
+    public static Module codebook(SlbLayer s) {
+        Tensor b = s.bias() == null ? null : s.bias().value();
+        CodebookWeights w = new CodebookWeights(s.grid(), s.indices().toArray(), s.indices().shape(), s.bits(),
+                b == null ? null : b.contiguous().toArray());
+        return s instanceof SlbConv2d c ? new CompressedConv2d(w, c.options(), null) : new CompressedLinear(w, null);
     }
 
     /** The codebook inference form of a clustered layer: k centres and packed indices, weights decoded once. */

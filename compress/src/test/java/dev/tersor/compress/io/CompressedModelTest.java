@@ -109,6 +109,22 @@ class CompressedModelTest {
     }
 
     @Test
+    void searchedLowBitModelsRoundTripAsCodebooks() throws IOException {
+        dev.tersor.nn.Rng.manualSeed(6);
+        Module model = dev.tersor.compress.slb.Slb.prepare(dev.tersor.nn.zoo.Zoo.create("lenet5"),
+                dev.tersor.compress.slb.SlbConfig.bits(2).withInit(dev.tersor.compress.slb.SlbInit.FROM_WEIGHTS));
+        Tensor expected = run(model.eval());
+        Module converted = dev.tersor.compress.convert.Conversion.convert(model);
+        assertArrayEquals(expected.toArray(), run(converted).toArray(), "codebook layers compute the argmax weights");
+        Path file = dir.resolve("slb2.safetensors");
+        CompressedModel.save(converted, "lenet5", "slb bits=2", file);
+        assertArrayEquals(expected.toArray(), run(CompressedModel.load(file)).toArray());
+        SizeReport r = SizeReport.of(CompressedModel.load(file), 1, 28, 28);
+        assertEquals(32, r.rows().get(0).wbits(), "conv1 stays float");
+        assertEquals(2, r.rows().get(1).wbits());
+    }
+
+    @Test
     void foldedModulesComeBackAsIdentity() throws IOException {
         Module model = CompressedFixtures.lenet5(8);
         Module bn = dev.tersor.nn.zoo.Zoo.create("lenet5-bn");
