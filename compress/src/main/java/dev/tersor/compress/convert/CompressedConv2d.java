@@ -1,14 +1,10 @@
 package dev.tersor.compress.convert;
 
-import dev.tersor.compress.io.PackedLayer;
 import dev.tersor.compress.quant.QParams;
-import dev.tersor.nn.Module;
-import dev.tersor.nn.io.SafetensorsWriter;
 import dev.tersor.tensor.Conv2dOptions;
 import dev.tersor.tensor.Functional;
 import dev.tersor.tensor.Tensor;
 import dev.tersor.tensor.lowbit.Int8Conv2d;
-import java.util.Map;
 
 /**
  * Inference form of a compressed convolution, with its weights packed ({@link PackedWeights}):
@@ -22,41 +18,26 @@ import java.util.Map;
  * </ul>
  * Holds no parameters: it is not trainable.
  */
-public final class CompressedConv2d extends Module implements PackedLayer {
-    private final PackedWeights weights;
+public final class CompressedConv2d extends CompressedLayer {
     private final Conv2dOptions options;
-    private final QParams input;
     private final Int8Conv2d kernel;
-    private final Tensor floatWeight;
+    private final Tensor floatWeight, floatBias;
 
     CompressedConv2d(PackedWeights weights, Conv2dOptions options, QParams input) {
-        this.weights = weights;
+        super(weights, input);
         this.options = options;
-        this.input = input;
-        if (input != null && weights instanceof QuantizedWeights q) {
+        QuantizedWeights q = integerKernelWeights();
+        if (q != null) {
             this.kernel = Int8Conv2d.pack(q.values(), q.shape(), options, q.qparams().scale(),
                     Int8Layers.input(input), weights.bias(), false);
             this.floatWeight = null;
+            this.floatBias = null;
         } else {
-            if (input != null) throw new IllegalArgumentException(weights.kind() + " weights take no input quantization");
+            float[] b = weights.bias();
             this.kernel = null;
             this.floatWeight = weights.dequantized();
+            this.floatBias = b == null ? null : Tensor.fromArray(b.clone(), b.length);
         }
-    }
-
-    /** The input's quantization parameters, or null for weight-only quantization. */
-    public QParams inputQParams() {
-        return input;
-    }
-
-    /** The weights' per-channel parameters, or null for codebook weights. */
-    public QParams weightQParams() {
-        return weights instanceof QuantizedWeights q ? q.qparams() : null;
-    }
-
-    /** The stored integer weights [K, C/groups, kh, kw] (a copy), or null for codebook weights. */
-    public byte[] integerWeights() {
-        return weights instanceof QuantizedWeights q ? q.values().clone() : null;
     }
 
     /** Stride, padding, dilation and groups. */
@@ -67,8 +48,7 @@ public final class CompressedConv2d extends Module implements PackedLayer {
     @Override
     public Tensor forward(Tensor x) {
         if (kernel != null) return kernel.apply(x);
-        float[] b = weights.bias();
-        return Functional.conv2d(x, floatWeight, b == null ? null : Tensor.fromArray(b, b.length), options);
+        return Functional.conv2d(x, floatWeight, floatBias, options);
     }
 
     @Override
@@ -77,50 +57,10 @@ public final class CompressedConv2d extends Module implements PackedLayer {
     }
 
     @Override
-    public String kind() {
-        return weights.kind();
-    }
-
-    @Override
-    public Map<String, String> scheme() {
-        return Int8Layers.scheme(weights, input);
-    }
-
-    @Override
-    public void writeTensors(String prefix, SafetensorsWriter writer) {
-        weights.write(prefix, writer);
-    }
-
-    @Override
-    public long storedBits() {
-        return weights.storedBits();
-    }
-
-    @Override
-    public long weightCount() {
-        return weights.count();
-    }
-
-    @Override
-    public long floatParameters() {
-        return weights.count() + (weights.bias() == null ? 0 : weights.bias().length);
-    }
-
-    @Override
-    public int weightBits() {
-        return weights.bits();
-    }
-
-    @Override
-    public int inputBits() {
-        return input == null ? 32 : Int8Layers.bits(input);
-    }
-
-    @Override
     protected String extraRepr() {
         int[] s = weights.shape();
         return s[1] * options.groups() + ", " + s[0] + ", kernel_size=(" + s[2] + ", " + s[3] + "), " + options
-                + ", w" + weights.bits() + (input == null ? " weight-only" : " a" + Int8Layers.bits(input))
+                + ", " + bitsText()
                 + (kernel != null ? ", kernel=" + kernel.kernelName() : "");
     }
 }

@@ -1,0 +1,89 @@
+package dev.tersor.compress.convert;
+
+import dev.tersor.compress.io.PackedLayer;
+import dev.tersor.compress.quant.QParams;
+import dev.tersor.nn.Module;
+import dev.tersor.nn.io.SafetensorsWriter;
+import java.util.Map;
+
+/**
+ * What {@link CompressedConv2d} and {@link CompressedLinear} share: the packed weights, the input
+ * quantization (or none) and everything a {@link PackedLayer} reports about them.
+ */
+abstract class CompressedLayer extends Module implements PackedLayer {
+    final PackedWeights weights;
+    final QParams input;
+
+    CompressedLayer(PackedWeights weights, QParams input) {
+        if (input != null && !(weights instanceof QuantizedWeights)) {
+            throw new IllegalArgumentException(weights.kind() + " weights take no input quantization");
+        }
+        this.weights = weights;
+        this.input = input;
+    }
+
+    /** The input's quantization parameters, or null when the input stays float. */
+    public QParams inputQParams() {
+        return input;
+    }
+
+    /** The weights' per-output-channel parameters, or null for codebook weights. */
+    public QParams weightQParams() {
+        return weights instanceof QuantizedWeights q ? q.qparams() : null;
+    }
+
+    /** The stored integer weights in the weight's row-major order (a copy), or null for codebook weights. */
+    public byte[] integerWeights() {
+        return weights instanceof QuantizedWeights q ? q.values().clone() : null;
+    }
+
+    /** The integer weights when the layer runs an integer kernel, else null. */
+    QuantizedWeights integerKernelWeights() {
+        return input != null ? (QuantizedWeights) weights : null;
+    }
+
+    /** {@code w8 a8}, {@code w3 weight-only}: for printing. */
+    String bitsText() {
+        return "w" + weights.bits() + (input == null ? " weight-only" : " a" + Int8Layers.bits(input));
+    }
+
+    @Override
+    public String kind() {
+        return weights.kind();
+    }
+
+    @Override
+    public Map<String, String> scheme() {
+        return Int8Layers.scheme(weights, input);
+    }
+
+    @Override
+    public void writeTensors(String prefix, SafetensorsWriter writer) {
+        weights.write(prefix, writer);
+    }
+
+    @Override
+    public long storedBits() {
+        return weights.storedBits();
+    }
+
+    @Override
+    public long weightCount() {
+        return weights.count();
+    }
+
+    @Override
+    public long floatParameters() {
+        return weights.count() + (weights.bias() == null ? 0 : weights.bias().length);
+    }
+
+    @Override
+    public int weightBits() {
+        return weights.bits();
+    }
+
+    @Override
+    public int inputBits() {
+        return input == null ? 32 : Int8Layers.bits(input);
+    }
+}
