@@ -1,8 +1,6 @@
 package dev.tersor.compress.cluster;
 
 import dev.tersor.nn.Conv2d;
-import dev.tersor.nn.Module;
-import dev.tersor.nn.Parameter;
 import dev.tersor.tensor.Conv2dOptions;
 import dev.tersor.tensor.Functional;
 import dev.tersor.tensor.Tensor;
@@ -14,11 +12,8 @@ import dev.tersor.tensor.Tensor;
  * [N, K, H', W'] as {@link Conv2d}. State-dict keys: {@code centres} [k], {@code indices} (a
  * buffer of the weight's shape holding the integer indices), {@code bias} [K].
  */
-public final class ClusteredConv2d extends Module implements ClusteredLayer {
-    private final int[] weightShape;
-    private final int bits;
+public final class ClusteredConv2d extends SharedCentres {
     private final Conv2dOptions options;
-    private final Parameter centres, bias;
 
     /**
      * A layer from its parts (e.g. read from a file).
@@ -29,17 +24,9 @@ public final class ClusteredConv2d extends Module implements ClusteredLayer {
      * @param bias        [K], or null for none (copied)
      */
     public ClusteredConv2d(float[] centres, int[] indices, int[] weightShape, Tensor bias, Conv2dOptions options, int bits) {
-        Assignments.check("ClusteredConv2d", centres, indices, weightShape, 4, bits);
-        if (bias != null && (bias.dim() != 1 || bias.size(0) != weightShape[0])) {
-            throw new IllegalArgumentException("ClusteredConv2d: bias must be [" + weightShape[0] + "], got " + java.util.Arrays.toString(bias.shape()));
-        }
+        super("ClusteredConv2d", centres, indices, weightShape, 4, bias, bits);
         if (options == null) throw new IllegalArgumentException("ClusteredConv2d: convolution options are required");
-        this.weightShape = weightShape.clone();
-        this.bits = bits;
         this.options = options;
-        this.centres = registerParameter("centres", Tensor.fromArray(centres.clone(), centres.length));
-        registerBuffer("indices", Assignments.encode(indices, weightShape), true);
-        this.bias = bias == null ? null : registerParameter("bias", Tensor.fromArray(bias.toArray(), bias.shape()));
     }
 
     /** {@code conv} with its weight clustered as {@code clusters} (e.g. {@link OptimalClustering}), indices of {@code bits} bits. */
@@ -50,32 +37,7 @@ public final class ClusteredConv2d extends Module implements ClusteredLayer {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Functional.conv2d(x, weight(), bias == null ? null : bias.value(), options);
-    }
-
-    @Override
-    public Parameter centres() {
-        return centres;
-    }
-
-    @Override
-    public int[] indices() {
-        return Assignments.decode("ClusteredConv2d", buffer("indices"), centres.numel());
-    }
-
-    @Override
-    public int[] weightShape() {
-        return weightShape.clone();
-    }
-
-    @Override
-    public Parameter bias() {
-        return bias;
-    }
-
-    @Override
-    public int bits() {
-        return bits;
+        return Functional.conv2d(x, weight(), biasValue(), options);
     }
 
     @Override
@@ -85,13 +47,13 @@ public final class ClusteredConv2d extends Module implements ClusteredLayer {
 
     @Override
     public long multiplyAccumulates(Tensor input, Tensor output) {
-        return (long) output.numel() * weightShape[1] * weightShape[2] * weightShape[3];
+        return (long) output.numel() * shape(1) * shape(2) * shape(3);
     }
 
     @Override
     protected String extraRepr() {
-        return weightShape[1] * options.groups() + ", " + weightShape[0] + ", kernel_size=(" + weightShape[2] + ", " + weightShape[3]
+        return shape(1) * options.groups() + ", " + shape(0) + ", kernel_size=(" + shape(2) + ", " + shape(3)
                 + "), stride=(" + options.strideH() + ", " + options.strideW() + "), padding=(" + options.padH() + ", " + options.padW()
-                + (options.groups() != 1 ? "), groups=" + options.groups() : ")") + ", k=" + centres.numel() + ", bits=" + bits + (bias == null ? ", bias=False" : "");
+                + (options.groups() != 1 ? "), groups=" + options.groups() : ")") + ", k=" + centres().numel() + ", bits=" + bits() + (bias() == null ? ", bias=False" : "");
     }
 }

@@ -1,8 +1,6 @@
 package dev.tersor.compress.cluster;
 
 import dev.tersor.nn.Linear;
-import dev.tersor.nn.Module;
-import dev.tersor.nn.Parameter;
 import dev.tersor.tensor.Conv2dOptions;
 import dev.tersor.tensor.Functional;
 import dev.tersor.tensor.Tensor;
@@ -13,10 +11,7 @@ import dev.tersor.tensor.Tensor;
  * {@link Linear}. State-dict keys: {@code centres} [k], {@code indices} (a buffer [out, in] of
  * integer indices), {@code bias} [out].
  */
-public final class ClusteredLinear extends Module implements ClusteredLayer {
-    private final int[] weightShape;
-    private final int bits;
-    private final Parameter centres, bias;
+public final class ClusteredLinear extends SharedCentres {
 
     /**
      * A layer from its parts (e.g. read from a file).
@@ -27,15 +22,7 @@ public final class ClusteredLinear extends Module implements ClusteredLayer {
      * @param bias        [out], or null for none (copied)
      */
     public ClusteredLinear(float[] centres, int[] indices, int[] weightShape, Tensor bias, int bits) {
-        Assignments.check("ClusteredLinear", centres, indices, weightShape, 2, bits);
-        if (bias != null && (bias.dim() != 1 || bias.size(0) != weightShape[0])) {
-            throw new IllegalArgumentException("ClusteredLinear: bias must be [" + weightShape[0] + "], got " + java.util.Arrays.toString(bias.shape()));
-        }
-        this.weightShape = weightShape.clone();
-        this.bits = bits;
-        this.centres = registerParameter("centres", Tensor.fromArray(centres.clone(), centres.length));
-        registerBuffer("indices", Assignments.encode(indices, weightShape), true);
-        this.bias = bias == null ? null : registerParameter("bias", Tensor.fromArray(bias.toArray(), bias.shape()));
+        super("ClusteredLinear", centres, indices, weightShape, 2, bias, bits);
     }
 
     /** {@code linear} with its weight clustered as {@code clusters}, indices of {@code bits} bits. */
@@ -46,32 +33,7 @@ public final class ClusteredLinear extends Module implements ClusteredLayer {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Functional.linear(x, weight(), bias == null ? null : bias.value());
-    }
-
-    @Override
-    public Parameter centres() {
-        return centres;
-    }
-
-    @Override
-    public int[] indices() {
-        return Assignments.decode("ClusteredLinear", buffer("indices"), centres.numel());
-    }
-
-    @Override
-    public int[] weightShape() {
-        return weightShape.clone();
-    }
-
-    @Override
-    public Parameter bias() {
-        return bias;
-    }
-
-    @Override
-    public int bits() {
-        return bits;
+        return Functional.linear(x, weight(), biasValue());
     }
 
     /** Always null: a linear layer. */
@@ -82,12 +44,12 @@ public final class ClusteredLinear extends Module implements ClusteredLayer {
 
     @Override
     public long multiplyAccumulates(Tensor input, Tensor output) {
-        return (long) output.numel() * weightShape[1];
+        return (long) output.numel() * shape(1);
     }
 
     @Override
     protected String extraRepr() {
-        return "in_features=" + weightShape[1] + ", out_features=" + weightShape[0] + ", k=" + centres.numel() + ", bits=" + bits
-                + ", bias=" + (bias != null);
+        return "in_features=" + shape(1) + ", out_features=" + shape(0) + ", k=" + centres().numel() + ", bits=" + bits()
+                + ", bias=" + (bias() != null);
     }
 }
