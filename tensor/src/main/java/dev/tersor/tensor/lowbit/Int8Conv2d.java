@@ -17,10 +17,14 @@ import java.util.Arrays;
  * </pre>
  * bit for bit as {@link Int8Reference#conv2d}, on every kernel and thread count.
  *
- * <p>How: {@link #apply} quantizes x into a zero-padded int image of {@code xq − zp}; for each
- * tile of output positions the kernel gathers the tile's columns (one per tap and input channel,
- * runs of a stride-1 row copied a vector at a time) and multiplies them by every panel of 16 or
- * 32 output channels ({@link Int8Gemm}). Tiles are split over {@link Parallel}.
+ * <p>How: {@link #apply} quantizes x into a zero-padded int image of {@code xq − zp}. Wide or
+ * grouped layers: for each tile of output positions the kernel gathers the tile's columns (one
+ * per tap and input channel, runs of a stride-1 row copied a vector at a time) and multiplies
+ * them by every panel of 16 or 32 output channels ({@link Int8Gemm}, channels along the lanes).
+ * Narrow ungrouped stride-1 layers (at most {@value #SHIFTED_MAX_CHANNELS} output channels), where
+ * few panels would reuse gathered columns, take the kernel's shifted loop instead when it has one
+ * ({@link Int8Kernel#shifted}: positions along the lanes, read in place from shifted rows of the
+ * padded image). Tiles are split over {@link Parallel}.
  *
  * <pre>{@code
  * Int8Conv2d conv = Int8Conv2d.pack(w, new int[] {64, 64, 3, 3}, Conv2dOptions.of(1, 1), wScale,
