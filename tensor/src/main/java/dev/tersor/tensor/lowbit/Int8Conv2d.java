@@ -17,10 +17,14 @@ import java.util.Arrays;
  * </pre>
  * bit for bit as {@link Int8Reference#conv2d}, on every kernel and thread count.
  *
- * <p>How: {@link #apply} quantizes x into a zero-padded int image of {@code xq − zp}; for each
- * tile of output positions the kernel gathers the tile's columns (one per tap and input channel,
- * runs of a stride-1 row copied a vector at a time) and multiplies them by every panel of 16 or
- * 32 output channels ({@link Int8Gemm}). Tiles are split over {@link Parallel}.
+ * <p>How: {@link #apply} quantizes x into a zero-padded int image of {@code xq − zp}. Wide or
+ * grouped layers: for each tile of output positions the kernel gathers the tile's columns (one
+ * per tap and input channel, runs of a stride-1 row copied a vector at a time) and multiplies
+ * them by every panel of 16 or 32 output channels ({@link Int8Gemm}, channels along the lanes).
+ * Narrow ungrouped stride-1 layers (at most {@value #SHIFTED_MAX_CHANNELS} output channels), where
+ * few panels would reuse gathered columns, take the kernel's shifted loop instead when it has one
+ * ({@link Int8Kernel#shifted}: positions along the lanes, read in place from shifted rows of the
+ * padded image). Tiles are split over {@link Parallel}.
  *
  * <pre>{@code
  * Int8Conv2d conv = Int8Conv2d.pack(w, new int[] {64, 64, 3, 3}, Conv2dOptions.of(1, 1), wScale,
@@ -33,6 +37,12 @@ public final class Int8Conv2d {
     private final Int8Input input;
     private final Conv2dOptions options;
     private final int outChannels, inChannels, cg, kh, kw;
+    /** The kernel's weights for its shifted stride-1 loop (narrow ungrouped layers), or null: the gather path. */
+    private final int[] shiftedWeights;
+    private final float[] mult, bias;
+    private final boolean relu;
+    /** Most output channels that take the shifted loop: beyond, the gathered columns serve enough panels to pay. */
+    static final int SHIFTED_MAX_CHANNELS = 64;
     /** Positions and offsets of the last input size (inference repeats one size). */
     private volatile Geometry cached;
 
@@ -64,9 +74,13 @@ public final class Int8Conv2d {
         this.kh = shape[2];
         this.kw = shape[3];
         String s = Arrays.toString(shape);
-        float[] mult = Int8Linear.multipliers("Int8Conv2d", input, weightScale, outChannels, s);
+        this.mult = Int8Linear.multipliers("Int8Conv2d", input, weightScale, outChannels, s);
         Int8Linear.checkBias("Int8Conv2d", bias, outChannels, s);
+        this.bias = bias == null ? new float[outChannels] : bias.clone();
+        this.relu = relu;
         this.gemm = new Int8Gemm(kernel, weight, groups, outChannels / groups, cg * kh * kw, mult, bias, relu);
+        boolean shifted = groups == 1 && options.strideH() == 1 && options.strideW() == 1 && outChannels <= SHIFTED_MAX_CHANNELS;
+        this.shiftedWeights = shifted ? kernel.shiftedWeights(weight, outChannels, cg * kh * kw) : null;
     }
 
     /**
@@ -115,7 +129,21 @@ public final class Int8Conv2d {
             }
         });
         Tensor y = Tensor.zeros(n, outChannels, geo.oh, geo.ow);
-        gemm.run(d, geo.koff, cg * geo.plane, geo.base, geo.base.length, geo.obase, geo.oh * geo.ow, y.data());
+        float[] ys = y.data();
+        if (shiftedWeights != null) {
+            int spread = geo.spreadOut.length - Int8Kernel.SLACK, chunk = 8 * 48, chunks = (spread + chunk - 1) / chunk;
+            int kr = cg * kh * kw, outPlane = geo.oh * geo.ow;
+            long unitWork = (long) chunk * kr * outChannels;
+            Parallel.forRange(n * chunks, (int) Math.max(1, (1L << 21) / unitWork), (from, to) -> {
+                for (int u = from; u < to; u++) {
+                    int b = u / chunks, s0 = (u % chunks) * chunk;
+                    gemm.kernel.shifted(shiftedWeights, outChannels, kr, d, b * inChannels * geo.plane, geo.koff, s0,
+                            Math.min(spread, s0 + chunk), geo.spreadOut, geo.spreadValid, mult, bias, relu, ys, b * outChannels * outPlane, outPlane);
+                }
+            });
+        } else {
+            gemm.run(d, geo.koff, cg * geo.plane, geo.base, geo.base.length, geo.obase, geo.oh * geo.ow, ys);
+        }
         y.markModified();
         return y;
     }
@@ -127,6 +155,9 @@ public final class Int8Conv2d {
         final int[] koff;
         /** [N·OH·OW]: corner of each output position's window in the padded image, and the position's output offset. */
         final int[] base, obase;
+        /** Shifted loop: [S + SLACK], S = (OH − 1)·wp + OW: output offset oy·OW + ox of grid position s = oy·wp + ox (0 if dropped), and whether it is kept. */
+        final int[] spreadOut;
+        final boolean[] spreadValid;
 
         Geometry(int n, int h, int w, int[] shape) {
             this.n = n;
@@ -156,6 +187,15 @@ public final class Int8Conv2d {
                         base[q] = b * inChannels * plane + oy * options.strideH() * wp + ox * options.strideW();
                         obase[q] = b * outChannels * oh * ow + oy * ow + ox;
                     }
+                }
+            }
+            int spread = (oh - 1) * wp + ow;
+            spreadOut = new int[spread + Int8Kernel.SLACK];
+            spreadValid = new boolean[spread + Int8Kernel.SLACK];
+            for (int sp = 0; sp < spread; sp++) {
+                if (sp % wp < ow) {
+                    spreadOut[sp] = (sp / wp) * ow + sp % wp;
+                    spreadValid[sp] = true;
                 }
             }
         }

@@ -94,10 +94,14 @@ final class Int8Gemm {
         });
     }
 
-    /** {@code [c·cs]} for every channel and the panel tail (a few hundred ints, made per call). */
+    /**
+     * {@code [c·cs]} for every channel, then 0 for the panel tail (a few hundred ints, made per
+     * call). The tail must stay inside y: JDK 25's masked scatter checks every lane's index,
+     * set or not.
+     */
     private int[] channelOffsets(int cs) {
         int[] off = new int[groups * mg + width];
-        for (int c = 0; c < off.length; c++) off[c] = c * cs;
+        for (int c = 0; c < groups * mg; c++) off[c] = c * cs;
         return off;
     }
 }

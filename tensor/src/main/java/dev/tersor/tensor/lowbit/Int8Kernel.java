@@ -46,4 +46,24 @@ interface Int8Kernel {
      */
     void store(int[] acc, int width, int np, int valid, float[] mult, float[] bias, int c0, boolean relu,
                int[] obase, int q0, int[] chOff, float[] y);
+
+    /** Weights [m, kr] in the layout of {@link #shifted}, or null when this kernel has no such loop (the gather path runs). */
+    default int[] shiftedWeights(byte[] weight, int m, int kr) {
+        return null;
+    }
+
+    /**
+     * A stride-1 convolution of one image without gathered columns, for the positions
+     * {@code s in [s0, s1)} of the padded-row grid ({@code s = oy·wp + ox}):
+     * <pre>
+     * y[yOff + c·plane + out[s]] = Int8Reference.output(Σ_k d[dOff + koff[k] + s] · W[c, k], mult[c], bias[c], relu)
+     *                              for c &lt; m and every s with valid[s]
+     * </pre>
+     * {@code out} and {@code valid} are readable {@link #SLACK} past s1 (valid false there, out in range),
+     * and d that far past the image.
+     */
+    default void shifted(int[] w, int m, int kr, int[] d, int dOff, int[] koff, int s0, int s1, int[] out, boolean[] valid,
+                         float[] mult, float[] bias, boolean relu, float[] y, int yOff, int plane) {
+        throw new UnsupportedOperationException(name() + " has no shifted loop");
+    }
 }

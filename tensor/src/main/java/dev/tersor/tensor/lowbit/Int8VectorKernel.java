@@ -106,18 +106,19 @@ final class Int8VectorKernel implements Int8Kernel {
                 FloatVector v = ((FloatVector) IntVector.fromArray(I, acc, r * width + j0).convert(VectorOperators.I2F, 0)).mul(m).add(bv);
                 if (relu) v = v.lanewise(VectorOperators.MAX, 0f);
                 if (contiguous) v.intoArray(y, obase[q0 + r] + c0 + j0, lanes);
-                else if (j0 + L <= valid) v.intoArray(y, obase[q0 + r], chOff, c0 + j0);
-                else scatterTail(v, valid - j0, y, obase[q0 + r], chOff, c0 + j0);
+                else v.intoArray(y, obase[q0 + r], chOff, c0 + j0, lanes);
             }
         }
     }
 
-    /**
-     * The first {@code n} lanes of {@code v} to {@code y[base + chOff[c + i]]}: a masked scatter
-     * range-checks the masked-off lanes' indices too (they can point past the output), so the
-     * last partial vector of a channel-strided store goes lane by lane.
-     */
-    private static void scatterTail(FloatVector v, int n, float[] y, int base, int[] chOff, int c) {
-        for (int i = 0; i < n; i++) y[base + chOff[c + i]] = v.lane(i);
+    @Override
+    public int[] shiftedWeights(byte[] weight, int m, int kr) {
+        return Int8VectorShifted.weights(weight, m, kr);
+    }
+
+    @Override
+    public void shifted(int[] w, int m, int kr, int[] d, int dOff, int[] koff, int s0, int s1, int[] out, boolean[] valid,
+                        float[] mult, float[] bias, boolean relu, float[] y, int yOff, int plane) {
+        Int8VectorShifted.run(w, m, kr, d, dOff, koff, s0, s1, out, valid, mult, bias, relu, y, yOff, plane);
     }
 }

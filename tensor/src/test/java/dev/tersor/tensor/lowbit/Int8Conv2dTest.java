@@ -95,6 +95,27 @@ class Int8Conv2dTest {
     }
 
     @Test
+    void compiledLoopsStayRightOnNarrowLayers() {
+        // LeNet-5's first layer (6 channels: a panel of 16 lanes, 10 masked), called often enough for C2 to
+        // compile the loops (JDK 25's masked scatter checks every lane's index, set or not; JDK 17's does not)
+        Random rnd = new Random(9);
+        int[] shape = {6, 1, 5, 5};
+        Conv2dOptions o = Conv2dOptions.of(1, 2);
+        byte[] w = Int8LinearTest.randomBytes(rnd, 150);
+        float[] x = Int8LinearTest.gaussian(rnd, 28 * 28);
+        Int8Input in = Int8Input.int8(0.02f, 1);
+        float[] want = Int8Reference.conv2d(x, 1, 1, 28, 28, w, shape, o, new float[] {0.01f}, in, null, true);
+        for (Int8Kernel kernel : Int8Kernels.available()) {
+            Int8Conv2d conv = Int8Conv2d.pack(kernel, w, shape, o, new float[] {0.01f}, in, null, true);
+            Tensor t = Tensor.fromArray(x, 1, 1, 28, 28);
+            for (int i = 0; i < 3000; i++) {
+                float[] got = conv.apply(t).toArray();
+                if (i % 500 == 0 || i == 2999) assertArrayEquals(want, got, 0f, kernel.name() + " call " + i);
+            }
+        }
+    }
+
+    @Test
     void aNewInputSizeGetsItsOwnGeometry() {
         Random rnd = new Random(2);
         byte[] w = Int8LinearTest.randomBytes(rnd, 4 * 2 * 9);
