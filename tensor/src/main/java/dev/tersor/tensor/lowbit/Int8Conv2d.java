@@ -33,12 +33,14 @@ import java.util.Arrays;
  * }</pre>
  */
 public final class Int8Conv2d {
+    private final Int8Kernel kernel;
+    /** The gather path's packed weights, or null when the shifted loop runs (the weights are held once). */
     private final Int8Gemm gemm;
     private final Int8Input input;
     private final Conv2dOptions options;
     private final int outChannels, inChannels, cg, kh, kw;
     /** The kernel's weights for its shifted stride-1 loop (narrow ungrouped layers), or null: the gather path. */
-    private final int[] shiftedWeights;
+    private final byte[] shiftedWeights;
     private final float[] mult, bias;
     private final boolean relu;
     /** Most output channels that take the shifted loop: beyond, the gathered columns serve enough panels to pay. */
@@ -78,9 +80,10 @@ public final class Int8Conv2d {
         Int8Linear.checkBias("Int8Conv2d", bias, outChannels, s);
         this.bias = bias == null ? new float[outChannels] : bias.clone();
         this.relu = relu;
-        this.gemm = new Int8Gemm(kernel, weight, groups, outChannels / groups, cg * kh * kw, mult, bias, relu);
+        this.kernel = kernel;
         boolean shifted = groups == 1 && options.strideH() == 1 && options.strideW() == 1 && outChannels <= SHIFTED_MAX_CHANNELS;
         this.shiftedWeights = shifted ? kernel.shiftedWeights(weight, outChannels, cg * kh * kw) : null;
+        this.gemm = shiftedWeights != null ? null : new Int8Gemm(kernel, weight, groups, outChannels / groups, cg * kh * kw, mult, bias, relu);
     }
 
     /**
@@ -123,7 +126,7 @@ public final class Int8Conv2d {
         Parallel.forRange(planes, Math.max(1, (1 << 15) / (h * w)), (from, to) -> {
             for (int p = from; p < to; p++) {
                 for (int yy = 0; yy < h; yy++) {
-                    gemm.kernel.quantize(xs, xOff + (p * h + yy) * w, w, input, d,
+                    kernel.quantize(xs, xOff + (p * h + yy) * w, w, input, d,
                             p * geo.plane + (yy + options.padH()) * geo.wp + options.padW());
                 }
             }
@@ -137,7 +140,7 @@ public final class Int8Conv2d {
             Parallel.forRange(n * chunks, (int) Math.max(1, (1L << 21) / unitWork), (from, to) -> {
                 for (int u = from; u < to; u++) {
                     int b = u / chunks, s0 = (u % chunks) * chunk;
-                    gemm.kernel.shifted(shiftedWeights, outChannels, kr, d, b * inChannels * geo.plane, geo.koff, s0,
+                    kernel.shifted(shiftedWeights, outChannels, kr, d, b * inChannels * geo.plane, geo.koff, s0,
                             Math.min(spread, s0 + chunk), geo.spreadOut, geo.spreadValid, mult, bias, relu, ys, b * outChannels * outPlane, outPlane);
                 }
             });
@@ -221,8 +224,16 @@ public final class Int8Conv2d {
         return (long) outChannels * cg * kh * kw;
     }
 
+    /**
+     * The int8 weights [K, C/groups, kh, kw] row-major, as packed (a new array, unpacked from the
+     * kernel's layout: the layer holds its weights once, in that layout).
+     */
+    public byte[] weights() {
+        return shiftedWeights != null ? kernel.unpackShifted(shiftedWeights, outChannels, cg * kh * kw) : gemm.weights();
+    }
+
     /** The loops in use: {@code "vector-i32x16"} (AVX-512), {@code "vector-i32x8"}, or {@code "scalar"}. */
     public String kernelName() {
-        return gemm.kernel.name();
+        return kernel.name();
     }
 }

@@ -58,6 +58,18 @@ final class Int8Gemm {
         }
     }
 
+    /** The weights as given to the constructor, [groups·mg, kr] row-major (a new array, unpacked from the panels). */
+    byte[] weights() {
+        byte[] out = new byte[groups * mg * kr];
+        for (int g = 0; g < groups; g++) {
+            for (int c = 0; c < mg; c++) {
+                int p = c / width, j = c % width, dst = (g * mg + c) * kr, src = (g * panels + p) * kr * width + j;
+                for (int k = 0; k < kr; k++) out[dst + k] = w[src + k * width];
+            }
+        }
+        return out;
+    }
+
     /** Bytes of packed weights, channel padding included. */
     long packedBytes() {
         return w.length;

@@ -47,8 +47,13 @@ interface Int8Kernel {
     void store(int[] acc, int width, int np, int valid, float[] mult, float[] bias, int c0, boolean relu,
                int[] obase, int q0, int[] chOff, float[] y);
 
+    /** The inverse of {@link #shiftedWeights}: [m, kr] row-major. */
+    default byte[] unpackShifted(byte[] w, int m, int kr) {
+        throw new UnsupportedOperationException(name() + " has no shifted loop");
+    }
+
     /** Weights [m, kr] in the layout of {@link #shifted}, or null when this kernel has no such loop (the gather path runs). */
-    default int[] shiftedWeights(byte[] weight, int m, int kr) {
+    default byte[] shiftedWeights(byte[] weight, int m, int kr) {
         return null;
     }
 
@@ -62,7 +67,7 @@ interface Int8Kernel {
      * {@code out} and {@code valid} are readable {@link #SLACK} past s1 (valid false there, out in range),
      * and d that far past the image.
      */
-    default void shifted(int[] w, int m, int kr, int[] d, int dOff, int[] koff, int s0, int s1, int[] out, boolean[] valid,
+    default void shifted(byte[] w, int m, int kr, int[] d, int dOff, int[] koff, int s0, int s1, int[] out, boolean[] valid,
                          float[] mult, float[] bias, boolean relu, float[] y, int yOff, int plane) {
         throw new UnsupportedOperationException(name() + " has no shifted loop");
     }

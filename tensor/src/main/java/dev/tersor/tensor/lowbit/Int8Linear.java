@@ -110,6 +110,11 @@ public final class Int8Linear {
         return (long) out * in;
     }
 
+    /** The int8 weights [out, in] row-major, as packed (a new array, unpacked from the kernel's layout). */
+    public byte[] weights() {
+        return gemm.weights();
+    }
+
     /** The loops in use: {@code "vector-i32x16"} (AVX-512), {@code "vector-i32x8"}, or {@code "scalar"}. */
     public String kernelName() {
         return gemm.kernel.name();

@@ -112,12 +112,17 @@ final class Int8VectorKernel implements Int8Kernel {
     }
 
     @Override
-    public int[] shiftedWeights(byte[] weight, int m, int kr) {
+    public byte[] shiftedWeights(byte[] weight, int m, int kr) {
         return Int8VectorShifted.weights(weight, m, kr);
     }
 
     @Override
-    public void shifted(int[] w, int m, int kr, int[] d, int dOff, int[] koff, int s0, int s1, int[] out, boolean[] valid,
+    public byte[] unpackShifted(byte[] w, int m, int kr) {
+        return Int8VectorShifted.unpack(w, m, kr);
+    }
+
+    @Override
+    public void shifted(byte[] w, int m, int kr, int[] d, int dOff, int[] koff, int s0, int s1, int[] out, boolean[] valid,
                         float[] mult, float[] bias, boolean relu, float[] y, int yOff, int plane) {
         Int8VectorShifted.run(w, m, kr, d, dOff, koff, s0, s1, out, valid, mult, bias, relu, y, yOff, plane);
     }

@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * does. Each step of k broadcasts 8 int32 weights (one per channel of the block) and issues 24
  * multiply-adds. Narrow layers need this because gathering columns costs as much as the
  * arithmetic when only one or two panels of channels reuse them: 16→16 channels 3×3 on 32×32
- * ran at 0.44× float through the gather path. The weights are kept as int32 here (4 bytes each;
- * at most 64 channels, so a few tens of KiB). AVX-512 only (24 accumulators).
+ * ran at 0.44× float through the gather path. The weights stay int8 (each broadcast sign-extends
+ * one byte), so the layer's weights take a quarter of float's memory. AVX-512 only (24 accumulators).
  */
 final class Int8VectorShifted {
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, I.vectorShape());
@@ -31,19 +31,28 @@ final class Int8VectorShifted {
     private Int8VectorShifted() {
     }
 
-    /** [⌈m/8⌉][kr][8] int32, channels past m 0; null where the vectors are shorter than 16 ints. */
-    static int[] weights(byte[] weight, int m, int kr) {
+    /** [⌈m/8⌉][kr][8] int8, channels past m 0; null where the vectors are shorter than 16 ints. */
+    static byte[] weights(byte[] weight, int m, int kr) {
         if (L < 16) return null;
         int blocks = (m + MB - 1) / MB;
-        int[] w = new int[blocks * kr * MB];
+        byte[] w = new byte[blocks * kr * MB];
         for (int c = 0; c < m; c++) {
             for (int k = 0; k < kr; k++) w[((c / MB) * kr + k) * MB + c % MB] = weight[c * kr + k];
         }
         return w;
     }
 
+    /** The inverse of {@link #weights}: [m, kr] row-major. */
+    static byte[] unpack(byte[] w, int m, int kr) {
+        byte[] out = new byte[m * kr];
+        for (int c = 0; c < m; c++) {
+            for (int k = 0; k < kr; k++) out[c * kr + k] = w[((c / MB) * kr + k) * MB + c % MB];
+        }
+        return out;
+    }
+
     /** See {@link Int8Kernel#shifted}. */
-    static void run(int[] w, int m, int kr, int[] d, int dOff, int[] koff, int s0, int s1, int[] out, boolean[] valid,
+    static void run(byte[] w, int m, int kr, int[] d, int dOff, int[] koff, int s0, int s1, int[] out, boolean[] valid,
                     float[] mult, float[] bias, boolean relu, float[] y, int yOff, int plane) {
         int[] acc = new int[MB * TILE];
         for (int blk = 0; blk * MB < m; blk++) {
@@ -70,7 +79,7 @@ final class Int8VectorShifted {
     }
 
     /** 8 channels × 3 vectors of positions: c<i>a, c<i>b, c<i>c accumulate channel i. */
-    private static void tile8x3(int[] w, int wOff, int kr, int[] d, int dOff, int[] koff, int[] acc) {
+    private static void tile8x3(byte[] w, int wOff, int kr, int[] d, int dOff, int[] koff, int[] acc) {
         IntVector zero = IntVector.zero(I);
         IntVector c0a = zero, c0b = zero, c0c = zero, c1a = zero, c1b = zero, c1c = zero, c2a = zero, c2b = zero;
         IntVector c2c = zero, c3a = zero, c3b = zero, c3c = zero, c4a = zero, c4b = zero, c4c = zero, c5a = zero;

@@ -86,6 +86,7 @@ class Int8Conv2dTest {
                         assertEquals(want.length, y.numel());
                         assertArrayEquals(want, y.toArray(), 0f, kernel.name() + " " + Arrays.toString(s) + " threads " + t);
                         assertArrayEquals(want, conv.apply(Tensor.fromArray(x, n, c, h, wd)).toArray(), 0f, "second call");
+                        assertArrayEquals(w, conv.weights(), "weights() unpacks what was packed");
                     }
                 }
             }

@@ -66,7 +66,9 @@ class Int8LinearTest {
                     Int8Input input = rnd.nextBoolean() ? Int8Input.uint8(0.03f, 100) : Int8Input.int8(0.02f, -3);
                     float[] want = Int8Reference.linear(x, rows, w, out, in, scale, input, bias, relu);
                     for (Int8Kernel kernel : Int8Kernels.available()) {
-                        Tensor y = Int8Linear.pack(kernel, w, out, in, scale, input, bias, relu).apply(Tensor.fromArray(x, rows, in));
+                        Int8Linear layer = Int8Linear.pack(kernel, w, out, in, scale, input, bias, relu);
+                        assertArrayEquals(w, layer.weights(), "weights() unpacks what was packed");
+                        Tensor y = layer.apply(Tensor.fromArray(x, rows, in));
                         assertArrayEquals(new int[] {rows, out}, y.shape());
                         assertArrayEquals(want, y.toArray(), 0f, kernel.name() + " " + java.util.Arrays.toString(s) + " threads " + t);
                     }
