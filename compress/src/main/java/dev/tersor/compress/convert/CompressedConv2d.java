@@ -30,6 +30,7 @@ public final class CompressedConv2d extends CompressedLayer {
         if (q != null) {
             this.kernel = Int8Conv2d.pack(q.values(), q.shape(), options, q.qparams().scale(),
                     Int8Layers.input(input), weights.bias(), false);
+            holdIn(kernel::weights);
             this.floatWeight = null;
             this.floatBias = null;
         } else {

@@ -11,7 +11,7 @@ import java.util.Map;
  * quantization (or none) and everything a {@link PackedLayer} reports about them.
  */
 abstract class CompressedLayer extends Module implements PackedLayer {
-    final PackedWeights weights;
+    PackedWeights weights;   // replaced once by holdIn: the integer kernel then holds the only copy
     final QParams input;
 
     CompressedLayer(PackedWeights weights, QParams input) {
@@ -40,6 +40,11 @@ abstract class CompressedLayer extends Module implements PackedLayer {
     /** The integer weights when the layer runs an integer kernel, else null. */
     QuantizedWeights integerKernelWeights() {
         return input != null ? (QuantizedWeights) weights : null;
+    }
+
+    /** From now on the integer weights are read back from the kernel that packed them (held once). */
+    void holdIn(java.util.function.Supplier<byte[]> kernelWeights) {
+        weights = ((QuantizedWeights) weights).heldBy(kernelWeights);
     }
 
     /** {@code w8 a8}, {@code w3 weight-only}: for printing. */

@@ -22,6 +22,7 @@ public final class CompressedLinear extends CompressedLayer {
         if (q != null) {
             this.kernel = Int8Linear.pack(q.values(), s[0], s[1], q.qparams().scale(), Int8Layers.input(input),
                     weights.bias(), false);
+            holdIn(kernel::weights);
             this.floatWeight = null;
             this.floatBias = null;
         } else {

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The integer form of a layer's weights: one signed integer per weight (stored in a byte), the
@@ -19,7 +20,60 @@ import java.util.Map;
  * In the file, 8-bit weights are an I8 tensor of the weight's shape; 2- to 7-bit weights are a
  * U8 tensor of ⌈n·b/8⌉ bytes of packed b-bit two's-complement fields ({@link PackedInts}).
  */
-record QuantizedWeights(byte[] values, int[] shape, QParams qparams, int bits, float[] bias) implements PackedWeights {
+final class QuantizedWeights implements PackedWeights {
+    /** The integers row-major over {@link #shape}: an array, or unpacked from the kernel that holds them. */
+    private final Supplier<byte[]> values;
+    private final int[] shape;
+    private final QParams qparams;
+    private final int bits;
+    private final float[] bias;
+    private final int count;
+
+    QuantizedWeights(byte[] values, int[] shape, QParams qparams, int bits, float[] bias) {
+        this(() -> values, values.length, shape, qparams, bits, bias);
+    }
+
+    private QuantizedWeights(Supplier<byte[]> values, int count, int[] shape, QParams qparams, int bits, float[] bias) {
+        this.values = values;
+        this.count = count;
+        this.shape = shape;
+        this.qparams = qparams;
+        this.bits = bits;
+        this.bias = bias;
+    }
+
+    /**
+     * The same weights, read from now on from {@code kernelWeights} (an integer kernel's unpacking
+     * of its own copy), so that a layer holds its weights once.
+     */
+    QuantizedWeights heldBy(Supplier<byte[]> kernelWeights) {
+        return new QuantizedWeights(kernelWeights, count, shape, qparams, bits, bias);
+    }
+
+    /** The integers, row-major over the shape (not a copy when read from an array: do not modify). */
+    byte[] values() {
+        return values.get();
+    }
+
+    @Override
+    public int[] shape() {
+        return shape;
+    }
+
+    /** The per-channel scales and integer range. */
+    QParams qparams() {
+        return qparams;
+    }
+
+    @Override
+    public int bits() {
+        return bits;
+    }
+
+    @Override
+    public float[] bias() {
+        return bias;
+    }
 
     /** Quantizes the weights of {@code layer} with its weight parameters (zero points must be 0). */
     static QuantizedWeights of(QuantLayer layer) {
@@ -64,21 +118,22 @@ record QuantizedWeights(byte[] values, int[] shape, QParams qparams, int bits, f
     /** The weights as floats, {@code (q − 0)·scale[c]}. */
     @Override
     public Tensor dequantized() {
-        int per = values.length / shape[0];
-        float[] out = new float[values.length];
-        for (int i = 0; i < values.length; i++) out[i] = qparams.dequantize(values[i], i / per);
+        byte[] q = values();
+        int per = q.length / shape[0];
+        float[] out = new float[q.length];
+        for (int i = 0; i < q.length; i++) out[i] = qparams.dequantize(q[i], i / per);
         return Tensor.fromArray(out, shape);
     }
 
     @Override
     public long count() {
-        return values.length;
+        return count;
     }
 
     /** The bits of the weight tensor, its scales and its bias as stored. */
     @Override
     public long storedBits() {
-        long weightBytes = bits == 8 ? values.length : PackedInts.packedLength(values.length, bits);
+        long weightBytes = bits == 8 ? count : PackedInts.packedLength(count, bits);
         return 8 * (weightBytes + 4L * shape[0] + (bias == null ? 0 : 4L * bias.length));
     }
 
@@ -93,10 +148,11 @@ record QuantizedWeights(byte[] values, int[] shape, QParams qparams, int bits, f
     @Override
     public void write(String prefix, SafetensorsWriter w) {
         if (bits == 8) {
-            w.add(prefix + "weight_q", DType.I8, shape, out -> out.write(values));
+            w.add(prefix + "weight_q", DType.I8, shape, out -> out.write(values()));
         } else {
-            int[] ints = new int[values.length];
-            for (int i = 0; i < values.length; i++) ints[i] = values[i];
+            byte[] q = values();
+            int[] ints = new int[q.length];
+            for (int i = 0; i < q.length; i++) ints[i] = q[i];
             byte[] packed = PackedInts.pack(ints, bits, true);
             w.add(prefix + "weight_q", DType.U8, new int[] {packed.length}, out -> out.write(packed));
         }
