@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench",
         description = "Time whole operations after a JIT warm-up; report medians (and JSON with --json).",
-        subcommands = {GemmBench.class, Conv2dBench.class, LinearBench.class, TrainStepBench.class})
+        subcommands = {GemmBench.class, Conv2dBench.class, LinearBench.class, ForwardBench.class, TrainStepBench.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec

@@ -83,6 +83,13 @@ abstract class CompressedLayer extends Module implements PackedLayer {
     }
 
     @Override
+    public long residentBytes() {
+        long channels = weights.shape()[0];
+        return input != null ? weights.count() + 8 * channels      // int8 weights, per-channel multiplier and bias
+                : 4 * weights.count() + (weights.bias() == null ? 0 : 4 * channels);   // decoded float weights
+    }
+
+    @Override
     public int weightBits() {
         return weights.bits();
     }

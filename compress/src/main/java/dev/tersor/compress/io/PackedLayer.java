@@ -29,6 +29,9 @@ public interface PackedLayer {
     /** The number of float parameters (weights and bias) of the layer it replaced. */
     long floatParameters();
 
+    /** Bytes its weights take in memory when it runs (integer kernels hold a byte per weight; decoded layers 4). */
+    long residentBytes();
+
     /** Bits per weight of its scheme (the integer or codebook-index width). */
     int weightBits();
 
