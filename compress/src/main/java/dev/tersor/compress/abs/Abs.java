@@ -25,12 +25,18 @@ import java.util.Set;
  * <pre>{@code
  * Module model = ...;                                                      // a trained float model
  * AbsReport start = Abs.prepare(model, AbsConfig.builder(1, 28, 28).budget(0.5).build());
- * Adam opt = new Adam(List.of(new ParamGroup<>(Abs.weightParameters(model), Adam.options().lr(1e-3).build()),
- *                             new ParamGroup<>(Abs.gateParameters(model), Adam.options().lr(1e-2).build())));
- * Tensor loss = Losses.crossEntropy(model.call(x), y).add(Abs.penalty(model));          // every step
+ * Adam opt = new Adam(Abs.weightParameters(model), Adam.options().lr(1e-3).build());   // weights, biases, clips
+ * Sgd gates = new Sgd(Abs.gateParameters(model), Sgd.options(0.02).build());            // plain SGD, see below
+ * for (Batch b : train) {
+ *     Tensor loss = Losses.crossEntropy(model.call(b.inputs()), b.labels()).add(Abs.penalty(model));
+ *     opt.zeroGrad(); gates.zeroGrad(); loss.backward(); opt.step(); gates.step();
+ * }
  * Abs.Result r = Abs.finish(model);            // ordinary QuantConv2d/QuantLinear layers at the chosen bits
  * Conversion.convert(r.model());               // integer layers; CompressedModel.save(...) writes per-layer wbits
  * }</pre>
+ * Train the gates with plain SGD (no momentum, no per-parameter normalisation): the penalty's
+ * gradient on each gate is what switching it off saves, so with SGD the gates that save most
+ * flip first; Adam would move every gate at the same speed and flip them all at once.
  * Each searched {@link Conv2d}/{@link Linear} becomes a {@link SuperBitLayer}: its weights and
  * input quantized on every candidate bit width at once (a b-bit value is the lowest-bit value plus
  * quantized re-assignment offsets, {@link NestedGrid}), binary gates choose how many offsets count
@@ -219,7 +225,11 @@ public final class Abs {
             Parameter sw = source instanceof Conv2d conv ? conv.weight() : ((Linear) source).weight();
             Parameter sb = source instanceof Conv2d conv ? conv.bias() : ((Linear) source).bias();
             sw.set(w.detach().copy());
-            if (sb != null) sb.set((c.numel() == 1 ? l.bias().value() : l.bias().value().mul(c)).detach().copy());
+            if (sb != null) {
+                float[] b = l.bias().value().contiguous().toArray(), keep = c.toArray();
+                for (int k = 0; k < b.length; k++) if (keep[keep.length == 1 ? 0 : k] == 0f) b[k] = 0f;   // +0, never −0
+                sb.set(Tensor.fromArray(b, b.length));
+            }
         }
         QParams wp = wq.qparams(wq.chosen()), ap = aq.qparams(aq.chosen());
         GridQuantizer weightGrid = new GridQuantizer(wp, wq.chosenBits()), inputGrid = new GridQuantizer(ap, aq.chosenBits());

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The candidate quantization grids of one tensor, each nested in the next, so that a higher bit
  * width is the lower one plus a quantized re-assignment offset (the super-bit decomposition of
- * ABS, Liu et al., arXiv 2101.04935, §3.2). With the clip α and the normalised value
+ * ABS, Liu et al., arXiv 2101.04935; the doubling form is Bayesian Bits', van Baalen et al. 2020,
+ * arXiv 2005.07093). With the clip α and the normalised value
  * {@code ū = clamp(fl(x/α), lo, 1)} (lo = −1 for signed, 0 for unsigned grids), grid j has
  * {@code M_j} positive levels and step {@code α/M_j}:
  * <pre>
@@ -19,9 +20,11 @@ import java.util.List;
  * where {@code R_j = M_j / M_{j−1}} is an integer: the levels are chained as
  * {@code M_0 = Q(b_0)}, {@code M_j = M_{j−1}·⌊Q(b_j)/M_{j−1}⌋} with {@code Q(b) = 2^b − 1}
  * (unsigned) or {@code 2^(b−1) − 1} (signed, symmetric: zero point 0, as integer conversion needs).
- * For unsigned {2, 4, 8} this is the paper's grid {@code s_b = 1/(2^b − 1)} exactly (3, 15, 255
- * levels, each divides the next); for signed {2, 4, 8} it gives M = 1, 7, 126 (ternary, [−7, 7],
- * [−126, 126]: the 8-bit grid gives up one level so that it still contains the 4-bit one).
+ * For unsigned {2, 4, 8} this is the usual [0, 1] grid of step {@code 1/(2^b − 1)} exactly (3, 15,
+ * 255 levels, each divides the next: the bit widths double); for signed {2, 4, 8} it gives
+ * M = 1, 7, 126 (ternary, [−7, 7], [−126, 126]: the 8-bit grid gives up one level so that it
+ * still contains the 4-bit one). Candidates that do not double cost levels: signed {2, 3, ..., 8}
+ * chains to M = 1, 3, 6, 12, 24, 48, 96.
  * Both ends ±α are on every grid, so once ū is clamped the offsets need no clamp of their own
  * and {@code |δ_j| ≤ ⌈R_j/2⌉}.
  * <p>

@@ -5,7 +5,7 @@ import dev.tersor.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * The super-bit quantizer as one differentiable op (ABS, arXiv 2101.04935, §3.2–3.3): inputs
+ * The super-bit quantizer as one differentiable op (ABS, arXiv 2101.04935): inputs
  * x (any shape; weights [C, ...] when a per-channel input has C values), the clip α ([1] or [C]),
  * the channel gates c ([1] or [C]: the filter-wise 0-bit gate of weights, 1 for activations) and
  * the layer gates g [m] (g_0 switches the lowest bit width on, g_j the offset of candidate j):

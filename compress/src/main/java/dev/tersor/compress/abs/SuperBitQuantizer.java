@@ -13,16 +13,18 @@ import java.util.List;
  * candidate bit width at once, {@code x̂ = α·Σ_j G_j·δ_j/M_j} ({@link SuperBitQuantize},
  * {@link NestedGrid}), with learned binary gates choosing how many offsets count:
  * <pre>
- * g_0 = 1,  g_j = 1[θ_{j−1} > 0]            layer gates: the bit width is b_J, J = the last j with g_0..g_j = 1
- * c_k = 1[ρ_k > t],  ρ_k = ‖w_k‖ / mean_k ‖w_k‖     filter-wise 0-bit gate (weights with pruning only)
+ * g_0 = 1,  g_j = 1[θ_{j−1} > 0]                 layer gates: the bit width is b_J, J = the last j with g_0..g_j = 1
+ * c_k = 1[z_k > t],  z_k = (‖w_k‖ − mean)/std     filter-wise 0-bit gate (weights with pruning only; norms over filters k)
  * </pre>
  * θ [m−1] (parameter {@code theta}, starting at {@value #GATE_INIT}: every candidate on, the
- * search starts from the highest bit width) and the threshold t [1] (parameter
- * {@code threshold}, starting at 0: no filter pruned) learn through straight-through gates
- * ({@link HardGate}); the clip α (parameter {@code alpha}, [1] or one per output channel) through
- * the LSQ-style step gradient. The filter norms ρ are read from the weights without gradient; the
- * largest filter is never pruned, so a layer cannot vanish. The norm criterion for the 0-bit gate
- * is this implementation's choice.
+ * search starts from the highest bit width) learns through the plain straight-through gate, the
+ * threshold t [1] (parameter {@code threshold}, starting at {@value #THRESHOLD_INIT} standard
+ * deviations below the mean filter norm) through the sigmoid-slope one ({@link HardGate}: the
+ * gradient of the relaxed keep fraction, so t moves slowly while no filter is near it); the clip
+ * α (parameter {@code alpha}, [1] or one per output channel) through the LSQ-style step gradient.
+ * The filter norms are read from the weights without gradient; the largest filter is never
+ * pruned, so a layer cannot vanish. The standardised norm criterion of the 0-bit gate is this
+ * implementation's choice.
  * <p>
  * Weights use a signed grid; activations an unsigned grid, or a signed one if the first batch has a
  * negative value (buffer {@code signed}). α starts at {@code max|x|} of the weights (per channel or
@@ -31,6 +33,8 @@ import java.util.List;
 public final class SuperBitQuantizer extends Module {
     /** The initial gate logit θ. */
     public static final float GATE_INIT = 1f;
+    /** The initial 0-bit threshold t, in standard deviations of the filter norms around their mean. */
+    public static final float THRESHOLD_INIT = -3f;
     private static final float KEEP = 1e30f;
     private final List<Integer> bits;
     private final boolean weights, prune;
@@ -43,7 +47,7 @@ public final class SuperBitQuantizer extends Module {
         this.prune = prune;
         this.alpha = registerParameter("alpha", Tensor.ones(alphas));
         this.theta = bits.size() > 1 ? registerParameter("theta", Tensor.full(GATE_INIT, bits.size() - 1)) : null;
-        this.threshold = prune ? registerParameter("threshold", Tensor.zeros(1)) : null;
+        this.threshold = prune ? registerParameter("threshold", Tensor.full(THRESHOLD_INIT, 1)) : null;
         registerBuffer("initialized", Tensor.zeros(1), true);
         registerBuffer("signed", Tensor.full(weights ? 1f : 0f, 1), true);
     }
@@ -107,14 +111,14 @@ public final class SuperBitQuantizer extends Module {
         return theta == null ? Tensor.ones(1) : Tensor.cat(0, Tensor.ones(1), HardGate.of(theta.value()));
     }
 
-    /** The channel gates for {@code x}: {@code 1[ρ_k > t]} [C] for a pruning weight quantizer, else a constant [1] of 1. */
+    /** The channel gates for {@code x}: {@code 1[z_k > t]} [C] for a pruning weight quantizer, else a constant [1] of 1. */
     public Tensor channelGate(Tensor x) {
         if (!prune) return Tensor.ones(1);
-        return HardGate.of(Tensor.fromArray(norms(x), x.size(0)).sub(threshold.value()));
+        return HardGate.sigmoidSlope(Tensor.fromArray(norms(x), x.size(0)).sub(threshold.value()));
     }
 
-    /** ρ_k = ‖x_k‖ / mean_k ‖x_k‖, the largest replaced by a huge value (never pruned). */
-    private static float[] norms(Tensor x) {
+    /** z_k = (‖x_k‖ − mean)/std over the filters (0 when they are all alike), the largest replaced by a huge value (never pruned). */
+    static float[] norms(Tensor x) {
         float[] v = x.detach().contiguous().toArray();
         int c = x.size(0), inner = v.length / c, best = 0;
         double[] n = new double[c];
@@ -126,10 +130,13 @@ public final class SuperBitQuantizer extends Module {
             mean += n[k] / c;
             if (n[k] > n[best]) best = k;
         }
-        float[] rho = new float[c];
-        for (int k = 0; k < c; k++) rho[k] = mean > 0 ? (float) (n[k] / mean) : 0f;
-        rho[best] = KEEP;
-        return rho;
+        double var = 0;
+        for (int k = 0; k < c; k++) var += (n[k] - mean) * (n[k] - mean) / c;
+        double std = Math.sqrt(var);
+        float[] z = new float[c];
+        for (int k = 0; k < c; k++) z[k] = std > 0 ? (float) ((n[k] - mean) / std) : 0f;
+        z[best] = KEEP;
+        return z;
     }
 
     /** x̂ of {@code x} with the given channel gates and the current layer gates and clip. */
