@@ -71,6 +71,7 @@ final class CompressCluster implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
+        CompressOptions.bits(cl, "--bits", bits, 1, 8);
         if (regularizeEpochs < 0) throw new ParameterException(cl, "--regularize-epochs must be >= 0, got " + regularizeEpochs);
         if (finetuneEpochs < 0) throw new ParameterException(cl, "--finetune-epochs must be >= 0, got " + finetuneEpochs);
         if (!(lr > 0) || Double.isInfinite(lr)) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);

@@ -73,6 +73,11 @@ final class CompressOptions {
         return new Setup(info, ds, train, test, net, before);
     }
 
+    /** Checks a bit-width flag: a usage error naming {@code flag} unless {@code lo <= value <= hi}. */
+    static void bits(CommandLine cl, String flag, int value, int lo, int hi) {
+        if (value < lo || value > hi) throw new ParameterException(cl, flag + " must be between " + lo + " and " + hi + " bits, got " + value);
+    }
+
     /** The first {@code n} training samples in order, normalised, in batches of {@code batch}: calibration data. */
     static DataLoader firstSamples(ModelInfo info, TensorDataset train, int n, int batch) {
         TensorDataset part = n < train.size() ? train.subset(0, n) : train;

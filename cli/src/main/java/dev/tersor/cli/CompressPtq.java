@@ -71,6 +71,8 @@ final class CompressPtq implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         if (calib < 1) throw new ParameterException(cl, "--calib must be >= 1, got " + calib);
         if (calibBatch < 1) throw new ParameterException(cl, "--calib-batch must be >= 1, got " + calibBatch);
+        CompressOptions.bits(cl, "--wbits", wbits, 2, 8);
+        CompressOptions.bits(cl, "--abits", abits, 2, 8);
         ObserverKind kind = observerKind(cl, observer);
         PtqConfig config;
         try {

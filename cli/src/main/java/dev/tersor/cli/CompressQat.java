@@ -93,6 +93,8 @@ final class CompressQat implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         PrintWriter err = cl.getErr();
         QuantMethod m = method(cl);
+        CompressOptions.bits(cl, "--wbits", wbits, 2, 8);
+        CompressOptions.bits(cl, "--abits", abits, 2, 8);
         if (resume != null) Models.existingFile(cl, "--resume", resume);
         if (foldEpoch != null && foldEpoch < 1) throw new ParameterException(cl, "--fold-bn-epoch must be >= 1, got " + foldEpoch);
         QuantConfig config = config(cl, m);

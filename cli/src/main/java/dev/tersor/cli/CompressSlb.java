@@ -73,6 +73,7 @@ final class CompressSlb implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
+        if (bits != 1 && bits != 2 && bits != 4) throw new ParameterException(cl, "--bits must be 1, 2 or 4, got " + bits);
         if (epochs < 1) throw new ParameterException(cl, "--epochs must be >= 1, got " + epochs);
         if (recalibrate < 1) throw new ParameterException(cl, "--recalibrate-batches must be >= 1, got " + recalibrate);
         for (double v : new double[] {lr, logitLr}) {

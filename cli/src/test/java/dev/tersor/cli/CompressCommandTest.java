@@ -1,0 +1,146 @@
+package dev.tersor.cli;
+
+import static dev.tersor.cli.MainTest.json;
+import static dev.tersor.cli.MainTest.number;
+import static dev.tersor.cli.MainTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tersor.cli.MainTest.Run;
+import dev.tersor.compress.io.CompressedModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tersor compress ptq|qat|cluster|slb|abs} on a LeNet-5 trained briefly on 512 bundled
+ * images, and the compressed files they write read back by {@code eval}, {@code info} and
+ * {@code bench forward} without {@code --model}.
+ */
+class CompressCommandTest {
+    @TempDir
+    static Path tmp;
+    static Path weights;
+    static final String[] DATA = {"--limit", "512", "--threads", "1", "--json"};
+
+    @BeforeAll
+    static void trainFloat() {
+        weights = tmp.resolve("lenet5.safetensors");
+        Run r = run("train", "--model", "lenet5", "--limit", "512", "--batch", "32", "--epochs", "2", "--threads", "1",
+                "--out", weights.toString());
+        assertEquals(0, r.code(), r.err());
+    }
+
+    private static Map<String, Object> compress(String method, Path out, String... args) {
+        String[] head = {"compress", method, "--model", "lenet5", "--weights", weights.toString(), "--out", out.toString()};
+        Run r = run(MainTest.concat(MainTest.concat(head, DATA), args));
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> j = json(r.lastLine());
+        assertEquals(out.toString(), j.get("out"));
+        return j;
+    }
+
+    /** The file is a compressed model of its JSON's size, shrunk by at least {@code ratio}, whose accuracy eval reproduces. */
+    private static void checkFile(Map<String, Object> j, Path out, double ratio) throws Exception {
+        assertTrue(CompressedModel.isCompressed(out));
+        assertEquals((double) Files.size(out), number(j, "file_bytes"));
+        assertTrue(number(j, "float_file_bytes") >= ratio * Files.size(out), j.toString());
+        Run e = run("eval", "--weights", out.toString(), "--limit", "512", "--threads", "1", "--json");
+        assertEquals(0, e.code(), e.err());
+        assertEquals(number(j, "accuracy"), number(json(e.lastLine()), "accuracy"), 1e-12, "eval reads the same model");
+        assertEquals("lenet5", json(e.lastLine()).get("model"));
+    }
+
+    @Test
+    void ptqWritesAnInt8FileWithinAPointOfFloat() throws Exception {
+        Path out = tmp.resolve("int8.safetensors");
+        Map<String, Object> j = compress("ptq", out, "--calib", "256", "--observer", "minmax");
+        assertEquals("int8 PTQ", j.get("method"));
+        assertEquals(256.0, number(j, "calibration_samples"));
+        assertTrue(number(j, "accuracy") > number(j, "float_accuracy") - 0.01, j.toString());
+        checkFile(j, out, 3.5);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> layers = (List<Map<String, Object>>) j.get("layers");
+        assertEquals(5, layers.size());
+        for (Map<String, Object> l : layers) assertEquals(8.0, number(l, "wbits"), l.toString());
+    }
+
+    @Test
+    void qatClusterSlbAndAbsEachWriteTheirFile() throws Exception {
+        Path q = tmp.resolve("w4a4.safetensors");
+        Map<String, Object> lsq = compress("qat", q, "--method", "lsq", "--wbits", "4", "--abits", "4", "--epochs", "1", "--lr", "0.005",
+                "--batch", "32");
+        assertEquals("W4A4 LSQ", lsq.get("method"));
+        assertEquals(List.of("conv2", "fc1", "fc2"), lsq.get("quantized_layers"));
+        checkFile(lsq, q, 5);
+        assertTrue(Files.exists(Path.of(q + ".ckpt")), "a checkpoint after every epoch");
+
+        Path c = tmp.resolve("dp3.safetensors");
+        Map<String, Object> dp = compress("cluster", c, "--bits", "3", "--finetune-epochs", "1", "--batch", "32");
+        checkFile(dp, c, 9);
+
+        Path s = tmp.resolve("slb2.safetensors");
+        Map<String, Object> slb = compress("slb", s, "--bits", "2", "--epochs", "2", "--batch", "32");
+        checkFile(slb, s, 9);
+
+        Path a = tmp.resolve("abs.safetensors");
+        Map<String, Object> abs = compress("abs", a, "--epochs", "1", "--batch", "32", "--budget", "0.5");
+        assertEquals(Boolean.TRUE, abs.get("meets_budget"));
+        assertTrue(number(abs, "searched_bops") <= 0.5 * number(abs, "w8a8_bops"), abs.toString());
+        checkFile(abs, a, 3);
+    }
+
+    @Test
+    void infoAndBenchForwardReadACompressedFileWithoutModel() throws Exception {
+        Path out = tmp.resolve("info-int8.safetensors");
+        compress("ptq", out, "--calib", "128");
+        Run i = run("info", "--weights", out.toString(), "--json");
+        assertEquals(0, i.code(), i.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> w = (Map<String, Object>) json(i.lastLine()).get("weights");
+        assertEquals((double) Files.size(out), number(w, "file_bytes"));
+        assertEquals(4.0 * 61706, number(w, "float_bytes"));
+        assertTrue(number(w, "bops") < number(json(i.lastLine()), "total_macs") * 1024 / 10);
+        Run text = run("info", "--weights", out.toString());
+        assertTrue(text.out().contains("CompressedConv2d") && text.out().contains("smaller than float32"), text.out());
+
+        Run b = run(MainTest.concat(new String[] {"bench", "forward", "--weights", out.toString(), "--batch", "2", "--threads", "1",
+            "--json", "--min-reps", "2"}, MainTest.FAST));
+        assertEquals(0, b.code(), b.err());
+        Map<String, Object> bj = json(b.lastLine());
+        assertEquals("lenet5", bj.get("model"));
+        assertTrue(number(bj, "weight_bytes_in_memory") < 70_000, bj.toString());
+        Run f = run(MainTest.concat(new String[] {"bench", "forward", "--model", "lenet5", "--batch", "2", "--threads", "1", "--json",
+            "--min-reps", "2"}, MainTest.FAST));
+        assertEquals(4.0 * 61706, number(json(f.lastLine()), "weight_bytes_in_memory"));
+    }
+
+    @Test
+    void badArgumentsAreUsageErrorsNamingTheSetting() {
+        Path out = tmp.resolve("bad.safetensors");
+        String[][] cases = {
+            {"compress", "ptq", "--model", "lenet5", "--weights", "W", "--out", out.toString(), "--wbits", "9"},
+            {"compress", "ptq", "--model", "lenet5", "--weights", "W", "--out", out.toString(), "--observer", "median"},
+            {"compress", "qat", "--model", "lenet5", "--weights", "W", "--out", out.toString(), "--method", "xnor"},
+            {"compress", "qat", "--model", "lenet5", "--weights", "W", "--out", out.toString(), "--method", "lsq", "--layer-bits", "conv2"},
+            {"compress", "slb", "--model", "lenet5", "--weights", "W", "--out", out.toString(), "--bits", "3"},
+            {"compress", "ptq", "--model", "lenet7", "--weights", "W", "--out", out.toString()}};
+        String[] named = {"bits", "--observer", "--method", "--layer-bits", "bits", "lenet7"};
+        for (int k = 0; k < cases.length; k++) {
+            String[] c = cases[k].clone();
+            for (int i = 0; i < c.length; i++) if (c[i].equals("W")) c[i] = weights.toString();
+            Run r = run(c);
+            assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.err().contains(named[k]), r.err());
+        }
+        assertFalse(Files.exists(out), "nothing is written when the arguments are bad");
+        Run mismatch = run("eval", "--model", "lenet5-bn", "--weights", tmp.resolve("int8.safetensors").toString());
+        assertNotEquals(0, mismatch.code());
+    }
+}
