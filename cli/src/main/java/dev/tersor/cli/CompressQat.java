@@ -112,17 +112,18 @@ final class CompressQat implements Callable<Integer> {
             }
             err.println("tersor compress qat: " + report.quantizedPaths().size() + " layers quantized (" + String.join(", ", report.quantizedPaths())
                     + "), float: " + String.join(", ", report.floatPaths()));
-            if (foldEpoch != null && resume != null && TrainCommand.checkpointEpochs(resume) >= foldEpoch) {
-                Quantization.foldBatchNorm(model, folds);   // the checkpoint holds the folded model; its weights load next
-            }
+            // the optimizer holds every parameter, the batch norms' too, before any fold (a resumed run's checkpoint has them all)
             Optimizer<?> opt = Training.optimizer(r, Quantization.weightParameters(model), Quantization.quantizerParameters(model),
                     quantLr != null ? quantLr : r.lr());
+            if (foldEpoch != null && resume != null && TrainCommand.checkpointEpochs(resume) >= foldEpoch) {
+                fold(model, folds);   // the checkpoint holds the folded model; its weights load next
+            }
             LossFunction loss = m == QuantMethod.PACT ? pact(model, (float) pactLambda) : Losses::crossEntropy;
             Trainer.EpochStart pams = Quantization.epochStart(model, 1);
             Trainer.EpochStart hook = (epoch, epochs) -> {
                 StringBuilder line = new StringBuilder();
                 if (foldEpoch != null && epoch == foldEpoch) {
-                    Quantization.foldBatchNorm(model, folds);
+                    fold(model, folds);
                     line.append("folded ").append(folds.size()).append(" batch norms");
                 }
                 String p = pams.starting(epoch, epochs);
@@ -185,6 +186,21 @@ final class CompressQat implements Callable<Integer> {
         }
         model.train();
         return out;
+    }
+
+    /** Folds quantized pairs through their QAT layers and the float first/last layers in place; batch norms become Identity. */
+    private static void fold(Module model, List<Quantization.Fold> folds) {
+        List<Quantization.Fold> quantized = new ArrayList<>();
+        for (Quantization.Fold f : folds) {
+            Module layer = model.get(f.layer());
+            if (layer instanceof Conv2d || layer instanceof dev.tersor.nn.Linear) {
+                BatchNormFolding.foldInPlace(layer, model.get(f.batchNorm()));
+                model.replace(f.batchNorm(), new dev.tersor.nn.Identity());
+            } else {
+                quantized.add(f);
+            }
+        }
+        Quantization.foldBatchNorm(model, quantized);
     }
 
     private static Conv2d withZeroBias(Conv2d c) {

@@ -97,6 +97,31 @@ class CompressCommandTest {
     }
 
     @Test
+    void qatFoldsBatchNormsAtTheChosenEpochAndResumesAcrossTheFold() throws Exception {
+        Path bn = tmp.resolve("lenet5-bn.safetensors");
+        Run t = run("train", "--model", "lenet5-bn", "--limit", "512", "--batch", "32", "--epochs", "1", "--threads", "1", "--out", bn.toString());
+        assertEquals(0, t.code(), t.err());
+        String[] common = {"compress", "qat", "--model", "lenet5-bn", "--weights", bn.toString(), "--method", "uniform", "--batch", "32",
+            "--lr", "0.005", "--schedule", "none", "--fold-bn-epoch", "2", "--limit", "512", "--threads", "1", "--json"};   // no schedule: 2 epochs are a prefix of 3
+        Path whole = tmp.resolve("bn-whole.safetensors");
+        Run a = run(MainTest.concat(common, "--epochs", "3", "--out", whole.toString()));
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.err().contains("folded 4 batch norms"), a.err());
+        try (var f = dev.tersor.nn.io.Safetensors.read(whole)) {
+            assertEquals("bn1,bn2,bn3,bn4", f.metadata().get("tersor.identity"));
+            assertTrue(f.contains("conv1.bias"), "the bias-free conv1 got the folded bias");
+        }
+        Path part = tmp.resolve("bn-part.safetensors");
+        assertEquals(0, run(MainTest.concat(common, "--epochs", "2", "--out", part.toString())).code());
+        Path resumed = tmp.resolve("bn-resumed.safetensors");
+        Run r = run(MainTest.concat(common, "--epochs", "3", "--resume", part + ".ckpt", "--out", resumed.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(number(json(a.lastLine()), "accuracy"), number(json(r.lastLine()), "accuracy"), 1e-12,
+                "a run resumed after the fold ends where the uninterrupted one does");
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(whole), Files.readAllBytes(resumed)), "same bytes");
+    }
+
+    @Test
     void infoAndBenchForwardReadACompressedFileWithoutModel() throws Exception {
         Path out = tmp.resolve("info-int8.safetensors");
         compress("ptq", out, "--calib", "128");

@@ -88,6 +88,32 @@ public final class BatchNormFolding {
         return pairs;
     }
 
+    /**
+     * Folds {@code bn} into {@code layer} in place: its weight and bias parameters keep their
+     * identity (an optimizer holding them goes on training them), so the layer must already have a
+     * bias. The caller replaces the batch norm (e.g. by {@code Identity}).
+     *
+     * @throws IllegalArgumentException if the layer is not a Conv2d/Linear with a bias, or the batch norm does not fit it
+     */
+    public static void foldInPlace(Module layer, Module bn) {
+        Parameter weight, bias;
+        if (layer instanceof Conv2d c) {
+            weight = c.weight();
+            bias = c.bias();
+        } else if (layer instanceof Linear l) {
+            weight = l.weight();
+            bias = l.bias();
+        } else {
+            throw new IllegalArgumentException("BatchNormFolding: " + layer.getClass().getSimpleName() + " is not a Conv2d or Linear");
+        }
+        if (bias == null) throw new IllegalArgumentException("BatchNormFolding: folding in place needs a layer with a bias");
+        BatchNormAffine affine = BatchNormAffine.of(bn, weight.shape()[0]);
+        float[] nb = affine.foldInto(weight.value(), bias.value());
+        try (var g = Tensor.noGrad()) {
+            bias.value().copyInPlace(Tensor.fromArray(nb, nb.length));
+        }
+    }
+
     /** The layer with {@code bn} folded in (a new module; the arguments are unchanged). */
     static Module folded(Module layer, Module bn) {
         Module out;
