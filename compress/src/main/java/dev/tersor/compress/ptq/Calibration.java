@@ -88,9 +88,10 @@ public final class Calibration {
                     batch[0]++;
                     model.call(x);
                     samples += x.dim() == 0 ? 1 : x.size(0);
-                    if (log != null) log.printf("calibration: batch %d, %d samples%n", batch[0], samples);
+                    if (log != null && batch[0] % 10 == 0) log.printf("calibration: batch %d, %d samples%n", batch[0], samples);
                 }
             }
+            if (log != null && batch[0] % 10 != 0) log.printf("calibration: batch %d, %d samples%n", batch[0], samples);
         } finally {
             for (Module.HookHandle h : hooks) h.close();
             if (wasTraining) model.train();
