@@ -24,7 +24,9 @@ import java.util.Arrays;
  * Narrow ungrouped stride-1 layers (at most {@value #SHIFTED_MAX_CHANNELS} output channels), where
  * few panels would reuse gathered columns, take the kernel's shifted loop instead when it has one
  * ({@link Int8Kernel#shifted}: positions along the lanes, read in place from shifted rows of the
- * padded image). Tiles are split over {@link Parallel}.
+ * padded image). Tiles are split over {@link Parallel}. Batched calls (from
+ * {@value ExactFloatProduct#MIN_POSITIONS} output positions) whose weights allow it multiply the
+ * same integers with the float convolution instead, exactly ({@link ExactFloatProduct}).
  *
  * <pre>{@code
  * Int8Conv2d conv = Int8Conv2d.pack(w, new int[] {64, 64, 3, 3}, Conv2dOptions.of(1, 1), wScale,
@@ -43,6 +45,8 @@ public final class Int8Conv2d {
     private final byte[] shiftedWeights;
     private final float[] mult, bias;
     private final boolean relu;
+    /** Whether batched calls may run the float product exactly ({@link ExactFloatProduct}). */
+    private final boolean exactFloat;
     /** Most output channels that take the shifted loop: beyond, the gathered columns serve enough panels to pay. */
     static final int SHIFTED_MAX_CHANNELS = 64;
     /** Positions and offsets of the last input size (inference repeats one size). */
@@ -84,6 +88,7 @@ public final class Int8Conv2d {
         boolean shifted = groups == 1 && options.strideH() == 1 && options.strideW() == 1 && outChannels <= SHIFTED_MAX_CHANNELS;
         this.shiftedWeights = shifted ? kernel.shiftedWeights(weight, outChannels, cg * kh * kw) : null;
         this.gemm = shiftedWeights != null ? null : new Int8Gemm(kernel, weight, groups, outChannels / groups, cg * kh * kw, mult, bias, relu);
+        this.exactFloat = ExactFloatProduct.exact(weight, outChannels, cg * kh * kw, input);
     }
 
     /**
@@ -121,6 +126,11 @@ public final class Int8Conv2d {
         Tensor src = (x.requiresGrad() ? x.detach() : x).contiguous();
         float[] xs = src.data();
         int xOff = src.dataOffset();
+        if (exactFloat && (long) n * geo.oh * geo.ow >= ExactFloatProduct.MIN_POSITIONS) {
+            Tensor centered = ExactFloatProduct.centered(xs, xOff, x.shape(), input);
+            Tensor acc = dev.tersor.tensor.Functional.conv2d(centered, ExactFloatProduct.floats(weights(), outChannels, cg, kh, kw), null, options);
+            return ExactFloatProduct.requantize(acc, outChannels, geo.oh * geo.ow, mult, bias, relu);
+        }
         int[] d = new int[Math.toIntExact((long) n * inChannels * geo.plane + Int8Kernel.SLACK)];
         int planes = n * inChannels;
         Parallel.forRange(planes, Math.max(1, (1 << 15) / (h * w)), (from, to) -> {

@@ -23,12 +23,18 @@ import java.util.Arrays;
  *
  * How: the weights are packed into panels of 16 or 32 output channels; rows of x are quantized
  * into ints and multiplied by the {@link Int8Gemm} loops (int lanes, channels along the lanes,
- * rows split over threads, or the channel panels when there is a single row).
+ * rows split over threads, or the channel panels when there is a single row). From
+ * {@value ExactFloatProduct#MIN_ROWS} rows on, when the weights allow it, the same integers are
+ * multiplied by the float GEMM instead, exactly ({@link ExactFloatProduct}).
  */
 public final class Int8Linear {
     private final Int8Gemm gemm;
     private final Int8Input input;
     private final int in, out;
+    private final float[] mult, bias;
+    private final boolean relu;
+    /** Whether batched calls may run the float product exactly ({@link ExactFloatProduct}). */
+    private final boolean exactFloat;
 
     private Int8Linear(Int8Kernel kernel, byte[] weight, int out, int in, float[] weightScale, Int8Input input,
                        float[] bias, boolean relu) {
@@ -46,6 +52,10 @@ public final class Int8Linear {
         float[] mult = multipliers("Int8Linear", input, weightScale, out, "[" + out + ", " + in + "]");
         checkBias("Int8Linear", bias, out, "[" + out + ", " + in + "]");
         this.gemm = new Int8Gemm(kernel, weight, 1, out, in, mult, bias, relu);
+        this.mult = mult;
+        this.bias = bias == null ? new float[out] : bias.clone();
+        this.relu = relu;
+        this.exactFloat = ExactFloatProduct.exact(weight, out, in, input);
     }
 
     /**
@@ -77,6 +87,13 @@ public final class Int8Linear {
         Tensor src = (x.requiresGrad() ? x.detach() : x).contiguous();
         float[] xs = src.data();
         int xOff = src.dataOffset();
+        int[] shape = x.shape();
+        shape[shape.length - 1] = out;
+        if (exactFloat && rows >= ExactFloatProduct.MIN_ROWS) {
+            Tensor d = ExactFloatProduct.centered(xs, xOff, new int[] {rows, in}, input);
+            Tensor acc = dev.tersor.tensor.Functional.linear(d, ExactFloatProduct.floats(gemm.weights(), out, in), null);
+            return ExactFloatProduct.requantize(acc, out, 1, mult, bias, relu).reshape(shape);
+        }
         int[] d = new int[Math.toIntExact((long) rows * in + Int8Kernel.SLACK)];
         Parallel.forRange(rows, Math.max(1, (1 << 15) / in),
                 (from, to) -> gemm.kernel.quantize(xs, xOff + from * in, (to - from) * in, input, d, from * in));
@@ -85,8 +102,6 @@ public final class Int8Linear {
             base[r] = r * in;
             obase[r] = r * out;
         }
-        int[] shape = x.shape();
-        shape[shape.length - 1] = out;
         Tensor y = Tensor.zeros(shape);
         int[] koff = new int[in];
         for (int k = 0; k < in; k++) koff[k] = k;
