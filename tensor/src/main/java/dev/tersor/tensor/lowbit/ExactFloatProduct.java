@@ -43,9 +43,12 @@ final class ExactFloatProduct {
     static Tensor centered(float[] x, int xOff, int[] shape, Int8Input in) {
         Tensor out = Tensor.zeros(shape);
         float[] o = out.data();
-        int zp = in.zeroPoint();
-        Parallel.forRange(o.length, 1 << 14, (from, to) -> {
-            for (int i = from; i < to; i++) o[i] = in.quantize(x[xOff + i]) - zp;
+        float inv = 1f / in.scale(), zp = in.zeroPoint(), lo = in.qmin() - zp, hi = in.qmax() - zp;
+        Parallel.forRange(o.length, 1 << 14, (from, to) -> {   // Int8Input.quantize, minus the zero point
+            for (int i = from; i < to; i++) {
+                float q = (float) Math.rint(x[xOff + i] * inv);
+                o[i] = q != q ? -zp : Math.max(lo, Math.min(hi, q));     // NaN quantizes to 0, as Int8Input.quantize
+            }
         });
         out.markModified();
         return out;
@@ -62,11 +65,12 @@ final class ExactFloatProduct {
     static Tensor requantize(Tensor acc, int channels, int plane, float[] mult, float[] bias, boolean relu) {
         float[] a = acc.data();
         int off = acc.dataOffset();
-        int n = acc.numel();
-        Parallel.forRange(n, 1 << 14, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int c = (i / plane) % channels;
-                a[off + i] = Int8Reference.output((int) a[off + i], mult[c], bias[c], relu);
+        int planes = acc.numel() / plane;
+        Parallel.forRange(planes, Math.max(1, (1 << 14) / plane), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int c = p % channels, base = off + p * plane;
+                float m = mult[c], b = bias[c];
+                for (int i = base; i < base + plane; i++) a[i] = Int8Reference.output((int) a[i], m, b, relu);
             }
         });
         acc.markModified();

@@ -34,6 +34,11 @@ class ExactFloatProductTest {
             byte[] w = new byte[in * out];
             for (int i = 0; i < w.length; i++) w[i] = (byte) (s[1] == 3000 ? 120 + rnd.nextInt(8) : rnd.nextInt(256) - 128);
             float[] x = Int8LinearTest.gaussian(rnd, rows * in);
+            x[0] = Float.NaN;
+            x[1] = Float.POSITIVE_INFINITY;
+            x[2] = Float.NEGATIVE_INFINITY;
+            x[3] = -0f;
+            x[4] = 1e30f;
             float[] scale = Int8LinearTest.positive(rnd, out), bias = Int8LinearTest.gaussian(rnd, out);
             Int8Input input = Int8Input.uint8(0.02f, 100);
             assertTrue(ExactFloatProduct.exact(w, out, in, input) == (in != 3000), Arrays.toString(s));
