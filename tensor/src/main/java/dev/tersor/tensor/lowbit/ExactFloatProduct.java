@@ -39,17 +39,11 @@ final class ExactFloatProduct {
         return true;
     }
 
-    /** {@code xq − zp} of {@code n} values of x as floats, in a new tensor of {@code shape}. */
-    static Tensor centered(float[] x, int xOff, int[] shape, Int8Input in) {
+    /** {@code xq − zp} of the values of x as floats, in a new tensor of {@code shape} ({@link Int8Kernel#quantizeToFloats}). */
+    static Tensor centered(Int8Kernel kernel, float[] x, int xOff, int[] shape, Int8Input in) {
         Tensor out = Tensor.zeros(shape);
         float[] o = out.data();
-        float inv = 1f / in.scale(), zp = in.zeroPoint(), lo = in.qmin() - zp, hi = in.qmax() - zp;
-        Parallel.forRange(o.length, 1 << 14, (from, to) -> {   // Int8Input.quantize, minus the zero point
-            for (int i = from; i < to; i++) {
-                float q = (float) Math.rint(x[xOff + i] * inv);
-                o[i] = q != q ? -zp : Math.max(lo, Math.min(hi, q));     // NaN quantizes to 0, as Int8Input.quantize
-            }
-        });
+        Parallel.forRange(o.length, 1 << 14, (from, to) -> kernel.quantizeToFloats(x, xOff + from, to - from, in, o, from));
         out.markModified();
         return out;
     }

@@ -127,7 +127,7 @@ public final class Int8Conv2d {
         float[] xs = src.data();
         int xOff = src.dataOffset();
         if (exactFloat && (long) n * geo.oh * geo.ow >= ExactFloatProduct.MIN_POSITIONS) {
-            Tensor centered = ExactFloatProduct.centered(xs, xOff, x.shape(), input);
+            Tensor centered = ExactFloatProduct.centered(kernel, xs, xOff, x.shape(), input);
             Tensor acc = dev.tersor.tensor.Functional.conv2d(centered, ExactFloatProduct.floats(weights(), outChannels, cg, kh, kw), null, options);
             return ExactFloatProduct.requantize(acc, outChannels, geo.oh * geo.ow, mult, bias, relu);
         }

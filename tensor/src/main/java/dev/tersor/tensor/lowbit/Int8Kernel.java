@@ -33,6 +33,12 @@ interface Int8Kernel {
     /** {@code d[dOff + i] = in.quantize(x[xOff + i]) − in.zeroPoint()} for {@code i < n}. */
     void quantize(float[] x, int xOff, int n, Int8Input in, int[] d, int dOff);
 
+    /** The same integers as {@link #quantize}, written as floats (for the exact float product). */
+    default void quantizeToFloats(float[] x, int xOff, int n, Int8Input in, float[] d, int dOff) {
+        int zp = in.zeroPoint();
+        for (int i = 0; i < n; i++) d[dOff + i] = in.quantize(x[xOff + i]) - zp;
+    }
+
     /** The gather step of the class comment; {@code b} holds {@code kr·rows + SLACK} ints. */
     void gather(int[] d, int[] koff, int kShift, int kr, int[] base, int q0, int np, int rows, int[] b);
 

@@ -90,7 +90,7 @@ public final class Int8Linear {
         int[] shape = x.shape();
         shape[shape.length - 1] = out;
         if (exactFloat && rows >= ExactFloatProduct.MIN_ROWS) {
-            Tensor d = ExactFloatProduct.centered(xs, xOff, new int[] {rows, in}, input);
+            Tensor d = ExactFloatProduct.centered(gemm.kernel, xs, xOff, new int[] {rows, in}, input);
             Tensor acc = dev.tersor.tensor.Functional.linear(d, ExactFloatProduct.floats(gemm.weights(), out, in), null);
             return ExactFloatProduct.requantize(acc, out, 1, mult, bias, relu).reshape(shape);
         }

@@ -91,6 +91,20 @@ final class Int8VectorKernel implements Int8Kernel {
     }
 
     @Override
+    public void quantizeToFloats(float[] x, int xOff, int n, Int8Input in, float[] d, int dOff) {
+        float zp = in.zeroPoint();
+        FloatVector vInv = FloatVector.broadcast(F, 1f / in.scale()), round = FloatVector.broadcast(F, ROUND);
+        FloatVector zpF = FloatVector.broadcast(F, zp), zero = FloatVector.broadcast(F, -zp);
+        FloatVector lo = FloatVector.broadcast(F, (float) in.qmin()), hi = FloatVector.broadcast(F, (float) in.qmax());
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i, m).mul(vInv);
+            FloatVector q = v.add(round).sub(round).add(zpF).min(hi).max(lo).sub(zpF);
+            q.blend(zero, v.test(VectorOperators.IS_NAN)).intoArray(d, dOff + i, m);   // NaN quantizes to 0, as Int8Input
+        }
+    }
+
+    @Override
     public void tile(byte[] w, int wOff, int width, int kr, int[] b, int rows, int np, int[] acc) {
         Int8VectorTiles.tile(w, wOff, width, kr, b, rows, np, acc);
     }
