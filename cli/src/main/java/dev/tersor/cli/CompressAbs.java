@@ -59,11 +59,8 @@ final class CompressAbs implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", description = "Batch size (default: the model's recipe).")
     Integer batch;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--resume", paramLabel = "CKPT", description = "Continue an interrupted search from its checkpoint (<out>.ckpt).")
-    Path resume;
+    @Mixin
+    FineTune.RunOptions run;
 
     @SuppressWarnings("try")
     @Override
@@ -73,7 +70,7 @@ final class CompressAbs implements Callable<Integer> {
         for (double v : new double[] {lr, gateLr}) {
             if (!(v > 0) || Double.isInfinite(v)) throw new ParameterException(cl, "--lr and --gate-lr must be finite numbers > 0, got " + v);
         }
-        if (resume != null) Models.existingFile(cl, "--resume", resume);
+        run.validate(cl);
         try (Threads t = Threads.use(cl, common.threads)) {
             CompressOptions.Setup s = common.setup(cl);
             AbsConfig config;
@@ -85,21 +82,21 @@ final class CompressAbs implements Callable<Integer> {
             Module model = s.model();
             Abs.prepare(model, config);
             int b = batch != null ? batch : s.info().recipe().batch();
-            DataLoader train = FineTune.loader(cl, s, b, seed);
+            DataLoader train = FineTune.loader(cl, s, b, run.seed);
             Sgd opt = new Sgd(List.of(new ParamGroup<>(Abs.weightParameters(model), Sgd.options(lr).momentum(0.9).build()),
                     new ParamGroup<>(Abs.gateParameters(model), Sgd.options(gateLr).build())));
             LossFunction loss = (out, labels) -> Losses.crossEntropy(out, labels).add(Abs.penalty(model));
             Map<String, String> settings = Map.of("compress.method", "abs", "compress.budget", Double.toString(budget), "compress.seed",
-                    Long.toString(seed));
+                    Long.toString(run.seed));
             model.train();
             List<EpochMetrics> history = FineTune.fit(cl, s, model, train, new FineTune.Run(opt, null, loss, epochs, null, settings),
-                    Path.of(common.out + ".ckpt"), resume);
+                    Path.of(common.out + ".ckpt"), run.resume);
             Abs.Result r = Abs.finish(model);
             PrintWriter err = cl.getErr();
             err.println(r.report());
             Module integer = Conversion.convert(r.model());
             String recipe = String.format(Locale.ROOT, "abs budget=%s bits=%s epochs=%d sgd_lr=%s gate_lr=%s batch=%d seed=%d weights=%s",
-                    budget, joined(bits), epochs, lr, gateLr, b, seed, common.weights.getFileName());
+                    budget, joined(bits), epochs, lr, gateLr, b, run.seed, common.weights.getFileName());
             AbsReport rep = r.report();
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("budget", budget);

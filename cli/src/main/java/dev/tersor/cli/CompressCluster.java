@@ -61,11 +61,8 @@ final class CompressCluster implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", description = "Batch size (default: the model's recipe).")
     Integer batch;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--resume", paramLabel = "CKPT", description = "Continue an interrupted fine-tuning from its checkpoint (<out>.ckpt).")
-    Path resume;
+    @Mixin
+    FineTune.RunOptions run;
 
     @SuppressWarnings("try")
     @Override
@@ -75,7 +72,7 @@ final class CompressCluster implements Callable<Integer> {
         if (regularizeEpochs < 0) throw new ParameterException(cl, "--regularize-epochs must be >= 0, got " + regularizeEpochs);
         if (finetuneEpochs < 0) throw new ParameterException(cl, "--finetune-epochs must be >= 0, got " + finetuneEpochs);
         if (!(lr > 0) || Double.isInfinite(lr)) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);
-        if (resume != null) Models.existingFile(cl, "--resume", resume);
+        run.validate(cl);
         try (Threads t = Threads.use(cl, common.threads)) {
             CompressOptions.Setup s = common.setup(cl);
             Module model = s.model();
@@ -83,10 +80,10 @@ final class CompressCluster implements Callable<Integer> {
             int b = batch != null ? batch : r.batch();
             PrintWriter err = cl.getErr();
             Map<String, String> settings = Map.of("compress.method", "cluster", "compress.bits", Integer.toString(bits),
-                    "compress.seed", Long.toString(seed));
-            if (regularizeEpochs > 0 && resume == null) {
+                    "compress.seed", Long.toString(run.seed));
+            if (regularizeEpochs > 0 && run.resume == null) {
                 ClusterRegularizer reg = new ClusterRegularizer(model, bits, lambda, List.of());
-                DataLoader train = FineTune.loader(cl, s, b, seed);
+                DataLoader train = FineTune.loader(cl, s, b, run.seed);
                 Sgd sgd = new Sgd(model.parameters(), Sgd.options(r.lr()).momentum(r.momentum()).weightDecay(r.weightDecay()).build());
                 err.println("tersor compress cluster: " + regularizeEpochs + " epochs of clustering-friendly training, lambda " + lambda);
                 model.train();
@@ -102,15 +99,15 @@ final class CompressCluster implements Callable<Integer> {
             err.println(report);
             List<EpochMetrics> history = List.of();
             if (finetuneEpochs > 0) {
-                DataLoader train = FineTune.loader(cl, s, b, seed);
+                DataLoader train = FineTune.loader(cl, s, b, run.seed);
                 Adam adam = new Adam(model.parameters(), Adam.options().lr(lr).build());
                 model.train();
                 history = FineTune.fit(cl, s, model, train, new FineTune.Run(adam, null, Losses::crossEntropy, finetuneEpochs, null, settings),
-                        Path.of(common.out + ".ckpt"), resume);
+                        Path.of(common.out + ".ckpt"), run.resume);
             }
             Conversion.convert(model);
             String recipe = String.format(Locale.ROOT, "cluster dpnet bits=%d regularize_epochs=%d lambda=%s finetune_epochs=%d adam_lr=%s batch=%d seed=%d weights=%s",
-                    bits, regularizeEpochs, lambda, finetuneEpochs, lr, b, seed, common.weights.getFileName());
+                    bits, regularizeEpochs, lambda, finetuneEpochs, lr, b, run.seed, common.weights.getFileName());
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("bits", bits);
             extra.put("finetune_epochs", finetuneEpochs);

@@ -81,11 +81,8 @@ final class CompressQat implements Callable<Integer> {
             description = "Fold each batch norm into the layer before it at the start of epoch E (1 = before training; default: never).")
     Integer foldEpoch;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--resume", paramLabel = "CKPT", description = "Continue an interrupted run from its checkpoint (<out>.ckpt).")
-    Path resume;
+    @Mixin
+    FineTune.RunOptions run;
 
     @SuppressWarnings("try")
     @Override
@@ -95,14 +92,14 @@ final class CompressQat implements Callable<Integer> {
         QuantMethod m = method(cl);
         CompressOptions.bits(cl, "--wbits", wbits, 2, 8);
         CompressOptions.bits(cl, "--abits", abits, 2, 8);
-        if (resume != null) Models.existingFile(cl, "--resume", resume);
+        run.validate(cl);
         if (foldEpoch != null && foldEpoch < 1) throw new ParameterException(cl, "--fold-bn-epoch must be >= 1, got " + foldEpoch);
         QuantConfig config = config(cl, m);
         try (Threads t = Threads.use(cl, common.threads)) {
             CompressOptions.Setup s = common.setup(cl);
             Recipe r = recipe.resolve(cl, s.info().recipe(), err);
             Module model = s.model();
-            DataLoader train = FineTune.loader(cl, s, r.batch(), seed);
+            DataLoader train = FineTune.loader(cl, s, r.batch(), run.seed);
             List<Quantization.Fold> folds = foldEpoch == null ? List.of() : folds(model, train);
             QuantReport report;
             try {
@@ -115,7 +112,7 @@ final class CompressQat implements Callable<Integer> {
             // the optimizer holds every parameter, the batch norms' too, before any fold (a resumed run's checkpoint has them all)
             Optimizer<?> opt = Training.optimizer(r, Quantization.weightParameters(model), Quantization.quantizerParameters(model),
                     quantLr != null ? quantLr : r.lr());
-            if (foldEpoch != null && resume != null && TrainCommand.checkpointEpochs(resume) >= foldEpoch) {
+            if (foldEpoch != null && run.resume != null && TrainCommand.checkpointEpochs(run.resume) >= foldEpoch) {
                 fold(model, folds);   // the checkpoint holds the folded model; its weights load next
             }
             LossFunction loss = m == QuantMethod.PACT ? pact(model, (float) pactLambda) : Losses::crossEntropy;
@@ -130,17 +127,17 @@ final class CompressQat implements Callable<Integer> {
                 if (p != null) line.append(line.length() > 0 ? "; " : "").append(p);
                 return line.length() == 0 ? null : line.toString();
             };
-            Map<String, String> settings = new LinkedHashMap<>(RunSettings.record(s.info().name(), s.dataset(), r, seed, common.limit));
+            Map<String, String> settings = new LinkedHashMap<>(RunSettings.record(s.info().name(), s.dataset(), r, run.seed, common.limit));
             settings.put("compress.method", m.name().toLowerCase(Locale.ROOT));
             settings.put("compress.bits", wbits + ":" + abits);
             model.train();
             List<EpochMetrics> history = FineTune.fit(cl, s, model, train,
                     new FineTune.Run(opt, Training.scheduler(r, opt, train.size()), loss, r.epochs(), hook, settings),
-                    Path.of(common.out + ".ckpt"), resume);
+                    Path.of(common.out + ".ckpt"), run.resume);
             Conversion.convert(model);
             String recipeLine = String.format(Locale.ROOT, "qat method=%s wbits=%d abits=%d layer_bits=%s first=%s last=%s %s quant_lr=%s fold_bn_epoch=%s seed=%d weights=%s",
                     m.name().toLowerCase(Locale.ROOT), wbits, abits, layerBits == null ? "" : String.join(",", layerBits), first, last, r,
-                    quantLr != null ? quantLr : r.lr(), foldEpoch, seed, common.weights.getFileName());
+                    quantLr != null ? quantLr : r.lr(), foldEpoch, run.seed, common.weights.getFileName());
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("wbits", wbits);
             extra.put("abits", abits);

@@ -63,11 +63,8 @@ final class CompressSlb implements Callable<Integer> {
             description = "Training batches for the batch-norm recalibration with the discrete weights (default: ${DEFAULT-VALUE}).")
     int recalibrate;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--resume", paramLabel = "CKPT", description = "Continue an interrupted run from its checkpoint (<out>.ckpt).")
-    Path resume;
+    @Mixin
+    FineTune.RunOptions run;
 
     @SuppressWarnings("try")
     @Override
@@ -90,25 +87,25 @@ final class CompressSlb implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cl, e.getMessage());
         }
-        if (resume != null) Models.existingFile(cl, "--resume", resume);
+        run.validate(cl);
         try (Threads t = Threads.use(cl, common.threads)) {
             CompressOptions.Setup s = common.setup(cl);
             Module model = Slb.prepare(s.model(), config);
             int b = batch != null ? batch : s.info().recipe().batch();
-            DataLoader train = FineTune.loader(cl, s, b, seed);
+            DataLoader train = FineTune.loader(cl, s, b, run.seed);
             Adam.Options base = Adam.options().lr(lr).build();
             Adam adam = new Adam(List.of(new ParamGroup<>(Slb.otherParameters(model), base),
                     new ParamGroup<>(Slb.logitParameters(model), base.withLr(logitLr))));
             Map<String, String> settings = Map.of("compress.method", "slb", "compress.bits", Integer.toString(bits), "compress.seed",
-                    Long.toString(seed));
+                    Long.toString(run.seed));
             model.train();
             List<EpochMetrics> history = FineTune.fit(cl, s, model, train,
                     new FineTune.Run(adam, null, Losses::crossEntropy, epochs, Slb.temperatureHook(model, epochs), settings),
-                    Path.of(common.out + ".ckpt"), resume);
+                    Path.of(common.out + ".ckpt"), run.resume);
             int recalibrated = Slb.recalibrateBatchNorm(model, train, recalibrate);
             Conversion.convert(model);
             String recipe = String.format(Locale.ROOT, "slb bits=%d epochs=%d adam_lr=%s logit_lr=%s init=%s batch=%d recalibrated_bn=%d seed=%d weights=%s",
-                    bits, epochs, lr, logitLr, init, b, recalibrated, seed, common.weights.getFileName());
+                    bits, epochs, lr, logitLr, init, b, recalibrated, run.seed, common.weights.getFileName());
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("bits", bits);
             extra.put("epochs", epochs);

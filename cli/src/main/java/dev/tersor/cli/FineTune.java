@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -22,6 +23,20 @@ import picocli.CommandLine.ParameterException;
  */
 final class FineTune {
     private FineTune() {
+    }
+
+    /** {@code --seed} and {@code --resume}, shared by the compress commands that train (a picocli mixin). */
+    static final class RunOptions {
+        @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--resume", paramLabel = "CKPT", description = "Continue an interrupted run from its checkpoint (<out>.ckpt).")
+        Path resume;
+
+        /** Checks that a checkpoint to resume from is a readable file. */
+        void validate(CommandLine cl) {
+            if (resume != null) Models.existingFile(cl, "--resume", resume);
+        }
     }
 
     /** A training run's settings. */
