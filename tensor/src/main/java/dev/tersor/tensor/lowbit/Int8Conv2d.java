@@ -144,13 +144,14 @@ public final class Int8Conv2d {
         Tensor y = Tensor.zeros(n, outChannels, geo.oh, geo.ow);
         float[] ys = y.data();
         if (shiftedWeights != null) {
+            int[] wide = kernel.widenShifted(shiftedWeights);   // this thread's buffer, read by every task below
             int spread = geo.spreadOut.length - Int8Kernel.SLACK, chunk = 8 * 48, chunks = (spread + chunk - 1) / chunk;
             int kr = cg * kh * kw, outPlane = geo.oh * geo.ow;
             long unitWork = (long) chunk * kr * outChannels;
             Parallel.forRange(n * chunks, (int) Math.max(1, (1L << 21) / unitWork), (from, to) -> {
                 for (int u = from; u < to; u++) {
                     int b = u / chunks, s0 = (u % chunks) * chunk;
-                    kernel.shifted(shiftedWeights, outChannels, kr, d, b * inChannels * geo.plane, geo.koff, s0,
+                    kernel.shifted(wide, outChannels, kr, d, b * inChannels * geo.plane, geo.koff, s0,
                             Math.min(spread, s0 + chunk), geo.spreadOut, geo.spreadValid, mult, bias, relu, ys, b * outChannels * outPlane, outPlane);
                 }
             });

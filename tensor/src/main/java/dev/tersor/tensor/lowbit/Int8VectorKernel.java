@@ -131,12 +131,17 @@ final class Int8VectorKernel implements Int8Kernel {
     }
 
     @Override
+    public int[] widenShifted(byte[] w) {
+        return Int8VectorShifted.widen(w);
+    }
+
+    @Override
     public byte[] unpackShifted(byte[] w, int m, int kr) {
         return Int8VectorShifted.unpack(w, m, kr);
     }
 
     @Override
-    public void shifted(byte[] w, int m, int kr, int[] d, int dOff, int[] koff, int s0, int s1, int[] out, boolean[] valid,
+    public void shifted(int[] w, int m, int kr, int[] d, int dOff, int[] koff, int s0, int s1, int[] out, boolean[] valid,
                         float[] mult, float[] bias, boolean relu, float[] y, int yOff, int plane) {
         Int8VectorShifted.run(w, m, kr, d, dOff, koff, s0, s1, out, valid, mult, bias, relu, y, yOff, plane);
     }
