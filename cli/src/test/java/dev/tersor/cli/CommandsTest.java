@@ -45,6 +45,11 @@ class CommandsTest {
         assertTrue(table.contains(String.format("%,d B", Files.size(weights))), "size on disk: " + table);
         assertTrue(table.contains(m.group(1) + "%"), "the table shows the same accuracy: " + table);
         assertTrue(r.err().contains("epoch 2/2"), "progress on stderr: " + r.err());
+        for (String id : new String[] {"lenet5-int8", "lenet5-w4a4-lsq", "lenet5-dpnet3"}) {   // the compressed rows
+            Path f = tmp.resolve(id + ".safetensors");
+            assertTrue(dev.tersor.compress.io.CompressedModel.isCompressed(f), id + " is a compressed model file");
+            assertTrue(table.contains(String.format("%,d B", Files.size(f))) && Files.size(f) < Files.size(weights) / 3, id + ": " + table);
+        }
 
         Run eval = run("eval", "--model", "lenet5", "--weights", weights.toString(), "--limit", "1280", "--json");
         assertEquals(0, eval.code(), eval.err());
