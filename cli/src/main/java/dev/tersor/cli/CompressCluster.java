@@ -45,6 +45,10 @@ final class CompressCluster implements Callable<Integer> {
     @Option(names = "--bits", paramLabel = "B", defaultValue = "3", description = "Index bits: 2^B centres per layer, 1 to 8 (default: ${DEFAULT-VALUE}).")
     int bits;
 
+    @Option(names = "--first-last-bits", paramLabel = "B",
+            description = "Index bits of the first and last Conv2d/Linear (default: --bits, like every other layer).")
+    Integer firstLastBits;
+
     @Option(names = "--regularize-epochs", paramLabel = "R", defaultValue = "0",
             description = "Epochs of clustering-friendly training before clustering (default: ${DEFAULT-VALUE}).")
     int regularizeEpochs;
@@ -69,6 +73,7 @@ final class CompressCluster implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         CompressOptions.bits(cl, "--bits", bits, 1, 8);
+        if (firstLastBits != null) CompressOptions.bits(cl, "--first-last-bits", firstLastBits, 1, 8);
         if (regularizeEpochs < 0) throw new ParameterException(cl, "--regularize-epochs must be >= 0, got " + regularizeEpochs);
         if (finetuneEpochs < 0) throw new ParameterException(cl, "--finetune-epochs must be >= 0, got " + finetuneEpochs);
         if (!(lr > 0) || Double.isInfinite(lr)) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);
@@ -92,7 +97,7 @@ final class CompressCluster implements Callable<Integer> {
             }
             ClusteringReport report;
             try {
-                report = Clustering.apply(model, bits);
+                report = cluster(model);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(cl, e.getMessage());
             }
@@ -106,7 +111,7 @@ final class CompressCluster implements Callable<Integer> {
                         Path.of(common.out + ".ckpt"), run.resume);
             }
             Conversion.convert(model);
-            String recipe = String.format(Locale.ROOT, "cluster dpnet bits=%d regularize_epochs=%d lambda=%s finetune_epochs=%d adam_lr=%s batch=%d seed=%d weights=%s",
+            String recipe = String.format(Locale.ROOT, "cluster dpnet bits=%d first_last_bits=" + (firstLastBits == null ? bits : firstLastBits) + " regularize_epochs=%d lambda=%s finetune_epochs=%d adam_lr=%s batch=%d seed=%d weights=%s",
                     bits, regularizeEpochs, lambda, finetuneEpochs, lr, b, run.seed, common.weights.getFileName());
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("bits", bits);
@@ -116,6 +121,20 @@ final class CompressCluster implements Callable<Integer> {
             common.finish(cl, s, model, bits + "-bit DP-Net clustering", recipe, extra);
         }
         return 0;
+    }
+
+    /** Every Conv2d/Linear at {@code --bits}, the first and last at {@code --first-last-bits} when given. */
+    private ClusteringReport cluster(Module model) {
+        if (firstLastBits == null || firstLastBits == bits) return Clustering.apply(model, bits);
+        List<String> layers = new java.util.ArrayList<>();
+        for (var e : model.namedModules().entrySet()) {
+            if (e.getValue().getClass() == dev.tersor.nn.Conv2d.class || e.getValue().getClass() == dev.tersor.nn.Linear.class) layers.add(e.getKey());
+        }
+        if (layers.size() < 3) return Clustering.apply(model, firstLastBits);
+        List<String> ends = List.of(layers.get(0), layers.get(layers.size() - 1));
+        List<ClusteringReport.Layer> all = new java.util.ArrayList<>(Clustering.apply(model, bits, layers.subList(1, layers.size() - 1)).layers());
+        all.addAll(Clustering.apply(model, firstLastBits, ends).layers());
+        return new ClusteringReport(all);
     }
 
     static Recipe withEpochs(Recipe r, int epochs) {

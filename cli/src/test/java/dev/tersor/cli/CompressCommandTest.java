@@ -84,6 +84,11 @@ class CompressCommandTest {
         Path c = tmp.resolve("dp3.safetensors");
         Map<String, Object> dp = compress("cluster", c, "--bits", "3", "--finetune-epochs", "1", "--batch", "32");
         checkFile(dp, c, 9);
+        Path c6 = tmp.resolve("dp3-fl6.safetensors");
+        Map<String, Object> dp6 = compress("cluster", c6, "--bits", "3", "--first-last-bits", "6", "--finetune-epochs", "0");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) dp6.get("layers");
+        assertEquals(List.of(6.0, 3.0, 3.0, 3.0, 6.0), rows.stream().map(l -> number(l, "wbits")).toList(), rows.toString());
 
         Path s = tmp.resolve("slb2.safetensors");
         Map<String, Object> slb = compress("slb", s, "--bits", "2", "--epochs", "2", "--batch", "32");
