@@ -17,6 +17,7 @@ For lenet5 and lenet5-bn (Tersor's zoo architectures and state-dict keys):
 """
 import argparse
 import gzip
+import importlib.util
 import json
 import os
 import struct
@@ -29,6 +30,11 @@ from torch.ao.quantization import get_default_qconfig_mapping
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location(
+    "torch_lenet5_mnist", os.path.join(HERE, "../../../../../bench/anchors/torch_lenet5_mnist.py"))
+_anchor = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_anchor)
+save = _anchor.save   # F32 safetensors with Tersor's keys, written atomically
 SAMPLE = os.path.join(HERE, "../../../../../nn/src/main/resources/dev/tersor/nn/data/mnist-sample")
 CALIB_IMAGES, BATCH = 2048, 64
 
@@ -84,20 +90,6 @@ class LeNet5(nn.Module):
         x = self.block(x, "fc1", "bn3")
         x = self.block(x, "fc2", "bn4")
         return self.fc3(x)
-
-
-def save(path, state):
-    header, blobs, off = {"__metadata__": {"format": "pt"}}, [], 0
-    for k, v in state.items():
-        b = v.detach().float().contiguous().numpy().astype("<f4").tobytes()
-        header[k] = {"dtype": "F32", "shape": list(v.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path + ".tmp", "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
-    os.replace(path + ".tmp", path)
 
 
 def train(model, x, y, epochs, seed):

@@ -7,6 +7,7 @@ import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.data.TensorDataset;
 import dev.tersor.nn.train.Evaluation;
 import dev.tersor.nn.zoo.ModelInfo;
+import dev.tersor.tensor.Tensor;
 import dev.tersor.tensor.backend.Parallel;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -76,6 +77,11 @@ final class CompressOptions {
     /** Checks a bit-width flag: a usage error naming {@code flag} unless {@code lo <= value <= hi}. */
     static void bits(CommandLine cl, String flag, int value, int lo, int hi) {
         if (value < lo || value > hi) throw new ParameterException(cl, flag + " must be between " + lo + " and " + hi + " bits, got " + value);
+    }
+
+    /** The first training sample, normalised, as a batch of one: for tracing a model (batch-norm folding). */
+    static Tensor sample(Setup s) {
+        return DataSplits.normalize(s.info()).apply(s.train().subset(0, 1).inputs(), null);
     }
 
     /** The first {@code n} training samples in order, normalised, in batches of {@code batch}: calibration data. */

@@ -85,7 +85,7 @@ final class CompressPtq implements Callable<Integer> {
             CompressOptions.Setup s = common.setup(cl);
             Module model = s.model();
             DataLoader data = CompressOptions.firstSamples(s.info(), s.train(), calib, calibBatch);
-            List<BatchNormFolding.Pair> folded = noFold ? List.of() : BatchNormFolding.fold(model, data.iterator().next().inputs());
+            List<BatchNormFolding.Pair> folded = noFold ? List.of() : BatchNormFolding.fold(model, CompressOptions.sample(s));
             PrintWriter err = cl.getErr();
             if (!folded.isEmpty()) err.println("tersor compress ptq: folded " + folded.size() + " batch norms into the layers before them");
             PtqResult result = Calibration.run(model, data, config.withProgress(WriterStream.of(err)));

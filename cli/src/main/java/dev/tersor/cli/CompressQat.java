@@ -100,7 +100,7 @@ final class CompressQat implements Callable<Integer> {
             Recipe r = recipe.resolve(cl, s.info().recipe(), err);
             Module model = s.model();
             DataLoader train = FineTune.loader(cl, s, r.batch(), run.seed);
-            List<Quantization.Fold> folds = foldEpoch == null ? List.of() : folds(model, train);
+            List<Quantization.Fold> folds = foldEpoch == null ? List.of() : folds(model, CompressOptions.sample(s));
             QuantReport report;
             try {
                 report = Quantization.prepare(model, config);
@@ -174,8 +174,7 @@ final class CompressQat implements Callable<Integer> {
     }
 
     /** Conv/BN pairs to fold later; a conv without bias gets a zero bias now, so the optimizer has every parameter from the start. */
-    private static List<Quantization.Fold> folds(Module model, DataLoader train) {
-        Tensor sample = train.iterator().next().inputs().narrow(0, 0, 1);
+    private static List<Quantization.Fold> folds(Module model, Tensor sample) {
         List<Quantization.Fold> out = new ArrayList<>();
         for (BatchNormFolding.Pair p : BatchNormFolding.pairs(model, sample)) {
             if (model.get(p.layer()) instanceof Conv2d c && c.bias() == null) model.replace(p.layer(), withZeroBias(c));

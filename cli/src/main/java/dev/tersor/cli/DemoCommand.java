@@ -121,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
             DataLoader testLoader = DataSplits.testLoader(Zoo.info("lenet5"), test);
             for (DemoCompression.Made m : DemoCompression.all(base.weights(), train, seed, err)) {
                 Path file = DemoCompression.save(m, dir, "demo " + m.label() + " from " + base.weights().getFileName());
-                results.add(new Result(m.label(), DemoCompression.evaluate(file, testLoader), base.parameters(), DemoCompression.bytes(file),
+                results.add(new Result(m.label(), DemoCompression.evaluate(file, testLoader), base.parameters(), Files.size(file),
                         m.secondsPerEpoch(), m.imagesPerSecond(), file));
             }
 

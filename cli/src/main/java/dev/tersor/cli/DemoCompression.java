@@ -24,7 +24,6 @@ import dev.tersor.nn.zoo.Recipe;
 import dev.tersor.nn.zoo.Zoo;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -56,21 +55,17 @@ final class DemoCompression {
         return List.of(ptq(info, weights, train, err), lsq(info, weights, train, seed, err), cluster(info, weights, train, seed, err));
     }
 
-    private static Module load(ModelInfo info, Path weights) throws IOException {
-        return Models.load(info, weights);
-    }
-
     private static Made ptq(ModelInfo info, Path weights, TensorDataset train, PrintWriter err) throws IOException {
         err.println("tersor demo: LeNet-5 int8, post-training quantization on " + CALIBRATION + " training images");
         err.flush();
-        Module m = load(info, weights);
+        Module m = Models.load(info, weights);
         DataLoader calib = CompressOptions.firstSamples(info, train, CALIBRATION, 64);
         Conversion.convert(m, Calibration.run(m, calib, PtqConfig.defaults().withObserver(ObserverKind.HISTOGRAM)).layers());
         return new Made("lenet5-int8", "LeNet-5 int8 PTQ", m, Double.NaN, Double.NaN);
     }
 
     private static Made lsq(ModelInfo info, Path weights, TensorDataset train, long seed, PrintWriter err) throws IOException {
-        Module m = load(info, weights);
+        Module m = Models.load(info, weights);
         Quantization.prepare(m, QuantConfig.builder(QuantMethod.LSQ).bits(4, 4).build());
         Recipe r = info.recipe();
         Rng.manualSeed(seed);
@@ -86,7 +81,7 @@ final class DemoCompression {
     }
 
     private static Made cluster(ModelInfo info, Path weights, TensorDataset train, long seed, PrintWriter err) throws IOException {
-        Module m = load(info, weights);
+        Module m = Models.load(info, weights);
         Clustering.apply(m, 3);
         Rng.manualSeed(seed);
         int batch = info.recipe().batch();
@@ -104,15 +99,11 @@ final class DemoCompression {
         return new Made(id, label, m, seconds, imagesPerEpoch / Math.max(seconds, 1e-9));
     }
 
-    /** Saves {@code made} as a compressed file in {@code dir} and evaluates it; returns the file. */
+    /** Saves {@code made} as a compressed file in {@code dir}; returns the file. */
     static Path save(Made made, Path dir, String recipe) throws IOException {
         Path file = dir.resolve(made.id() + ".safetensors");
         CompressedModel.save(made.model(), "lenet5", recipe, file);
         return file;
-    }
-
-    static long bytes(Path file) throws IOException {
-        return Files.size(file);
     }
 
     static Evaluation evaluate(Path file, DataLoader test) throws IOException {

@@ -88,21 +88,16 @@ final class Models {
      * compressed model file ({@link CompressedModel}), which rebuilds its packed layers.
      */
     static Module load(ModelInfo info, Path weights) throws IOException {
-        if (CompressedModel.isCompressed(weights)) {
-            Module compressed = CompressedModel.load(weights);
-            String arch;
-            try (SafetensorsFile f = Safetensors.read(weights)) {
-                arch = CompressedModel.architecture(f);
-            }
-            if (!arch.equals(info.name())) {
-                throw new IllegalArgumentException(weights + " holds a compressed " + arch + " model, not " + info.name());
-            }
-            return compressed;
-        }
-        Module model = info.create();
         Map<String, Tensor> state = new LinkedHashMap<>();
         boolean checkpoint;
         try (SafetensorsFile f = Safetensors.read(weights)) {
+            if (CompressedModel.isCompressed(f)) {
+                String arch = CompressedModel.architecture(f);
+                if (!arch.equals(info.name())) {
+                    throw new IllegalArgumentException(weights + " holds a compressed " + arch + " model, not " + info.name());
+                }
+                return CompressedModel.load(f);
+            }
             checkpoint = f.metadata().containsKey("epoch")
                     && f.names().stream().anyMatch(n -> n.startsWith(CHECKPOINT_MODEL_PREFIX));
             for (String name : f.names()) {
@@ -110,6 +105,7 @@ final class Models {
                 else if (name.startsWith(CHECKPOINT_MODEL_PREFIX)) state.put(name.substring(CHECKPOINT_MODEL_PREFIX.length()), f.tensor(name));
             }
         }
+        Module model = info.create();
         try {
             model.loadStateDict(state, true);
         } catch (IllegalArgumentException e) {

@@ -140,6 +140,12 @@ class CompressCommandTest {
         Run text = run("info", "--weights", out.toString());
         assertTrue(text.out().contains("CompressedConv2d") && text.out().contains("smaller than float32"), text.out());
 
+        Path png = tmp.resolve("digit.png");
+        TestData.writeDigitPng(png, 0, 1);
+        Run p = run("predict", "--weights", out.toString(), "--image", png.toString(), "--top", "2");
+        assertEquals(0, p.code(), p.err());
+        assertTrue(p.out().contains("lenet5 on") && p.out().contains("2. "), p.out());
+
         Run b = run(MainTest.concat(new String[] {"bench", "forward", "--weights", out.toString(), "--batch", "2", "--threads", "1",
             "--json", "--min-reps", "2"}, MainTest.FAST));
         assertEquals(0, b.code(), b.err());

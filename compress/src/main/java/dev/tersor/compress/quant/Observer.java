@@ -32,14 +32,16 @@ public interface Observer {
     /** Throws unless every element of {@code x} is finite; returns {min, max}. */
     static float[] finiteMinMax(Tensor x) {
         float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
-        float[] v = x.contiguous().toArray();
-        for (int i = 0; i < v.length; i++) {
-            float f = v[i];
+        Tensor c = x.contiguous();            // read in place: no copy of a contiguous batch
+        float[] v = c.data();
+        int off = c.dataOffset(), n = c.numel();
+        for (int i = 0; i < n; i++) {
+            float f = v[off + i];
             if (!Float.isFinite(f)) throw new IllegalArgumentException("non-finite value " + f + " at element " + i);
             if (f < lo) lo = f;
             if (f > hi) hi = f;
         }
-        if (v.length == 0) throw new IllegalArgumentException("cannot observe an empty tensor");
+        if (n == 0) throw new IllegalArgumentException("cannot observe an empty tensor");
         return new float[] {lo, hi};
     }
 }

@@ -48,11 +48,11 @@ final class ExactFloatProduct {
         return out;
     }
 
-    /** The integer weights as a float tensor of {@code shape}. */
-    static Tensor floats(byte[] w, int... shape) {
+    /** The integer weights as floats. */
+    static float[] floats(byte[] w) {
         float[] f = new float[w.length];
         for (int i = 0; i < f.length; i++) f[i] = w[i];
-        return Tensor.fromArray(f, shape);
+        return f;
     }
 
     /** {@code acc[i] ← output(acc[i], mult[c], bias[c], relu)} in place, channel {@code c = (i / plane) % channels}. */

@@ -128,7 +128,8 @@ public final class Int8Conv2d {
         int xOff = src.dataOffset();
         if (exactFloat && (long) n * geo.oh * geo.ow >= ExactFloatProduct.MIN_POSITIONS) {
             Tensor centered = ExactFloatProduct.centered(kernel, xs, xOff, x.shape(), input);
-            Tensor acc = dev.tersor.tensor.Functional.conv2d(centered, ExactFloatProduct.floats(weights(), outChannels, cg, kh, kw), null, options);
+            Tensor wf = Tensor.fromArray(shiftedWeights != null ? ExactFloatProduct.floats(weights()) : gemm.floatWeights(), outChannels, cg, kh, kw);
+            Tensor acc = dev.tersor.tensor.Functional.conv2d(centered, wf, null, options);
             return ExactFloatProduct.requantize(acc, outChannels, geo.oh * geo.ow, mult, bias, relu);
         }
         int[] d = new int[Math.toIntExact((long) n * inChannels * geo.plane + Int8Kernel.SLACK)];

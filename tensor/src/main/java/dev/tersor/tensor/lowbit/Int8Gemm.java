@@ -61,13 +61,21 @@ final class Int8Gemm {
     /** The weights as given to the constructor, [groups·mg, kr] row-major (a new array, unpacked from the panels). */
     byte[] weights() {
         byte[] out = new byte[groups * mg * kr];
-        for (int g = 0; g < groups; g++) {
-            for (int c = 0; c < mg; c++) {
-                int p = c / width, j = c % width, dst = (g * mg + c) * kr, src = (g * panels + p) * kr * width + j;
-                for (int k = 0; k < kr; k++) out[dst + k] = w[src + k * width];
-            }
-        }
+        for (int i = 0; i < out.length; i++) out[i] = w[packedIndex(i)];
         return out;
+    }
+
+    /** {@link #weights} as floats in one pass (the exact float product's right-hand side). */
+    float[] floatWeights() {
+        float[] out = new float[groups * mg * kr];
+        for (int i = 0; i < out.length; i++) out[i] = w[packedIndex(i)];
+        return out;
+    }
+
+    /** Where weight {@code i} of the row-major [groups·mg, kr] layout sits in the panels. */
+    private int packedIndex(int i) {
+        int row = i / kr, k = i - row * kr, g = row / mg, c = row - g * mg;
+        return ((g * panels + c / width) * kr + k) * width + c % width;
     }
 
     /** Bytes of packed weights, channel padding included. */
