@@ -40,6 +40,21 @@ abstract class BatchNormBase extends Module {
     /** Throws unless {@code x} has an accepted rank and {@code channels} on axis 1. */
     abstract void checkInput(Tensor x);
 
+    /** Channels C (the size of axis 1). */
+    public int channels() {
+        return channels;
+    }
+
+    /** The running-statistics momentum, or null for a cumulative average. */
+    public Float momentum() {
+        return momentum;
+    }
+
+    /** Whether running statistics are tracked (and used in eval mode). */
+    public boolean tracksRunningStats() {
+        return trackRunningStats;
+    }
+
     /** The ε added to the variance. */
     public float eps() {
         return eps;
