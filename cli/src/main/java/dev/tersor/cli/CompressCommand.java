@@ -16,12 +16,13 @@ import picocli.CommandLine.Spec;
  * tersor compress ptq --model lenet5 --weights lenet5.safetensors --data data/mnist --out lenet5-int8.safetensors
  * tersor compress qat --model lenet5 --weights lenet5.safetensors --method lsq --wbits 4 --abits 4 --out lenet5-w4a4.safetensors
  * tersor compress cluster --model lenet5 --weights lenet5.safetensors --bits 3 --out lenet5-dp3.safetensors
+ * tersor compress prune --model resnet20-fashion --weights resnet20-fashion.safetensors --method hrank --flops 0.5 --finetune-epochs 10 --out r20-hrank.safetensors
  * }</pre>
  */
 @Command(name = "compress", mixinStandardHelpOptions = true,
         description = {"Compress float weights into a compressed model file (real size on disk, integer or codebook layers).",
-            "Subcommands: ptq (post-training int8), qat (quantization-aware training), cluster (DP-Net weight clustering), slb (searched low-bit weights), abs (automatic bit sharing under a BOPs budget)."},
-        subcommands = {CompressPtq.class, CompressQat.class, CompressCluster.class, CompressSlb.class, CompressAbs.class})
+            "Subcommands: ptq (post-training int8), qat (quantization-aware training), cluster (DP-Net weight clustering), slb (searched low-bit weights), abs (automatic bit sharing under a BOPs budget), prune (structural pruning into a smaller dense model)."},
+        subcommands = {CompressPtq.class, CompressQat.class, CompressCluster.class, CompressSlb.class, CompressAbs.class, CompressPrune.class})
 final class CompressCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -2,6 +2,7 @@ package dev.tersor.cli;
 
 import dev.tersor.compress.io.CompressedModel;
 import dev.tersor.compress.io.SizeReport;
+import dev.tersor.compress.prune.PruningPlan;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.data.TensorDataset;
@@ -92,7 +93,13 @@ final class CompressOptions {
 
     /** Saves, evaluates and reports the compressed model; {@code extra} goes into the JSON record. */
     void finish(CommandLine cl, Setup s, Module compressed, String method, String recipe, Map<String, Object> extra) throws IOException {
-        CompressedModel.save(compressed, s.info().name(), recipe, out);
+        finish(cl, s, compressed, PruningPlan.none(), method, recipe, extra);
+    }
+
+    /** As {@link #finish(CommandLine, Setup, Module, String, String, Map)} for a model pruned by {@code plan}. */
+    void finish(CommandLine cl, Setup s, Module compressed, PruningPlan plan, String method, String recipe, Map<String, Object> extra)
+            throws IOException {
+        CompressedModel.save(compressed, s.info().name(), plan, recipe, out);
         Module loaded = CompressedModel.load(out);     // what eval and predict will see
         Evaluation after = Evaluation.of(loaded, DataSplits.testLoader(s.info(), s.test()));
         SizeReport sizes = SizeReport.of(loaded, s.info().inputShape());

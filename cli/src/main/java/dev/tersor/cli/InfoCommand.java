@@ -1,6 +1,10 @@
 package dev.tersor.cli;
 
+import dev.tersor.compress.io.CompressedModel;
 import dev.tersor.compress.io.SizeReport;
+import dev.tersor.compress.prune.PruningPlan;
+import dev.tersor.nn.io.Safetensors;
+import dev.tersor.nn.io.SafetensorsFile;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.Summary;
 import dev.tersor.nn.zoo.ModelInfo;
@@ -58,6 +62,8 @@ final class InfoCommand implements Callable<Integer> {
         Module net = weights == null ? info.create() : Models.load(info, weights);
         SizeReport sizes = weights == null ? null : SizeReport.of(net, info.inputShape());
         Summary summary = Summary.of(net, info.inputShape());
+        PruningPlan plan = weights == null ? PruningPlan.none() : plan(weights);
+        Summary unpruned = plan.isEmpty() ? null : Summary.of(info.create(), info.inputShape());
         Recipe r = info.recipe();
         if (json) {
             Map<String, Object> record = new LinkedHashMap<>();
@@ -82,6 +88,7 @@ final class InfoCommand implements Callable<Integer> {
             record.put("total_params", summary.totalParameters());
             record.put("total_macs", summary.totalMacs());
             if (sizes != null) record.put("weights", sizes(sizes, weights, info));
+            if (unpruned != null) record.put("pruned", pruned(plan, unpruned, summary));
             o.println(Json.write(record));
         } else {
             o.println(info.name() + ": " + info.description());
@@ -90,6 +97,10 @@ final class InfoCommand implements Callable<Integer> {
             o.println("recipe:        " + r);
             o.println();
             o.println(summary);
+            if (unpruned != null) {
+                o.println();
+                o.println(prunedTable(plan, unpruned, summary));
+            }
             if (sizes != null) {
                 o.println();
                 o.println(weights + ": " + Files.size(weights) + " bytes on disk; float32 parameters of " + info.name() + ": "
@@ -99,6 +110,44 @@ final class InfoCommand implements Callable<Integer> {
         }
         o.flush();
         return 0;
+    }
+
+    /** The pruning plan of a compressed file (none for other files). */
+    private static PruningPlan plan(Path weights) throws IOException {
+        try (SafetensorsFile f = Safetensors.read(weights)) {
+            return CompressedModel.isCompressed(f) ? CompressedModel.plan(f) : PruningPlan.none();
+        }
+    }
+
+    private static Map<String, Object> pruned(PruningPlan plan, Summary before, Summary after) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("params_before", before.totalParameters());
+        m.put("params_after", after.totalParameters());
+        m.put("macs_before", before.totalMacs());
+        m.put("macs_after", after.totalMacs());
+        List<Object> layers = new ArrayList<>();
+        for (var e : plan.keptOutputs().entrySet()) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("name", e.getKey());
+            l.put("channels_before", outChannels(before, e.getKey()));
+            l.put("channels_after", e.getValue().length);
+            layers.add(l);
+        }
+        m.put("layers", layers);
+        return m;
+    }
+
+    private static String prunedTable(PruningPlan plan, Summary before, Summary after) {
+        Table t = new Table(List.of("pruned layer", "channels before", "after"), List.of(false, true, true));
+        for (var e : plan.keptOutputs().entrySet()) t.add(e.getKey(), Integer.toString(outChannels(before, e.getKey())), Integer.toString(e.getValue().length));
+        return String.format(java.util.Locale.ROOT, "structurally pruned: %,d -> %,d parameters, %,d -> %,d multiply-accumulates (%.2fx fewer)%n%s",
+                before.totalParameters(), after.totalParameters(), before.totalMacs(), after.totalMacs(),
+                (double) before.totalMacs() / Math.max(1, after.totalMacs()), t);
+    }
+
+    private static int outChannels(Summary s, String layer) {
+        for (Summary.Row r : s.rows()) if (r.name().equals(layer)) return r.outputShape()[1];
+        return -1;
     }
 
     private void list(PrintWriter o) {

@@ -1,5 +1,7 @@
 package dev.tersor.compress.io;
 
+import dev.tersor.compress.prune.Pruning;
+import dev.tersor.compress.prune.PruningPlan;
 import dev.tersor.nn.Identity;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.io.Safetensors;
@@ -30,13 +32,15 @@ import java.util.Set;
  * tersor.layers = conv1,conv2,fc1,...      (paths of packed layers, in model order)
  * tersor.layer.conv1.kind = int8           (its codec) and the scheme: wbits, input, ...
  * tersor.identity = bn1,bn2                (modules folded away: batch norm after BN folding)
+ * tersor.pruned = layer1.0.conv1=0-3,5;...  (structural pruning: the output channels each pruned layer kept)
  * conv1.weight_q  I8 [6, 1, 5, 5]  or U8 [bytes] for packed 2/4-bit weights
  * conv1.weight_scale F32 [6], conv1.bias F32 [6], fc3.weight F32 [10, 84] (a float layer), ...
  * </pre>
  *
  * The file's size is the true size: the data section is exactly the packed bits (rounded up to
  * whole bytes per tensor) plus the float tensors, after a header of a few kilobytes.
- * {@link #load} rebuilds the zoo architecture, swaps in the packed layers (each codec checks
+ * {@link #load} rebuilds the zoo architecture, removes the channels a {@link PruningPlan} records
+ * (tracing the architecture's channel groups on a zero input), swaps in the packed layers (each codec checks
  * every stored shape against the architecture's layer before allocating) and loads the float
  * tensors strictly; a missing, unexpected or mis-shaped tensor or metadata entry is a
  * {@link SafetensorsFormatException} naming the file and what was wrong.
@@ -50,7 +54,10 @@ public final class CompressedModel {
     /** The value of {@code tersor.format} in every compressed file. */
     public static final String FORMAT = "tersor-compressed-1";
     static final String FORMAT_KEY = "tersor.format", MODEL_KEY = "tersor.model", RECIPE_KEY = "tersor.recipe",
-            LAYERS_KEY = "tersor.layers", IDENTITY_KEY = "tersor.identity", LAYER_PREFIX = "tersor.layer.";
+            LAYERS_KEY = "tersor.layers", IDENTITY_KEY = "tersor.identity", LAYER_PREFIX = "tersor.layer.",
+            PRUNED_KEY = "tersor.pruned";
+    /** The most channels a pruning plan in a file may name per layer. */
+    private static final int MAX_CHANNELS = 1 << 16;
 
     private CompressedModel() {
     }
@@ -74,13 +81,23 @@ public final class CompressedModel {
      * @param recipe one line saying how the model was made (stored as {@code tersor.recipe})
      */
     public static void save(Module model, String architecture, String recipe, Path file) throws IOException {
+        save(model, architecture, PruningPlan.none(), recipe, file);
+    }
+
+    /**
+     * Writes {@code model}, an instance of zoo architecture {@code architecture} pruned by
+     * {@code plan} (and possibly with packed layers), atomically.
+     */
+    public static void save(Module model, String architecture, PruningPlan plan, String recipe, Path file) throws IOException {
         Module reference = Zoo.create(architecture);
+        Pruning.apply(reference, plan, sample(architecture));
         Map<String, Module> refModules = reference.namedModules();
         SafetensorsWriter w = new SafetensorsWriter()
                 .metadata("format", "pt")
                 .metadata(FORMAT_KEY, FORMAT)
                 .metadata(MODEL_KEY, architecture)
                 .metadata(RECIPE_KEY, recipe == null ? "" : recipe);
+        if (!plan.isEmpty()) w.metadata(PRUNED_KEY, plan.encode());
         List<String> packed = new ArrayList<>(), identity = new ArrayList<>();
         Set<String> skip = new HashSet<>();
         for (var e : model.namedModules().entrySet()) {
@@ -113,6 +130,15 @@ public final class CompressedModel {
                         + "' that the model does not have");
             }
         }
+        Map<String, Tensor> refState = reference.stateDict();
+        for (var e : model.stateDict().entrySet()) {
+            Tensor r = refState.get(e.getKey());
+            if (r != null && !java.util.Arrays.equals(r.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException("save: " + e.getKey() + " is " + java.util.Arrays.toString(e.getValue().shape())
+                        + " but architecture " + architecture + (plan.isEmpty() ? "" : " pruned by the plan") + " has "
+                        + java.util.Arrays.toString(r.shape()));
+            }
+        }
         w.metadata(LAYERS_KEY, String.join(",", packed));
         w.metadata(IDENTITY_KEY, String.join(",", identity));
         for (var e : model.stateDict().entrySet()) w.add(e.getKey(), e.getValue());
@@ -139,6 +165,12 @@ public final class CompressedModel {
                     + "\"; known: " + String.join(", ", Zoo.names()));
         }
         Module model = Zoo.create(architecture);
+        PruningPlan plan = plan(f);
+        try {
+            Pruning.apply(model, plan, sample(architecture));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new SafetensorsFormatException(f.source(), -1, PRUNED_KEY + " does not fit " + architecture + ": " + e.getMessage());
+        }
         Map<String, Module> modules = model.namedModules();
         Set<String> used = new HashSet<>();
         for (String p : list(f, IDENTITY_KEY)) {
@@ -166,6 +198,25 @@ public final class CompressedModel {
         }
         model.eval();
         return model;
+    }
+
+    /** The structural pruning a compressed file records (empty when none). */
+    public static PruningPlan plan(SafetensorsFile f) {
+        String text = f.metadata().getOrDefault(PRUNED_KEY, "");
+        try {
+            return PruningPlan.parse(text, MAX_CHANNELS);
+        } catch (IllegalArgumentException e) {
+            throw new SafetensorsFormatException(f.source(), -1, PRUNED_KEY + ": " + e.getMessage());
+        }
+    }
+
+    /** A zero input of one sample for {@code architecture}, for tracing its channels. */
+    static Tensor sample(String architecture) {
+        int[] one = Zoo.info(architecture).inputShape();
+        int[] s = new int[one.length + 1];
+        s[0] = 1;
+        System.arraycopy(one, 0, s, 1, one.length);
+        return Tensor.zeros(s);
     }
 
     /** The architecture (zoo name) a compressed file fills in. */

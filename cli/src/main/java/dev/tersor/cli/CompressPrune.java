@@ -1,0 +1,268 @@
+package dev.tersor.cli;
+
+import dev.tersor.compress.prune.Allocator;
+import dev.tersor.compress.prune.ChannelCriterion;
+import dev.tersor.compress.prune.ChannelGraph;
+import dev.tersor.compress.prune.ChannelTrace;
+import dev.tersor.compress.prune.Criteria;
+import dev.tersor.compress.prune.HRank;
+import dev.tersor.compress.prune.Pruning;
+import dev.tersor.compress.prune.PruningPlan;
+import dev.tersor.compress.prune.PruningTarget;
+import dev.tersor.compress.prune.SlimmingPenalty;
+import dev.tersor.nn.Module;
+import dev.tersor.nn.data.Batch;
+import dev.tersor.nn.data.DataLoader;
+import dev.tersor.nn.loss.Losses;
+import dev.tersor.nn.optim.Sgd;
+import dev.tersor.nn.train.EpochMetrics;
+import dev.tersor.nn.zoo.Recipe;
+import dev.tersor.tensor.Tensor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tersor compress prune}: structural pruning into a physically smaller dense model. Traces
+ * the model's channel groups, scores them (L1/L2 filter norms, network slimming's batch-norm
+ * scales after optional sparsity training, HRank's feature-map ranks), removes the least
+ * important groups until the FLOPs or channel target is met, fine-tunes with SGD and a cosine
+ * schedule, and saves a compressed model file that records which channels were kept.
+ */
+@Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Structural pruning: removes channel groups for real (smaller dense layers), then fine-tunes."})
+final class CompressPrune implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CompressOptions common;
+
+    @Option(names = "--method", paramLabel = "l1|l2|slim|hrank", defaultValue = "l1",
+            description = "Criterion: l1, l2 (filter norms), slim (batch-norm |gamma|), hrank (feature-map rank) (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--flops", paramLabel = "F", description = "Fraction of the multiply-accumulates to remove, in [0, 1).")
+    Double flops;
+
+    @Option(names = "--rate", paramLabel = "R", description = "Fraction of every family's channels to remove, in [0, 1) (instead of --flops).")
+    Double rate;
+
+    @Option(names = "--allocation", paramLabel = "uniform|global", defaultValue = "uniform",
+            description = "uniform: the same fraction of every family; global: rank all groups together (default: ${DEFAULT-VALUE}).")
+    String allocation;
+
+    @Option(names = "--round", paramLabel = "M", defaultValue = "1", description = "Round kept channels up to a multiple of M (default: ${DEFAULT-VALUE}).")
+    int round;
+
+    @Option(names = "--scope", paramLabel = "all|internal", defaultValue = "all",
+            description = "all families, or internal ones only (a block's inner channels, not residual ones) (default: ${DEFAULT-VALUE}).")
+    String scope;
+
+    @Option(names = "--hrank-batches", paramLabel = "B", defaultValue = "5", description = "HRank: training batches to rank (default: ${DEFAULT-VALUE}).")
+    int hrankBatches;
+
+    @Option(names = "--hrank-batch", paramLabel = "N", defaultValue = "128", description = "HRank: images per batch (default: ${DEFAULT-VALUE}).")
+    int hrankBatch;
+
+    @Option(names = "--slim-epochs", paramLabel = "E", defaultValue = "0",
+            description = "slim: epochs of sparsity training (L1 on batch-norm scales) before pruning (default: ${DEFAULT-VALUE}).")
+    int slimEpochs;
+
+    @Option(names = "--slim-lambda", paramLabel = "L", defaultValue = "1e-4", description = "slim: strength of the L1 penalty (default: ${DEFAULT-VALUE}).")
+    double slimLambda;
+
+    @Option(names = "--finetune-epochs", paramLabel = "E", defaultValue = "0", description = "Epochs of fine-tuning after pruning (default: ${DEFAULT-VALUE}).")
+    int finetuneEpochs;
+
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.01", description = "SGD learning rate of the fine-tuning and sparsity training, cosine-annealed (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Batch size (default: the model's recipe).")
+    Integer batch;
+
+    @Mixin
+    FineTune.RunOptions run;
+
+    @SuppressWarnings("try")
+    @Override
+    public Integer call() throws Exception {
+        CommandLine cl = spec.commandLine();
+        PruningTarget target = target(cl);
+        if (!List.of("l1", "l2", "slim", "hrank").contains(method)) {
+            throw new ParameterException(cl, "--method must be l1, l2, slim or hrank, got '" + method + "'");
+        }
+        if (slimEpochs < 0 || finetuneEpochs < 0) throw new ParameterException(cl, "--slim-epochs and --finetune-epochs must be >= 0");
+        if (slimEpochs > 0 && !method.equals("slim")) throw new ParameterException(cl, "--slim-epochs needs --method slim");
+        if (hrankBatches < 1 || hrankBatch < 1) throw new ParameterException(cl, "--hrank-batches and --hrank-batch must be >= 1");
+        if (!(lr > 0) || Double.isInfinite(lr)) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);
+        if (!(slimLambda >= 0) || Double.isInfinite(slimLambda)) throw new ParameterException(cl, "--slim-lambda must be finite and >= 0");
+        run.validate(cl);
+        Path planFile = Path.of(common.out + ".plan");
+        if (run.resume != null && !Files.isRegularFile(planFile)) {
+            throw new ParameterException(cl, "--resume needs the pruning plan " + planFile + " that the interrupted run wrote");
+        }
+        try (Threads t = Threads.use(cl, common.threads)) {
+            CompressOptions.Setup s = common.setup(cl);
+            Module model = s.model();
+            Recipe r = s.info().recipe();
+            int b = batch != null ? batch : r.batch();
+            PrintWriter err = cl.getErr();
+            Tensor sample = CompressOptions.sample(s);
+            ChannelGraph graph = trace(cl, model, sample);
+            long macs = graph.macs(), params = model.parameterCount();
+            PruningPlan plan;
+            Map<String, String> settings = Map.of("compress.method", "prune-" + method, "compress.seed", Long.toString(run.seed));
+            if (run.resume != null) {
+                plan = PruningPlan.parse(Files.readString(planFile, StandardCharsets.UTF_8).strip(), 1 << 16);
+                Pruning.apply(model, plan, sample);
+                err.println("tersor compress prune: resuming with the plan in " + planFile);
+            } else {
+                choose(cl, graph, Criteria.l1().scores(model, graph), target);   // an unreachable target fails before any training
+                if (slimEpochs > 0) {
+                    SlimmingPenalty penalty = new SlimmingPenalty(model, slimLambda);
+                    DataLoader train = FineTune.loader(cl, s, b, run.seed);
+                    Sgd sgd = sgd(model, r);
+                    err.println("tersor compress prune: " + slimEpochs + " epochs of sparsity training, lambda " + slimLambda);
+                    model.train();
+                    FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(r, slimEpochs), sgd, train.size()),
+                            penalty.addTo(Losses::crossEntropy), slimEpochs, null, settings), null, null);
+                }
+                double[] scores = criterion(cl, s, err).scores(model, graph);
+                Set<Integer> removed = choose(cl, graph, scores, target);
+                err.println(table(graph, removed));
+                plan = Pruning.apply(model, graph, removed, sample);
+                Files.writeString(planFile, plan.encode(), StandardCharsets.UTF_8);
+            }
+            ChannelGraph pruned = ChannelTrace.trace(model, sample);
+            err.printf(Locale.ROOT, "tersor compress prune: %,d -> %,d multiply-accumulates (%.1f%% removed), %,d -> %,d parameters%n",
+                    macs, pruned.macs(), 100.0 * (macs - pruned.macs()) / macs, params, model.parameterCount());
+            List<EpochMetrics> history = List.of();
+            if (finetuneEpochs > 0) {
+                DataLoader train = FineTune.loader(cl, s, b, run.seed);
+                Sgd sgd = sgd(model, r);
+                model.train();
+                history = FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(r, finetuneEpochs), sgd, train.size()),
+                        Losses::crossEntropy, finetuneEpochs, null, settings), Path.of(common.out + ".ckpt"), run.resume);
+            }
+            model.eval();
+            String recipe = String.format(Locale.ROOT, "prune method=%s %s=%s allocation=%s round=%d scope=%s slim_epochs=%d slim_lambda=%s"
+                            + " finetune_epochs=%d sgd_lr=%s cosine batch=%d seed=%d weights=%s", method, flops != null ? "flops" : "rate",
+                    flops != null ? flops : rate, allocation, round, scope, slimEpochs, slimLambda, finetuneEpochs, lr, b, run.seed,
+                    common.weights.getFileName());
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("macs", pruned.macs());
+            extra.put("float_macs", macs);
+            extra.put("flops_ratio", (double) pruned.macs() / macs);
+            extra.put("parameters", model.parameterCount());
+            extra.put("float_parameters", params);
+            extra.put("finetune_epochs", finetuneEpochs);
+            if (!history.isEmpty()) extra.put("finetune_test_accuracy", history.get(history.size() - 1).testAccuracy());
+            common.finish(cl, s, model, plan, "structural pruning (" + method + ")", recipe, extra);
+            Files.deleteIfExists(planFile);
+        }
+        return 0;
+    }
+
+    private PruningTarget target(CommandLine cl) {
+        if ((flops == null) == (rate == null)) throw new ParameterException(cl, "give exactly one of --flops and --rate");
+        double amount = flops != null ? flops : rate;
+        String flag = flops != null ? "--flops" : "--rate";
+        if (!(amount >= 0 && amount < 1)) throw new ParameterException(cl, flag + " must be in [0, 1), got " + amount);
+        PruningTarget.Allocation a = switch (allocation) {
+            case "uniform" -> PruningTarget.Allocation.UNIFORM;
+            case "global" -> PruningTarget.Allocation.GLOBAL;
+            default -> throw new ParameterException(cl, "--allocation must be uniform or global, got '" + allocation + "'");
+        };
+        PruningTarget.Scope sc = switch (scope) {
+            case "all" -> PruningTarget.Scope.ALL;
+            case "internal" -> PruningTarget.Scope.INTERNAL;
+            default -> throw new ParameterException(cl, "--scope must be all or internal, got '" + scope + "'");
+        };
+        try {
+            return new PruningTarget(flops != null ? PruningTarget.Measure.FLOPS : PruningTarget.Measure.CHANNELS, amount, a, round, sc);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cl, e.getMessage());
+        }
+    }
+
+    private static ChannelGraph trace(CommandLine cl, Module model, Tensor sample) {
+        try {
+            return ChannelTrace.trace(model, sample);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cl, e.getMessage());
+        }
+    }
+
+    private static Set<Integer> choose(CommandLine cl, ChannelGraph graph, double[] scores, PruningTarget target) {
+        try {
+            return Allocator.choose(graph, scores, target);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cl, e.getMessage());
+        }
+    }
+
+    private ChannelCriterion criterion(CommandLine cl, CompressOptions.Setup s, PrintWriter err) {
+        return switch (method) {
+            case "l1" -> Criteria.l1();
+            case "l2" -> Criteria.l2();
+            case "slim" -> (m, g) -> {
+                try {
+                    return Criteria.slimming().scores(m, g);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(cl, e.getMessage());
+                }
+            };
+            default -> {
+                List<Tensor> inputs = new ArrayList<>();
+                DataLoader loader = FineTune.loader(cl, s, Math.min(hrankBatch, s.train().size()), run.seed);
+                try (DataLoader.Batches it = loader.iterator()) {
+                    while (it.hasNext() && inputs.size() < hrankBatches) {
+                        Batch bt = it.next();
+                        inputs.add(bt.inputs());
+                    }
+                }
+                yield new HRank(inputs, inputs.size(), done -> {
+                    err.printf(Locale.ROOT, "tersor compress prune: HRank ranked batch %d/%d%n", done, inputs.size());
+                    err.flush();
+                });
+            }
+        };
+    }
+
+    private Sgd sgd(Module model, Recipe r) {
+        return new Sgd(model.parameters(), Sgd.options(lr).momentum(r.momentum()).weightDecay(r.weightDecay()).build());
+    }
+
+    private Recipe recipe(Recipe r, int epochs) {
+        return new Recipe(r.optimizer(), lr, r.momentum(), r.weightDecay(), "cosine", epochs, r.batch());
+    }
+
+    /** Each family's channels before and after, one row per family. */
+    static String table(ChannelGraph graph, Set<Integer> removed) {
+        Table t = new Table(List.of("family (producing layers)", "channels", "kept", "removed"), List.of(false, true, true, true));
+        for (ChannelGraph.Family f : graph.families()) {
+            long gone = f.groups().stream().filter(removed::contains).count();
+            String layers = f.producers().size() <= 2 ? String.join(", ", f.producers())
+                    : f.producers().get(0) + ", ... (" + f.producers().size() + " layers)";
+            t.add(layers, Integer.toString(f.size()), Long.toString(f.size() - gone), Long.toString(gone));
+        }
+        return t.toString();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.tersor.cli;
+
+import static dev.tersor.cli.MainTest.json;
+import static dev.tersor.cli.MainTest.number;
+import static dev.tersor.cli.MainTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tersor.cli.MainTest.Run;
+import dev.tersor.compress.io.CompressedModel;
+import dev.tersor.nn.Linear;
+import dev.tersor.nn.Module;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tersor compress prune} on a LeNet-5 trained briefly on 512 bundled images; the pruned file read back by eval and info. */
+class CompressPruneTest {
+    @TempDir
+    static Path tmp;
+    static Path weights;
+
+    @BeforeAll
+    static void trainFloat() {
+        weights = tmp.resolve("lenet5.safetensors");
+        Run r = run("train", "--model", "lenet5", "--limit", "512", "--batch", "32", "--epochs", "2", "--threads", "1",
+                "--out", weights.toString());
+        assertEquals(0, r.code(), r.err());
+    }
+
+    private static Run prune(Path out, String... args) {
+        String[] head = {"compress", "prune", "--model", "lenet5", "--weights", weights.toString(), "--out", out.toString(),
+            "--limit", "512", "--threads", "1", "--json"};
+        return run(MainTest.concat(head, args));
+    }
+
+    @Test
+    void halfTheFlopsGiveASmallerFileThatEvalAndInfoRead() throws Exception {
+        Path out = tmp.resolve("l1.safetensors");
+        Run r = prune(out, "--method", "l1", "--flops", "0.5", "--finetune-epochs", "1", "--batch", "32");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> j = json(r.lastLine());
+        assertTrue(number(j, "flops_ratio") <= 0.5, j.toString());
+        assertTrue(number(j, "parameters") < number(j, "float_parameters"));
+        assertTrue(Files.size(out) < 0.75 * Files.size(weights), Files.size(out) + " vs " + Files.size(weights));
+        assertTrue(r.err().contains("family (producing layers)"), r.err());
+        assertTrue(r.err().contains("epoch 1/1"), r.err());
+        assertFalse(Files.exists(Path.of(out + ".plan")), "the plan file is removed after a finished run");
+        Module m = CompressedModel.load(out);
+        assertTrue(((Linear) m.get("fc1")).weight().shape()[0] < 120);
+        Run e = run("eval", "--weights", out.toString(), "--limit", "512", "--threads", "1", "--json");
+        assertEquals(0, e.code(), e.err());
+        assertEquals(number(j, "accuracy"), number(json(e.lastLine()), "accuracy"), 1e-12);
+        Run i = run("info", "--weights", out.toString());
+        assertEquals(0, i.code(), i.err());
+        assertTrue(i.out().contains("structurally pruned: 61,706 ->"), i.out());
+        assertTrue(i.out().matches("(?s).*\\nfc1 +120 +\\d+\\n.*"), i.out());
+    }
+
+    @Test
+    void hrankAndGlobalAllocationRun() throws Exception {
+        Path out = tmp.resolve("hrank.safetensors");
+        Run r = prune(out, "--method", "hrank", "--rate", "0.25", "--allocation", "global", "--hrank-batches", "2", "--hrank-batch", "16");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("HRank ranked batch 2/2"), r.err());
+        Map<String, Object> j = json(r.lastLine());
+        assertTrue(number(j, "parameters") < number(j, "float_parameters"));
+    }
+
+    @Test
+    void badSettingsFailBeforeAnyTraining() {
+        Path out = tmp.resolve("bad.safetensors");
+        Run r = prune(out, "--flops", "1.0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--flops must be in [0, 1), got 1.0"), r.err());
+        r = prune(out, "--flops", "0.5", "--rate", "0.5");
+        assertTrue(r.err().contains("give exactly one of --flops and --rate"), r.err());
+        r = prune(out, "--flops", "0.999", "--finetune-epochs", "3");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("a FLOPs reduction of 99.9% cannot be met"), r.err());
+        assertFalse(r.err().contains("epoch 1/"), r.err());
+        r = prune(out, "--method", "magic", "--flops", "0.5");
+        assertTrue(r.err().contains("--method must be l1, l2, slim or hrank"), r.err());
+        r = prune(out, "--method", "slim", "--flops", "0.5");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("network slimming needs an affine batch norm"), r.err());
+        r = prune(out, "--flops", "0.5", "--resume", weights.toString());
+        assertTrue(r.err().contains("--resume needs the pruning plan"), r.err());
+        assertFalse(Files.exists(out));
+    }
+}
