@@ -5,10 +5,12 @@ import dev.tersor.compress.prune.ChannelCriterion;
 import dev.tersor.compress.prune.ChannelGraph;
 import dev.tersor.compress.prune.ChannelTrace;
 import dev.tersor.compress.prune.Criteria;
+import dev.tersor.compress.prune.GaussianKnockoffs;
 import dev.tersor.compress.prune.HRank;
 import dev.tersor.compress.prune.Pruning;
 import dev.tersor.compress.prune.PruningPlan;
 import dev.tersor.compress.prune.PruningTarget;
+import dev.tersor.compress.prune.Scop;
 import dev.tersor.compress.prune.SlimmingPenalty;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.data.Batch;
@@ -54,8 +56,8 @@ final class CompressPrune implements Callable<Integer> {
     @Mixin
     CompressOptions common;
 
-    @Option(names = "--method", paramLabel = "l1|l2|slim|hrank", defaultValue = "l1",
-            description = "Criterion: l1, l2 (filter norms), slim (batch-norm |gamma|), hrank (feature-map rank) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--method", paramLabel = "l1|l2|slim|hrank|scop", defaultValue = "l1",
+            description = "Criterion: l1, l2 (filter norms), slim (batch-norm |gamma|), hrank (feature-map rank), scop (knockoff control) (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--flops", paramLabel = "F", description = "Fraction of the multiply-accumulates to remove, in [0, 1).")
@@ -81,6 +83,16 @@ final class CompressPrune implements Callable<Integer> {
     @Option(names = "--hrank-batch", paramLabel = "N", defaultValue = "128", description = "HRank: images per batch (default: ${DEFAULT-VALUE}).")
     int hrankBatch;
 
+    @Option(names = "--scop-epochs", paramLabel = "E", defaultValue = "2", description = "scop: epochs of knockoff-scale training (default: ${DEFAULT-VALUE}; the paper's code 20).")
+    int scopEpochs;
+
+    @Option(names = "--scop-lr", paramLabel = "LR", defaultValue = "0.004", description = "scop: Adam learning rate of the knockoff scales (default: ${DEFAULT-VALUE}).")
+    double scopLr;
+
+    @Option(names = "--scop-samples", paramLabel = "N", defaultValue = "10000",
+            description = "scop: training images the Gaussian knockoff model is fitted to (default: ${DEFAULT-VALUE}).")
+    int scopSamples;
+
     @Option(names = "--slim-epochs", paramLabel = "E", defaultValue = "0",
             description = "slim: epochs of sparsity training (L1 on batch-norm scales) before pruning (default: ${DEFAULT-VALUE}).")
     int slimEpochs;
@@ -105,9 +117,11 @@ final class CompressPrune implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         PruningTarget target = target(cl);
-        if (!List.of("l1", "l2", "slim", "hrank").contains(method)) {
-            throw new ParameterException(cl, "--method must be l1, l2, slim or hrank, got '" + method + "'");
+        if (!List.of("l1", "l2", "slim", "hrank", "scop").contains(method)) {
+            throw new ParameterException(cl, "--method must be l1, l2, slim, hrank or scop, got '" + method + "'");
         }
+        if (scopEpochs < 1 || scopSamples < 2) throw new ParameterException(cl, "--scop-epochs must be >= 1 and --scop-samples >= 2");
+        if (!(scopLr > 0) || Double.isInfinite(scopLr)) throw new ParameterException(cl, "--scop-lr must be a finite number > 0");
         if (slimEpochs < 0 || finetuneEpochs < 0) throw new ParameterException(cl, "--slim-epochs and --finetune-epochs must be >= 0");
         if (slimEpochs > 0 && !method.equals("slim")) throw new ParameterException(cl, "--slim-epochs needs --method slim");
         if (hrankBatches < 1 || hrankBatch < 1) throw new ParameterException(cl, "--hrank-batches and --hrank-batch must be >= 1");
@@ -144,7 +158,12 @@ final class CompressPrune implements Callable<Integer> {
                     FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(r, slimEpochs), sgd, train.size()),
                             penalty.addTo(Losses::crossEntropy), slimEpochs, null, settings), null, null);
                 }
-                double[] scores = criterion(cl, s, err).scores(model, graph);
+                double[] scores;
+                try {
+                    scores = criterion(cl, s, b, err).scores(model, graph);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(cl, e.getMessage());
+                }
                 Set<Integer> removed = choose(cl, graph, scores, target);
                 err.println(table(graph, removed));
                 plan = Pruning.apply(model, graph, removed, sample);
@@ -162,7 +181,8 @@ final class CompressPrune implements Callable<Integer> {
                         Losses::crossEntropy, finetuneEpochs, null, settings), Path.of(common.out + ".ckpt"), run.resume);
             }
             model.eval();
-            String recipe = String.format(Locale.ROOT, "prune method=%s %s=%s allocation=%s round=%d scope=%s slim_epochs=%d slim_lambda=%s"
+            String recipe = String.format(Locale.ROOT, "prune method=%s" + (method.equals("scop") ? " scop_epochs=" + scopEpochs + " scop_lr=" + scopLr
+                            + " scop_samples=" + scopSamples : "") + " %s=%s allocation=%s round=%d scope=%s slim_epochs=%d slim_lambda=%s"
                             + " finetune_epochs=%d sgd_lr=%s cosine batch=%d seed=%d weights=%s", method, flops != null ? "flops" : "rate",
                     flops != null ? flops : rate, allocation, round, scope, slimEpochs, slimLambda, finetuneEpochs, lr, b, run.seed,
                     common.weights.getFileName());
@@ -218,17 +238,20 @@ final class CompressPrune implements Callable<Integer> {
         }
     }
 
-    private ChannelCriterion criterion(CommandLine cl, CompressOptions.Setup s, PrintWriter err) {
+    private ChannelCriterion criterion(CommandLine cl, CompressOptions.Setup s, int batchSize, PrintWriter err) {
         return switch (method) {
             case "l1" -> Criteria.l1();
             case "l2" -> Criteria.l2();
-            case "slim" -> (m, g) -> {
-                try {
-                    return Criteria.slimming().scores(m, g);
-                } catch (IllegalArgumentException e) {
-                    throw new ParameterException(cl, e.getMessage());
-                }
-            };
+            case "slim" -> Criteria.slimming();
+            case "scop" -> {
+                int n = Math.min(scopSamples, s.train().size());
+                err.println("tersor compress prune: fitting the Gaussian knockoff model to " + n + " training images");
+                GaussianKnockoffs kf = GaussianKnockoffs.fit(DataSplits.normalize(s.info()).apply(s.train().subset(0, n).inputs(), null));
+                yield new Scop(FineTune.loader(cl, s, batchSize, run.seed), kf, scopEpochs, scopLr, run.seed, line -> {
+                    err.println("tersor compress prune: " + line);
+                    err.flush();
+                });
+            }
             default -> {
                 List<Tensor> inputs = new ArrayList<>();
                 DataLoader loader = FineTune.loader(cl, s, Math.min(hrankBatch, s.train().size()), run.seed);

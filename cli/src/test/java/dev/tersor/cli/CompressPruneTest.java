@@ -22,13 +22,17 @@ import org.junit.jupiter.api.io.TempDir;
 class CompressPruneTest {
     @TempDir
     static Path tmp;
-    static Path weights;
+    static Path weights, bnWeights;
 
     @BeforeAll
     static void trainFloat() {
         weights = tmp.resolve("lenet5.safetensors");
         Run r = run("train", "--model", "lenet5", "--limit", "512", "--batch", "32", "--epochs", "2", "--threads", "1",
                 "--out", weights.toString());
+        assertEquals(0, r.code(), r.err());
+        bnWeights = tmp.resolve("lenet5-bn.safetensors");
+        r = run("train", "--model", "lenet5-bn", "--limit", "512", "--batch", "32", "--epochs", "1", "--threads", "1",
+                "--out", bnWeights.toString());
         assertEquals(0, r.code(), r.err());
     }
 
@@ -72,6 +76,22 @@ class CompressPruneTest {
     }
 
     @Test
+    void scopTrainsItsKnockoffScalesThenPrunes() throws Exception {
+        Path out = tmp.resolve("scop.safetensors");
+        Run r = prune(out, "--method", "scop", "--flops", "0.3", "--scop-epochs", "1", "--scop-samples", "256", "--batch", "64");
+        assertEquals(2, r.code(), "plain LeNet-5 has no batch norm: " + r.err());
+        assertTrue(r.err().contains("SCOP needs layers followed by a batch norm"), r.err());
+        r = run("compress", "prune", "--model", "lenet5-bn", "--weights", bnWeights.toString(), "--out", out.toString(), "--limit", "512",
+                "--threads", "1", "--json", "--method", "scop", "--flops", "0.3", "--scop-epochs", "1", "--scop-samples", "256", "--batch", "64");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("fitting the Gaussian knockoff model to 256 training images"), r.err());
+        assertTrue(r.err().contains("SCOP epoch 1/1 done, 8 steps"), r.err());
+        Map<String, Object> j = json(r.lastLine());
+        assertTrue(number(j, "flops_ratio") <= 0.7, j.toString());
+        assertTrue(String.valueOf(j.get("recipe")).contains("scop_epochs=1"), j.toString());
+    }
+
+    @Test
     void badSettingsFailBeforeAnyTraining() {
         Path out = tmp.resolve("bad.safetensors");
         Run r = prune(out, "--flops", "1.0");
@@ -84,7 +104,7 @@ class CompressPruneTest {
         assertTrue(r.err().contains("a FLOPs reduction of 99.9% cannot be met"), r.err());
         assertFalse(r.err().contains("epoch 1/"), r.err());
         r = prune(out, "--method", "magic", "--flops", "0.5");
-        assertTrue(r.err().contains("--method must be l1, l2, slim or hrank"), r.err());
+        assertTrue(r.err().contains("--method must be l1, l2, slim, hrank or scop"), r.err());
         r = prune(out, "--method", "slim", "--flops", "0.5");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("network slimming needs an affine batch norm"), r.err());

@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tersor.compress.convert.Conversion;
 import dev.tersor.compress.io.CompressedModel;
 import dev.tersor.compress.io.SizeReport;
+import dev.tersor.compress.prune.Allocator;
+import dev.tersor.compress.prune.ChannelGraph;
+import dev.tersor.compress.prune.ChannelTrace;
+import dev.tersor.compress.prune.Criteria;
+import dev.tersor.compress.prune.Pruning;
+import dev.tersor.compress.prune.PruningPlan;
+import dev.tersor.compress.prune.PruningTarget;
 import dev.tersor.compress.ptq.Calibration;
 import dev.tersor.compress.ptq.ObserverKind;
 import dev.tersor.compress.ptq.PtqConfig;
@@ -26,6 +33,7 @@ import dev.tersor.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,5 +72,25 @@ class ReadmeExampleTest {
             assertArrayEquals(model.call(x).toArray(), int8.call(x).toArray(), "the file holds the converted model");
         }
         assertTrue(Files.size(file) < 70_000 && Files.size(dir.resolve("lenet5-w4a4.safetensors")) < 40_000);
+    }
+
+    @Test
+    void readmePruningExampleRuns() throws IOException {
+        Rng.manualSeed(2);
+        Module model = Zoo.create("resnet20-fashion").eval();             // (the README loads trained weights here)
+        Tensor sample = Tensor.zeros(1, 1, 28, 28);
+        Path file = dir.resolve("r20-l1.safetensors");
+
+        // --- README: structural pruning ---
+        ChannelGraph g = ChannelTrace.trace(model, sample);               // residual adds, shortcuts, flatten followed
+        Set<Integer> drop = Allocator.choose(g, Criteria.l1().scores(model, g), PruningTarget.flops(0.5).roundedTo(4));
+        PruningPlan plan = Pruning.apply(model, g, drop, sample);          // smaller Conv2d/BatchNorm2d/Linear layers
+        CompressedModel.save(model, "resnet20-fashion", plan, "prune l1", file);
+
+        assertTrue(ChannelTrace.trace(model, sample).macs() <= g.macs() / 2);
+        Tensor x = Tensor.randn(new dev.tersor.tensor.Generator(1), 2, 1, 28, 28);
+        try (var ng = Tensor.noGrad()) {
+            assertArrayEquals(model.call(x).toArray(), CompressedModel.load(file).call(x).toArray());
+        }
     }
 }
