@@ -51,6 +51,9 @@ public final class CsrMatrix {
             if (hi > values.length) {
                 throw new IllegalArgumentException("CsrMatrix: row pointer " + (r + 1) + " = " + hi + " is past the " + values.length + " values");
             }
+        }
+        for (int r = 0; r < rows; r++) {
+            int lo = rowPointers[r], hi = rowPointers[r + 1];
             for (int p = lo; p < hi; p++) {
                 int c = columns[p];
                 if (c < 0 || c >= cols) {
