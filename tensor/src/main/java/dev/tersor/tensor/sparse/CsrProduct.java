@@ -12,7 +12,7 @@ import dev.tersor.tensor.backend.Parallel;
  * {@link #reference} is the plain loop (the test oracle). {@link #multiply} computes the same
  * sums in the same order, so bit for bit the same floats: each output row is built a tile of
  * {@value #TILE} columns at a time (the tile stays in L1 while every nonzero of the row adds
- * {@code v · B[col, tile]} to it, a unit-stride loop that C2 compiles to SIMD multiply and add),
+ * {@code v · B[col, tile]} to it: {@link CsrAxpy}, a Vector API loop under the vector backend),
  * a single column ({@code n = 1}) is a gathered dot product, and (matrix, row) pairs are split
  * over {@link Parallel}. The work is {@code nnz·n} multiply-adds against {@code M·K·n} dense.
  */
@@ -43,6 +43,11 @@ public final class CsrProduct {
 
     /** The fast loop, the same floats as {@link #reference}. */
     public static void multiply(CsrMatrix a, float[] b, int bOff, int bStride, float[] c, int cOff, int cStride, int n, int batch) {
+        multiply(a, b, bOff, bStride, c, cOff, cStride, n, batch, CsrAxpy.current());
+    }
+
+    /** The fast loop with a given inner loop (tests run each). */
+    static void multiply(CsrMatrix a, float[] b, int bOff, int bStride, float[] c, int cOff, int cStride, int n, int batch, CsrAxpy axpy) {
         check(a, b, bOff, bStride, c, cOff, cStride, n, batch);
         int rows = a.rows();
         long perRow = Math.max(1L, (long) a.nonzeros() * n / rows);
@@ -52,7 +57,7 @@ public final class CsrProduct {
                 int bi = t / rows, m = t % rows;
                 int row = cOff + bi * cStride + m * n, base = bOff + bi * bStride;
                 if (n == 1) dot(a, m, b, base, c, row);
-                else axpyRow(a, m, b, base, c, row, n);
+                else axpyRow(a, m, b, base, c, row, n, axpy);
             }
         });
     }
@@ -65,18 +70,14 @@ public final class CsrProduct {
         c[at] = s;
     }
 
-    private static void axpyRow(CsrMatrix a, int m, float[] b, int base, float[] c, int row, int n) {
+    private static void axpyRow(CsrMatrix a, int m, float[] b, int base, float[] c, int row, int n, CsrAxpy axpy) {
         int[] col = a.columns;
         float[] val = a.values;
         int lo = a.rowPointers[m], hi = a.rowPointers[m + 1];
         for (int j0 = 0; j0 < n; j0 += TILE) {
             int len = Math.min(TILE, n - j0), dst = row + j0;
             java.util.Arrays.fill(c, dst, dst + len, 0f);
-            for (int p = lo; p < hi; p++) {
-                float v = val[p];
-                int src = base + col[p] * n + j0;
-                for (int j = 0; j < len; j++) c[dst + j] += v * b[src + j];
-            }
+            for (int p = lo; p < hi; p++) axpy.axpy(val[p], b, base + col[p] * n + j0, c, dst, len);
         }
     }
 

@@ -46,8 +46,11 @@ class CsrProductTest {
                         java.util.Arrays.fill(ref, 42f);
                         java.util.Arrays.fill(fast, 42f);
                         CsrProduct.reference(a, b, bOff, bStride, ref, cOff, cStride, n, batch);
-                        CsrProduct.multiply(a, b, bOff, bStride, fast, cOff, cStride, n, batch);
-                        assertArrayEquals(ref, fast, "fast vs reference, m=" + m + " k=" + k + " n=" + n + " threads=" + threads);
+                        for (CsrAxpy axpy : CsrAxpy.available()) {
+                            java.util.Arrays.fill(fast, 42f);
+                            CsrProduct.multiply(a, b, bOff, bStride, fast, cOff, cStride, n, batch, axpy);
+                            assertArrayEquals(ref, fast, "fast vs reference, m=" + m + " k=" + k + " n=" + n + " threads=" + threads + " " + axpy);
+                        }
                         for (int bi = 0; bi < batch; bi++) {
                             for (int r = 0; r < m; r++) {
                                 for (int j = 0; j < n; j++) {
@@ -68,6 +71,12 @@ class CsrProductTest {
         } finally {
             Parallel.setThreads(before);
         }
+    }
+
+    @Test
+    void theVectorLoopLoadsWhereTheModuleIs() {
+        boolean module = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        assertEquals(module ? 2 : 1, CsrAxpy.available().size());
     }
 
     @Test
