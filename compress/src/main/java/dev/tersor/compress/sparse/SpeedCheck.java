@@ -47,15 +47,16 @@ public interface SpeedCheck {
     /** No timing: every layer computes dense (stored sparse all the same). */
     SpeedCheck ALWAYS_DENSE = (path, sparse, dense, input) -> new Timing(1, 0);
 
-    /** {@link #measured(double, int) measured(0.05, 9)}: about 0.15 s a layer. */
+    /** {@link #measured(double, int) measured(0.25, 11)}: about 0.3 s a layer. */
     static SpeedCheck measured() {
-        return measured(0.05, 9);
+        return measured(0.25, 11);
     }
 
     /**
-     * Warms both forms up for about {@code warmupSeconds} each (C2 compiles the loops), then
-     * times {@code rounds} interleaved rounds (sparse, dense, sparse, ...), each of enough calls
-     * to last about a millisecond, and returns the medians per call.
+     * Warms both forms up, alternating calls, for about {@code warmupSeconds} (C2 compiles both
+     * paths' loops: timing C1 code would decide on nothing), then times {@code rounds}
+     * interleaved rounds (sparse, dense, sparse, ...), each of enough calls to last about a
+     * millisecond, and returns the medians per call.
      */
     static SpeedCheck measured(double warmupSeconds, int rounds) {
         if (!(warmupSeconds >= 0) || rounds < 1) {
@@ -63,8 +64,19 @@ public interface SpeedCheck {
         }
         return (path, sparse, dense, input) -> {
             try (var g = Tensor.noGrad()) {
-                double perSparse = warm(sparse, input, warmupSeconds), perDense = warm(dense, input, warmupSeconds);
-                int repsSparse = reps(perSparse), repsDense = reps(perDense);
+                long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
+                long sparseNanos = 0, denseNanos = 0;
+                int calls = 0;
+                do {
+                    long t0 = System.nanoTime();
+                    sparse.call(input);
+                    long t1 = System.nanoTime();
+                    dense.call(input);
+                    sparseNanos += t1 - t0;
+                    denseNanos += System.nanoTime() - t1;
+                    calls++;
+                } while (System.nanoTime() < end || calls < 3);
+                int repsSparse = reps(sparseNanos / 1e9 / calls), repsDense = reps(denseNanos / 1e9 / calls);
                 double[] s = new double[rounds], d = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
                     s[r] = round(sparse, input, repsSparse);
@@ -73,16 +85,6 @@ public interface SpeedCheck {
                 return new Timing(median(s), median(d));
             }
         };
-    }
-
-    private static double warm(Module m, Tensor x, double seconds) {
-        long start = System.nanoTime(), end = start + (long) (seconds * 1e9);
-        int calls = 0;
-        do {
-            m.call(x);
-            calls++;
-        } while (System.nanoTime() < end || calls < 3);
-        return (System.nanoTime() - start) / 1e9 / calls;
     }
 
     private static int reps(double perCall) {
