@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "compress", mixinStandardHelpOptions = true,
         description = {"Compress float weights into a compressed model file (real size on disk, integer or codebook layers).",
             "Subcommands: ptq (post-training int8), qat (quantization-aware training), cluster (DP-Net weight clustering), slb (searched low-bit weights), abs (automatic bit sharing under a BOPs budget)."},
-        subcommands = {CompressPtq.class, CompressQat.class, CompressCluster.class, CompressSlb.class, CompressAbs.class})
+        subcommands = {CompressPtq.class, CompressQat.class, CompressCluster.class, CompressSlb.class, CompressAbs.class,
+            CompressDistill.class})
 final class CompressCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

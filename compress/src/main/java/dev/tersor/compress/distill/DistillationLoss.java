@@ -63,6 +63,15 @@ public final class DistillationLoss implements LossFunction, AutoCloseable {
     }
 
     /**
+     * Hooks the student without running {@link #check}: for callers that checked the pair before
+     * changing the student (e.g. before quantizers replace its layers, so the feature taps see the
+     * replacements).
+     */
+    public static DistillationLoss of(Module student, Module teacher, KdConfig config, LossFunction hard, UnaryOperator<Tensor> teacherInput) {
+        return new DistillationLoss(student, teacher, config, hard, teacherInput);
+    }
+
+    /**
      * Runs student and teacher (eval mode, no gradient; modes restored) on {@code sample} and fails
      * with an {@link IllegalArgumentException} when their logits differ in shape (another class
      * count) or a pair names a missing layer or outputs that its kind cannot compare.
