@@ -21,9 +21,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "compress", mixinStandardHelpOptions = true,
         description = {"Compress float weights into a compressed model file (real size on disk, integer or codebook layers).",
-            "Subcommands: ptq (post-training int8), qat (quantization-aware training), cluster (DP-Net weight clustering), slb (searched low-bit weights), abs (automatic bit sharing under a BOPs budget), prune (structural pruning into a smaller dense model), sparsify (unstructured magnitude pruning stored sparsely)."},
+            "Subcommands: ptq (post-training int8), qat (quantization-aware training), cluster (DP-Net weight clustering), slb (searched low-bit weights), abs (automatic bit sharing under a BOPs budget), prune (structural pruning into a smaller dense model), sparsify (unstructured magnitude pruning stored sparsely), distill (knowledge distillation into a student)."},
         subcommands = {CompressPtq.class, CompressQat.class, CompressCluster.class, CompressSlb.class, CompressAbs.class, CompressPrune.class,
-            CompressSparse.class})
+            CompressSparse.class, CompressDistill.class})
 final class CompressCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -1,6 +1,7 @@
 package dev.tersor.cli;
 
 import dev.tersor.compress.convert.Conversion;
+import dev.tersor.compress.distill.DistillationLoss;
 import dev.tersor.compress.quant.BatchNormFolding;
 import dev.tersor.compress.quant.QuantConfig;
 import dev.tersor.compress.quant.QuantMethod;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
  * {@code tersor compress qat}: quantization-aware training from float weights. Conv2d/Linear
  * layers get fake quantizers for their weights and inputs (uniform, LSQ, PACT or PAMS; first and
  * last layers stay float unless asked), the model is fine-tuned with the model's recipe (any
- * recipe flag overrides it; the quantizers' own parameters may take their own learning rate),
+ * recipe flag overrides it; the quantizers' own parameters may take their own learning rate;
+ * {@code --teacher M:W} distils a float teacher into the quantized model, {@link DistillOptions}),
  * optionally with batch norms folded after a chosen epoch, then converted to integer layers.
  */
 @Command(name = "qat", mixinStandardHelpOptions = true, sortOptions = false,
@@ -82,6 +84,9 @@ final class CompressQat implements Callable<Integer> {
     Integer foldEpoch;
 
     @Mixin
+    DistillOptions distill;
+
+    @Mixin
     FineTune.RunOptions run;
 
     @SuppressWarnings("try")
@@ -101,6 +106,9 @@ final class CompressQat implements Callable<Integer> {
             Module model = s.model();
             DataLoader train = FineTune.loader(cl, s, r.batch(), run.seed);
             List<Quantization.Fold> folds = foldEpoch == null ? List.of() : folds(model, CompressOptions.sample(s));
+            DistillOptions.Teacher kt = distill.hasTeacher() ? distill.teacher(cl, true) : null;
+            Module teacher = kt == null ? null : kt.load();
+            if (kt != null) distill.check(cl, model, s.info(), kt, teacher, CompressOptions.sample(s));   // on the float model
             QuantReport report;
             try {
                 report = Quantization.prepare(model, config);
@@ -115,7 +123,9 @@ final class CompressQat implements Callable<Integer> {
             if (foldEpoch != null && run.resume != null && TrainCommand.checkpointEpochs(run.resume) >= foldEpoch) {
                 fold(model, folds);   // the checkpoint holds the folded model; its weights load next
             }
-            LossFunction loss = m == QuantMethod.PACT ? pact(model, (float) pactLambda) : Losses::crossEntropy;
+            LossFunction hard = kt == null ? Losses::crossEntropy
+                    : DistillationLoss.of(model, teacher, distill.config(cl), Losses::crossEntropy, distill.teacherInput(cl, s.info(), kt));
+            LossFunction loss = m == QuantMethod.PACT ? pact(model, (float) pactLambda, hard) : hard;
             Trainer.EpochStart pams = Quantization.epochStart(model, 1);
             Trainer.EpochStart hook = (epoch, epochs) -> {
                 StringBuilder line = new StringBuilder();
@@ -130,6 +140,7 @@ final class CompressQat implements Callable<Integer> {
             Map<String, String> settings = new LinkedHashMap<>(RunSettings.record(s.info().name(), s.dataset(), r, run.seed, common.limit));
             settings.put("compress.method", m.name().toLowerCase(Locale.ROOT));
             settings.put("compress.bits", wbits + ":" + abits);
+            if (kt != null) settings.put("compress.teacher", kt.spec());
             model.train();
             List<EpochMetrics> history = FineTune.fit(cl, s, model, train,
                     new FineTune.Run(opt, Training.scheduler(r, opt, train.size()), loss, r.epochs(), hook, settings),
@@ -137,7 +148,8 @@ final class CompressQat implements Callable<Integer> {
             Conversion.convert(model);
             String recipeLine = String.format(Locale.ROOT, "qat method=%s wbits=%d abits=%d layer_bits=%s first=%s last=%s %s quant_lr=%s fold_bn_epoch=%s seed=%d weights=%s",
                     m.name().toLowerCase(Locale.ROOT), wbits, abits, layerBits == null ? "" : String.join(",", layerBits), first, last, r,
-                    quantLr != null ? quantLr : r.lr(), foldEpoch, run.seed, common.weights.getFileName());
+                    quantLr != null ? quantLr : r.lr(), foldEpoch, run.seed, common.weights.getFileName())
+                    + (kt == null ? "" : " " + distill.describe(kt));
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("wbits", wbits);
             extra.put("abits", abits);
@@ -207,7 +219,7 @@ final class CompressQat implements Callable<Integer> {
         return copy;
     }
 
-    private static LossFunction pact(Module model, float lambda) {
-        return (out, labels) -> Losses.crossEntropy(out, labels).add(Quantization.pactPenalty(model, lambda));
+    private static LossFunction pact(Module model, float lambda, LossFunction base) {
+        return (out, labels) -> base.apply(out, labels).add(Quantization.pactPenalty(model, lambda));
     }
 }

@@ -19,6 +19,9 @@ import dev.tersor.tensor.Tensor;
  * With batch norm ({@code lenet5-bn}), {@code bn1}, {@code bn2} (2-d) follow conv1, conv2 and
  * {@code bn3}, {@code bn4} (1-d) follow fc1, fc2, each before its ReLU. Inputs: pixels scaled to
  * [0, 1], then normalised with mean 0.1307 and std 0.3081 (the data pipeline does this).
+ * <p>A width multiplier {@code w} scales every hidden width, rounded ({@code lenet5-half}: w = 0.5,
+ * conv1 3, conv2 8 channels, fc1 60, fc2 42 units, fc1's input 8·5·5 = 200); the state-dict keys
+ * stay the same.
  */
 public class LeNet5 extends Module {
     private static final Pool2dOptions POOL = Pool2dOptions.of(2);
@@ -26,16 +29,27 @@ public class LeNet5 extends Module {
 
     /** Plain LeNet-5 ({@code batchNorm} false) or LeNet-5-BN. */
     public LeNet5(boolean batchNorm) {
+        this(batchNorm, 1.0);
+    }
+
+    /** LeNet-5 with every hidden width multiplied by {@code width} (rounded, at least 1): 0.5 gives {@code lenet5-half}. */
+    public LeNet5(boolean batchNorm, double width) {
+        if (!(width > 0 && Double.isFinite(width))) throw new IllegalArgumentException("LeNet5: width must be a finite number > 0, got " + width);
         this.batchNorm = batchNorm;
-        register("conv1", new Conv2d(1, 6, 5, 1, 2));
-        if (batchNorm) register("bn1", new BatchNorm2d(6));
-        register("conv2", new Conv2d(6, 16, 5));
-        if (batchNorm) register("bn2", new BatchNorm2d(16));
-        register("fc1", new Linear(400, 120));
-        if (batchNorm) register("bn3", new BatchNorm1d(120));
-        register("fc2", new Linear(120, 84));
-        if (batchNorm) register("bn4", new BatchNorm1d(84));
-        register("fc3", new Linear(84, 10));
+        int c1 = scaled(6, width), c2 = scaled(16, width), f1 = scaled(120, width), f2 = scaled(84, width);
+        register("conv1", new Conv2d(1, c1, 5, 1, 2));
+        if (batchNorm) register("bn1", new BatchNorm2d(c1));
+        register("conv2", new Conv2d(c1, c2, 5));
+        if (batchNorm) register("bn2", new BatchNorm2d(c2));
+        register("fc1", new Linear(c2 * 25, f1));
+        if (batchNorm) register("bn3", new BatchNorm1d(f1));
+        register("fc2", new Linear(f1, f2));
+        if (batchNorm) register("bn4", new BatchNorm1d(f2));
+        register("fc3", new Linear(f2, 10));
+    }
+
+    private static int scaled(int channels, double width) {
+        return Math.max(1, (int) Math.round(channels * width));
     }
 
     private Tensor block(Tensor x, String layer, String bn) {

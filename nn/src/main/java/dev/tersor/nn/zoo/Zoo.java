@@ -9,7 +9,7 @@ import java.util.Map;
  * The model zoo by name: {@code Zoo.create("resnet20")}. Names: lenet5, lenet5-bn, mlp,
  * resnet20, resnet32, resnet44, resnet56, resnet110, resnet20-fashion (one input channel), vgg-small, edsr (×2; edsr-x3, edsr-x4),
  * edsr-ghost (GhostSR); the low-cost variants lenet5-binary, resnet20-binary, vgg-small-binary,
- * lenet5-adder and resnet20-adder.
+ * lenet5-adder and resnet20-adder; lenet5-half (LeNet-5 at half width, a distillation student).
  */
 public final class Zoo {
     private static final float[] MNIST_MEAN = {0.1307f};
@@ -50,6 +50,8 @@ public final class Zoo {
         add(BinaryVggSmall.info());
         add(AdderLeNet5.info());
         add(AdderResNet20.info());
+        add(new ModelInfo("lenet5-half", "LeNet-5 at half width (3/8 channels, 60/42 units; a distillation student)",
+                new int[] {1, 28, 28}, "mnist", MNIST_MEAN, MNIST_STD, false, mnist, () -> new LeNet5(false, 0.5)));
     }
 
     private Zoo() {
