@@ -32,13 +32,17 @@ import java.util.Set;
  * lets a change through (a ReLU passes −0.5 → 0 against 0.25 → 0.25; so do sign, max, tanh and
  * products with non-zero values).
  *
- * <p>A group is pinned (not prunable) when it reaches the model output, passes through a layer
- * with state that no {@link LayerSurgery} knows, or joins two output channels of one layer (some
- * op outside a module mixes channels).
+ * <p>A group is pinned (not prunable) when it reaches the model output or passes through a layer
+ * with state that no {@link LayerSurgery} knows. A group may hold several output channels of one
+ * layer (a pixel shuffle folds four into one; a ghost module copies one into two): they go
+ * together. Whether the forward code still routes channels the same way once they are fewer is
+ * checked after pruning by tracing again ({@link Pruning#apply}).
  */
 public final class ChannelTrace {
     static final float BASE = 0.25f, PROBE = -0.75f;
     private static final int CHUNK = 64;
+    /** Most activation values one sample of a probing pass may hold per layer, times the batch: keeps passes within memory. */
+    private static final long PASS_BUDGET = 1L << 24;
     private static final float TOLERANCE = 1e-6f;
 
     private ChannelTrace() {
@@ -76,6 +80,7 @@ public final class ChannelTrace {
         int in = -1, out = -1, calls, inBase, outBase;
         long macs;
         final List<float[]> baseIn = new ArrayList<>(), baseOut = new ArrayList<>();
+        final List<int[]> outShapes = new ArrayList<>();   // per call, batch of the shape pass
         int inCall, outCall;
 
         Unit(String path, Module module, LayerSurgery surgery) {
@@ -93,7 +98,8 @@ public final class ChannelTrace {
         final List<Unit> units = new ArrayList<>();
         Phase phase = Phase.SHAPES;
         Unit source;
-        int c0, count;
+        int c0, count, chunk = CHUNK;
+        long largest = 1;   // most values of one sample's input or output of any layer
         int[] parent;
         int outputSite;
         float[] baseOutput;
@@ -135,14 +141,15 @@ public final class ChannelTrace {
                 for (Unit u : units) if (u.calls > 0) traced.add(u);
                 units.retainAll(traced);
                 allocateSites();
+                chunk = (int) Math.max(1, Math.min(CHUNK, PASS_BUDGET / largest));
                 phase = Phase.BASELINE;
                 baseOutput = flat(forward(zeros(1), "the unprobed pass"));
                 phase = Phase.PROBE;
                 for (Unit u : units) {
                     if (u.kind != Kind.MIXING && u.kind != Kind.ROUTING && u.kind != Kind.OPAQUE) continue;
                     source = u;
-                    for (c0 = 0; c0 < u.out; c0 += CHUNK) {
-                        count = Math.min(CHUNK, u.out - c0);
+                    for (c0 = 0; c0 < u.out; c0 += chunk) {
+                        count = Math.min(chunk, u.out - c0);
                         Tensor y = forward(zeros(count), "probing " + u.path);
                         compare(y, baseOutput, count, (k, i) -> union(sourceSite(k), outputSite));
                     }
@@ -177,13 +184,15 @@ public final class ChannelTrace {
                     if (u.in >= 0 && u.in != c) opaque(u, "called with " + u.in + " and " + c + " input channels");
                     u.in = c;
                     if (x.dim() < 2 && u.kind != Kind.TRANSPARENT) opaque(u, "input of rank " + x.dim());
+                    largest = Math.max(largest, x.numel() / Math.max(1, x.size(0)));
+                    return null;
                 }
                 case BASELINE -> u.baseIn.add(flat(x));
                 case PROBE -> {
                     if (u != source) compare(x, u.baseIn.get(call), count, (k, i) -> union(sourceSite(k), u.inBase + i));
                 }
             }
-            return null;
+            return u.kind == Kind.MIXING ? MinimalInput.of(u.module, x) : null;   // its output is replaced anyway
         }
 
         private Tensor after(Unit u, Tensor x, Tensor y) {
@@ -193,6 +202,8 @@ public final class ChannelTrace {
                 int c = y.dim() >= 2 ? y.size(1) : 0;
                 if (u.out >= 0 && u.out != c) opaque(u, "called with " + u.out + " and " + c + " output channels");
                 u.out = c;
+                largest = Math.max(largest, y.numel() / Math.max(1, y.size(0)));
+                u.outShapes.add(y.shape().clone());
                 u.macs += u.module.multiplyAccumulates(x, y);
                 if (u.kind == Kind.CHANNELWISE && !Arrays.equals(x.shape(), y.shape())) opaque(u, "output shape differs from input shape");
                 if (u.kind == Kind.MIXING && (y.dim() != x.dim() || (x.dim() != 2 && x.dim() != 4))) {
@@ -201,7 +212,7 @@ public final class ChannelTrace {
                 return null;
             }
             return switch (u.kind) {
-                case MIXING, OPAQUE -> constant(u, y);
+                case MIXING, OPAQUE -> constant(u, u.outShapes.get(call), x.size(0));
                 case CHANNELWISE -> x;
                 case ROUTING, TRANSPARENT -> {
                     if (phase == Phase.BASELINE) {
@@ -221,10 +232,15 @@ public final class ChannelTrace {
             u.why = u.module.getClass().getSimpleName() + " " + why;
         }
 
-        private Tensor constant(Unit u, Tensor y) {
-            float[] v = new float[y.numel()];
+        /** The constant output of a cut layer: its traced shape for this call, with the pass's batch. */
+        private Tensor constant(Unit u, int[] traced, int batch) {
+            int[] shape = traced.clone();
+            shape[0] = batch;
+            int n = 1;
+            for (int d : shape) n *= d;
+            float[] v = new float[n];
             Arrays.fill(v, BASE);
-            return phase == Phase.PROBE && u == source ? perturbed(v, y.shape()) : Tensor.fromArray(v, y.shape());
+            return phase == Phase.PROBE && u == source ? perturbed(v, shape) : Tensor.fromArray(v, shape);
         }
 
         /** Adds the probe to channel c0 + k of sample k. */
@@ -305,7 +321,6 @@ public final class ChannelTrace {
         private ChannelGraph build() {
             Map<Integer, List<Site>> sites = new LinkedHashMap<>();
             Map<Integer, String> pinned = new HashMap<>();
-            Map<Integer, Map<String, Integer>> producerChannel = new HashMap<>();
             List<Integer> order = new ArrayList<>();
             for (Unit u : units) {
                 if (u.kind != Kind.MIXING) continue;
@@ -326,11 +341,6 @@ public final class ChannelTrace {
                         if (l == null) continue;
                         l.add(new Site(u.path, side == 1, i));
                         if (u.kind == Kind.OPAQUE) pinned.putIfAbsent(r, "passes through " + u.path + ": " + u.why);
-                        if (side == 1 && u.kind == Kind.MIXING) {
-                            Integer other = producerChannel.computeIfAbsent(r, k -> new HashMap<>()).putIfAbsent(u.path, i);
-                            if (other != null) pinned.putIfAbsent(r, "output channels " + other + " and " + i + " of " + u.path
-                                    + " are combined by an operation outside a module");
-                        }
                     }
                 }
             }

@@ -5,8 +5,8 @@ import dev.tersor.nn.Module;
 /**
  * How the pruning engine treats one kind of layer: its {@link Role} in the channel graph and how
  * to rebuild it with fewer channels. The built-in surgeries ({@link Surgeries#builtIn()}) cover
- * Conv2d, Linear, the batch norms, PReLU, the adder and binary layers and the ResNets'
- * {@code ZeroPadShortcut}; a layer no surgery accepts is a leaf the tracer treats as opaque
+ * Conv2d, Linear, the batch norms, PReLU, the adder and binary layers, the ResNets'
+ * {@code ZeroPadShortcut} and GhostSR's {@code GhostShift}; a layer no surgery accepts is a leaf the tracer treats as opaque
  * (channels through it are not pruned) when it holds state, or as a channel-preserving function
  * (ReLU, pooling, flatten, ...) when it holds none.
  */
@@ -18,7 +18,7 @@ public interface LayerSurgery {
         MIXING,
         /** Output channel i depends on input channel i alone (batch norm, depthwise convolution, PReLU). */
         CHANNELWISE,
-        /** No learned state, but moves channels to other positions (a zero-padding shortcut). */
+        /** Moves (or copies) channels to other positions: a zero-padding shortcut, GhostSR's shift; the trace runs it for real. */
         ROUTING
     }
 

@@ -5,6 +5,7 @@ import dev.tersor.compress.prune.ChannelGraph.Node;
 import dev.tersor.nn.Module;
 import dev.tersor.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -58,7 +59,49 @@ public final class Pruning {
             model.replace(n.path(), s.rebuild(model.get(n.path()), in, out));
         }
         check(model, sample);
+        verify(graph, removed, ChannelTrace.trace(model, sample));
         return plan;
+    }
+
+    /**
+     * Checks that the pruned model's channel groups are exactly the kept groups of the original,
+     * renumbered: otherwise some forward code routes channels by fixed counts (e.g. splits a
+     * tensor at channel 4) and now mixes channels it did not mix before.
+     */
+    private static void verify(ChannelGraph before, Set<Integer> removed, ChannelGraph after) {
+        Map<String, int[]> newIndex = new java.util.HashMap<>();
+        Set<Set<String>> expected = new java.util.HashSet<>(), actual = new java.util.HashSet<>();
+        for (ChannelGraph.Group g : before.groups()) {
+            if (removed.contains(g.id())) continue;
+            Set<String> sites = new java.util.HashSet<>();
+            for (ChannelGraph.Site s : g.sites()) {
+                int[] map = newIndex.computeIfAbsent(s.path() + (s.out() ? ">" : "<"), k -> renumber(before, s.path(), s.out(), removed));
+                sites.add(new ChannelGraph.Site(s.path(), s.out(), map[s.index()]).toString());
+            }
+            expected.add(sites);
+        }
+        for (ChannelGraph.Group g : after.groups()) {
+            Set<String> sites = new java.util.HashSet<>();
+            for (ChannelGraph.Site s : g.sites()) sites.add(s.toString());
+            actual.add(sites);
+        }
+        if (!expected.equals(actual)) {
+            Set<Set<String>> missing = new java.util.HashSet<>(expected);
+            missing.removeAll(actual);
+            String example = missing.isEmpty() ? "" : ": e.g. " + new java.util.TreeSet<>(missing.iterator().next());
+            throw new IllegalStateException("the pruned model routes channels differently from the original (some forward code depends on"
+                    + " channel counts the tracer cannot see)" + example);
+        }
+    }
+
+    /** New index of each old channel of {@code path}'s input or output (−1 if removed). */
+    private static int[] renumber(ChannelGraph g, String path, boolean out, Set<Integer> removed) {
+        ChannelGraph.Node n = g.node(path);
+        int[] map = new int[out ? n.outChannels() : n.inChannels()];
+        java.util.Arrays.fill(map, -1);
+        int[] kept = g.kept(path, out, removed);
+        for (int i = 0; i < kept.length; i++) map[kept[i]] = i;
+        return map;
     }
 
     /** Rebuilds the pruned architecture of {@code plan} on {@code model} (an unpruned instance); its weights are whatever {@code model} held. */

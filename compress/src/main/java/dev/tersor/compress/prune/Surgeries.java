@@ -43,7 +43,8 @@ public final class Surgeries {
                 channelwise(BatchNorm2d.class, (b, c) -> new BatchNorm2d(c, b.eps(), b.momentum(), b.weight() != null, b.tracksRunningStats())),
                 channelwise(BatchNorm1d.class, (b, c) -> new BatchNorm1d(c, b.eps(), b.momentum(), b.weight() != null, b.tracksRunningStats())),
                 channelwise(PReLU.class, (p, c) -> p.stateDict().get("weight").numel() == 1 ? new PReLU(1, 0.25f) : new PReLU(c, 0.25f)),
-                new Shortcut());
+                new Shortcut(),
+                new GhostShiftSurgery());
     }
 
     private static int kh(int[] w) {

@@ -173,12 +173,16 @@ class ChannelTraceTest {
     }
 
     @Test
-    void channelsMixedOutsideAModuleArePinnedWithTheReason() {
-        ChannelGraph g = ChannelTrace.trace(new Folded(), Tensor.zeros(1, 1, 6, 6));
+    void channelsAddedOutsideAModuleFormOneGroupAndAForwardThatSplitsByCountFailsClearly() {
+        Folded m = new Folded();
+        Tensor x = Tensor.zeros(1, 1, 6, 6);
+        ChannelGraph g = ChannelTrace.trace(m, x);
         Group gr = g.group(g.groupOf("conv", 1));
-        assertFalse(gr.prunable());
-        assertEquals("output channels 1 and 5 of conv are combined by an operation outside a module", gr.pinned());
-        assertEquals(4, g.groups().stream().filter(x -> x.producers().equals(List.of("conv"))).count());
+        assertTrue(gr.prunable());
+        assertEquals(Set.of("conv.out[1]", "conv.out[5]", "fc.in[1]"), names(gr));
+        assertEquals(4, g.families().get(0).size());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Pruning.apply(m, g, Set.of(gr.id()), x));
+        assertTrue(e.getMessage().startsWith("the pruned model no longer runs"), e.getMessage());
     }
 
     @Test
