@@ -118,7 +118,7 @@ final class CompressDistill implements Callable<Integer> {
             TensorDataset test = DataSplits.load(cl, ds, data, false, limit);
             Rng.manualSeed(run.seed);
             Module s = studentWeights != null ? Models.load(si, studentWeights) : si.create();
-            Module teacher = t.load();
+            Module teacher = t.load(cl);
             CompressOptions.Setup setup = new CompressOptions.Setup(si, ds, train, test, s, null);
             Tensor sample = DataSplits.normalize(si).apply(train.subset(0, Math.min(2, train.size())).inputs(), null);
             err.printf(Locale.ROOT, "tersor compress distill: %s student %s from teacher %s on %s (%s; %d train / %d test), %d threads%n",

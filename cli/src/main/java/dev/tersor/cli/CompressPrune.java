@@ -1,5 +1,6 @@
 package dev.tersor.cli;
 
+import dev.tersor.compress.distill.DistillationLoss;
 import dev.tersor.compress.prune.Allocator;
 import dev.tersor.compress.prune.ChannelCriterion;
 import dev.tersor.compress.prune.ChannelGraph;
@@ -18,6 +19,7 @@ import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.loss.Losses;
 import dev.tersor.nn.optim.Sgd;
 import dev.tersor.nn.train.EpochMetrics;
+import dev.tersor.nn.train.LossFunction;
 import dev.tersor.nn.zoo.Recipe;
 import dev.tersor.tensor.Tensor;
 import java.io.IOException;
@@ -45,7 +47,7 @@ import picocli.CommandLine.Spec;
  * the model's channel groups, scores them (L1/L2 filter norms, network slimming's batch-norm
  * scales after optional sparsity training, HRank's feature-map ranks), removes the least
  * important groups until the FLOPs or channel target is met, fine-tunes with SGD and a cosine
- * schedule, and saves a compressed model file that records which channels were kept.
+ * schedule (optionally distilling from {@code --teacher M:W}, e.g. the unpruned model), and saves a compressed model file that records which channels were kept.
  */
 @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Structural pruning: removes channel groups for real (smaller dense layers), then fine-tunes."})
@@ -110,6 +112,9 @@ final class CompressPrune implements Callable<Integer> {
     Integer batch;
 
     @Mixin
+    DistillOptions distill;
+
+    @Mixin
     FineTune.RunOptions run;
 
     @SuppressWarnings("try")
@@ -136,6 +141,9 @@ final class CompressPrune implements Callable<Integer> {
             CompressOptions.Setup s = common.setup(cl);
             Module model = s.model();
             Recipe r = s.info().recipe();
+            DistillOptions.Teacher kt = distill.hasTeacher() ? distill.teacher(cl, true) : null;
+            Module teacher = kt == null ? null : kt.load(cl);
+            if (kt != null) distill.check(cl, model, s.info(), kt, teacher, CompressOptions.sample(s));   // before anything trains
             int b = batch != null ? batch : r.batch();
             PrintWriter err = cl.getErr();
             Tensor sample = CompressOptions.sample(s);
@@ -177,15 +185,18 @@ final class CompressPrune implements Callable<Integer> {
                 DataLoader train = FineTune.loader(cl, s, b, run.seed);
                 Sgd sgd = sgd(model, r);
                 model.train();
+                LossFunction loss = kt == null ? Losses::crossEntropy
+                        : DistillationLoss.of(model, teacher, distill.config(cl), Losses::crossEntropy, distill.teacherInput(cl, s.info(), kt));
                 history = FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(r, finetuneEpochs), sgd, train.size()),
-                        Losses::crossEntropy, finetuneEpochs, null, settings), Path.of(common.out + ".ckpt"), run.resume);
+                        loss, finetuneEpochs, null, settings), Path.of(common.out + ".ckpt"), run.resume);
+                if (loss instanceof DistillationLoss d) d.close();
             }
             model.eval();
             String recipe = String.format(Locale.ROOT, "prune method=%s" + (method.equals("scop") ? " scop_epochs=" + scopEpochs + " scop_lr=" + scopLr
                             + " scop_samples=" + scopSamples : "") + " %s=%s allocation=%s round=%d scope=%s slim_epochs=%d slim_lambda=%s"
                             + " finetune_epochs=%d sgd_lr=%s cosine batch=%d seed=%d weights=%s", method, flops != null ? "flops" : "rate",
                     flops != null ? flops : rate, allocation, round, scope, slimEpochs, slimLambda, finetuneEpochs, lr, b, run.seed,
-                    common.weights.getFileName());
+                    common.weights.getFileName()) + (kt == null ? "" : " " + distill.describe(kt));
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("macs", pruned.macs());
             extra.put("float_macs", macs);

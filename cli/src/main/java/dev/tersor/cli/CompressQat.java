@@ -107,7 +107,7 @@ final class CompressQat implements Callable<Integer> {
             DataLoader train = FineTune.loader(cl, s, r.batch(), run.seed);
             List<Quantization.Fold> folds = foldEpoch == null ? List.of() : folds(model, CompressOptions.sample(s));
             DistillOptions.Teacher kt = distill.hasTeacher() ? distill.teacher(cl, true) : null;
-            Module teacher = kt == null ? null : kt.load();
+            Module teacher = kt == null ? null : kt.load(cl);
             if (kt != null) distill.check(cl, model, s.info(), kt, teacher, CompressOptions.sample(s));   // on the float model
             QuantReport report;
             try {

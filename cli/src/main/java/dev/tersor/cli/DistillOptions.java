@@ -45,9 +45,13 @@ final class DistillOptions {
 
     /** A parsed {@code --teacher}: the zoo entry and the weights file (null when only M was given). */
     record Teacher(ModelInfo info, Path weights) {
-        /** The teacher with its weights (eval mode), or a fresh model when there are none. */
-        Module load() throws IOException {
-            return weights == null ? info.create() : Models.load(info, weights);
+        /** The teacher with its weights (eval mode), or a fresh model when there are none; weights that do not fit are a usage error. */
+        Module load(CommandLine cl) throws IOException {
+            try {
+                return weights == null ? info.create() : Models.load(info, weights);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(cl, "--teacher " + spec() + ": " + e.getMessage());
+            }
         }
 
         String spec() {

@@ -66,6 +66,17 @@ class CompressPruneTest {
     }
 
     @Test
+    void theUnprunedModelCanTeachTheFineTune() throws Exception {
+        Path out = tmp.resolve("kd.safetensors");
+        Run r = prune(out, "--rate", "0.3", "--finetune-epochs", "1", "--batch", "32", "--teacher", "lenet5:" + weights, "--alpha", "0.5");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(String.valueOf(json(r.lastLine()).get("recipe")).contains("teacher=lenet5:"), r.lastLine());
+        r = prune(out, "--rate", "0.3", "--teacher", "resnet20:" + weights);
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--teacher resnet20"), r.err());
+    }
+
+    @Test
     void hrankAndGlobalAllocationRun() throws Exception {
         Path out = tmp.resolve("hrank.safetensors");
         Run r = prune(out, "--method", "hrank", "--rate", "0.25", "--allocation", "global", "--hrank-batches", "2", "--hrank-batch", "16");
