@@ -233,6 +233,7 @@ public final class MetaPruning {
         MultiStepLr schedule = new MultiStepLr(sgd, milestones, 0.1);
         Iterator<Batch> it = train.iterator();
         double loss = 0;
+        int since = 0;
         for (int step = 0; step < t.steps(); step++) {
             if (!it.hasNext()) it = train.iterator();
             if (!it.hasNext()) throw new IllegalArgumentException("MetaPruning: no training batches");
@@ -249,9 +250,11 @@ public final class MetaPruning {
             sgd.step();
             schedule.step();
             loss += l.item();
+            since++;
             if (progress != null && ((step + 1) % 50 == 0 || step + 1 == t.steps())) {
-                progress.accept(String.format(Locale.ROOT, "PruningNet step %d/%d, mean loss %.4f", step + 1, t.steps(), loss / ((step % 50) + 1)));
+                progress.accept(String.format(Locale.ROOT, "PruningNet step %d/%d, mean loss %.4f", step + 1, t.steps(), loss / since));
                 loss = 0;
+                since = 0;
             }
         }
         for (GeneratedLayer g : generated.values()) g.set(null);

@@ -35,6 +35,19 @@ final class Fixtures {
         return new LeNet5(false).eval();
     }
 
+    /** LeNet-5 trained by Adam (lr 2e-3) for {@code steps} passes over {@code batches} in turn. */
+    static Module trainedLenet(long seed, List<Batch> batches, int steps) {
+        Module m = lenet(seed).train();
+        dev.tersor.nn.optim.Adam adam = new dev.tersor.nn.optim.Adam(m.parameters(), dev.tersor.nn.optim.Adam.options().lr(2e-3).build());
+        for (int s = 0; s < steps; s++) {
+            Batch b = batches.get(s % batches.size());
+            adam.zeroGrad();
+            dev.tersor.nn.loss.Losses.crossEntropy(m.call(b.inputs()), b.labels()).backward();
+            adam.step();
+        }
+        return m.eval();
+    }
+
     static Module lenetBn(long seed) {
         Rng.manualSeed(seed);
         return randomNorms(new LeNet5(true), seed).eval();
