@@ -13,6 +13,8 @@ import dev.tersor.compress.prune.PruningPlan;
 import dev.tersor.compress.prune.PruningTarget;
 import dev.tersor.compress.prune.Scop;
 import dev.tersor.compress.prune.SlimmingPenalty;
+import dev.tersor.compress.prune.meta.Cacp;
+import dev.tersor.compress.prune.meta.MetaPruning;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.data.Batch;
 import dev.tersor.nn.data.DataLoader;
@@ -58,8 +60,9 @@ final class CompressPrune implements Callable<Integer> {
     @Mixin
     CompressOptions common;
 
-    @Option(names = "--method", paramLabel = "l1|l2|slim|hrank|scop", defaultValue = "l1",
-            description = "Criterion: l1, l2 (filter norms), slim (batch-norm |gamma|), hrank (feature-map rank), scop (knockoff control) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--method", paramLabel = "l1|l2|slim|hrank|scop|metapruning|cacp", defaultValue = "l1",
+            description = "Criterion: l1, l2 (filter norms), slim (batch-norm |gamma|), hrank (feature-map rank), scop (knockoff control);"
+                    + " or a search: metapruning (PruningNet + evolution), cacp (one policy for every --cacp-rates) (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--flops", paramLabel = "F", description = "Fraction of the multiply-accumulates to remove, in [0, 1).")
@@ -115,6 +118,9 @@ final class CompressPrune implements Callable<Integer> {
     DistillOptions distill;
 
     @Mixin
+    PruneSearch search;
+
+    @Mixin
     FineTune.RunOptions run;
 
     @SuppressWarnings("try")
@@ -122,9 +128,10 @@ final class CompressPrune implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         PruningTarget target = target(cl);
-        if (!List.of("l1", "l2", "slim", "hrank", "scop").contains(method)) {
-            throw new ParameterException(cl, "--method must be l1, l2, slim, hrank or scop, got '" + method + "'");
+        if (!List.of("l1", "l2", "slim", "hrank", "scop", "metapruning", "cacp").contains(method)) {
+            throw new ParameterException(cl, "--method must be l1, l2, slim, hrank, scop, metapruning or cacp, got '" + method + "'");
         }
+        search.validate(cl, method, flops);
         if (scopEpochs < 1 || scopSamples < 2) throw new ParameterException(cl, "--scop-epochs must be >= 1 and --scop-samples >= 2");
         if (!(scopLr > 0) || Double.isInfinite(scopLr)) throw new ParameterException(cl, "--scop-lr must be a finite number > 0");
         if (slimEpochs < 0 || finetuneEpochs < 0) throw new ParameterException(cl, "--slim-epochs and --finetune-epochs must be >= 0");
@@ -150,6 +157,7 @@ final class CompressPrune implements Callable<Integer> {
             ChannelGraph graph = trace(cl, model, sample);
             long macs = graph.macs(), params = model.parameterCount();
             PruningPlan plan;
+            Cacp.Policy cacpPolicy = null;
             Map<String, String> settings = Map.of("compress.method", "prune-" + method, "compress.seed", Long.toString(run.seed));
             if (run.resume != null) {
                 plan = PruningPlan.parse(Files.readString(planFile, StandardCharsets.UTF_8).strip(), 1 << 16);
@@ -166,18 +174,70 @@ final class CompressPrune implements Callable<Integer> {
                     FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(r, slimEpochs), sgd, train.size()),
                             penalty.addTo(Losses::crossEntropy), slimEpochs, null, settings), null, null);
                 }
-                double[] scores;
-                try {
-                    scores = criterion(cl, s, b, err).scores(model, graph);
-                } catch (IllegalArgumentException e) {
-                    throw new ParameterException(cl, e.getMessage());
+                if (method.equals("metapruning")) {
+                    MetaPruning.Result mr = search.metaPruning(cl, s, model, sample, FineTune.loader(cl, s, b, run.seed), b, flops, target.scope(), run.seed);
+                    err.println(table(graph, mr.removed()));
+                    err.printf(Locale.ROOT, "tersor compress prune: MetaPruning widths %s, validation accuracy %.2f%%%n",
+                            java.util.Arrays.toString(mr.widths()), 100 * mr.validationAccuracy());
+                    plan = mr.plan();
+                } else {
+                    Set<Integer> removed;
+                    if (method.equals("cacp")) {
+                        cacpPolicy = search.cacp(cl, s, model, sample, FineTune.loader(cl, s, b, run.seed), b, flops, target.scope(), run.seed);
+                        removed = cacpPolicy.removed(graph, flops);
+                    } else {
+                        double[] scores;
+                        try {
+                            scores = criterion(cl, s, b, err).scores(model, graph);
+                        } catch (IllegalArgumentException e) {
+                            throw new ParameterException(cl, e.getMessage());
+                        }
+                        removed = choose(cl, graph, scores, target);
+                    }
+                    err.println(table(graph, removed));
+                    plan = Pruning.apply(model, graph, removed, sample);
                 }
-                Set<Integer> removed = choose(cl, graph, scores, target);
-                err.println(table(graph, removed));
-                plan = Pruning.apply(model, graph, removed, sample);
                 Files.writeString(planFile, plan.encode(), StandardCharsets.UTF_8);
             }
-            ChannelGraph pruned = ChannelTrace.trace(model, sample);
+            finishOne(cl, new Job(s, model, plan, sample, macs, params, b, settings, kt, teacher), common.out);
+            if (cacpPolicy != null) {   // the other rates of the same policy, each from the float weights
+                for (double rate : search.rates(flops)) {
+                    if (Math.abs(rate - flops) < 1e-9) continue;
+                    Module other = Models.load(s.info(), common.weights);
+                    ChannelGraph g = ChannelTrace.trace(other, sample);
+                    PruningPlan p = Pruning.apply(other, g, cacpPolicy.removed(g, rate), sample);
+                    err.printf(Locale.ROOT, "tersor compress prune: CACP at %.0f%% FLOPs reduction%n", 100 * rate);
+                    Path file = PruneSearch.fileFor(common.out, rate);
+                    Models.outputFile(cl, "--out", file);
+                    finishOne(cl, new Job(s, other, p, sample, macs, params, b, settings, kt, teacher), file);
+                }
+            }
+            Files.deleteIfExists(planFile);
+        }
+        return 0;
+    }
+
+
+    /** A pruned model on its way to a file. */
+    private record Job(CompressOptions.Setup s, Module model, PruningPlan plan, Tensor sample, long macs, long params, int batch,
+                       Map<String, String> settings, DistillOptions.Teacher kt, Module teacher) {
+    }
+
+    /** Fine-tunes (with resume), evaluates and saves one pruned model to {@code out}. */
+    private void finishOne(CommandLine cl, Job j, Path out) throws IOException {
+        CompressOptions.Setup s = j.s();
+        Module model = j.model();
+        PruningPlan plan = j.plan();
+        Recipe r = s.info().recipe();
+        PrintWriter err = cl.getErr();
+        long macs = j.macs(), params = j.params();
+        int b = j.batch();
+        DistillOptions.Teacher kt = j.kt();
+        Module teacher = j.teacher();
+        Map<String, String> settings = j.settings();
+        Path resume = out.equals(common.out) ? run.resume : null;
+        common.out = out;
+            ChannelGraph pruned = ChannelTrace.trace(model, j.sample());
             err.printf(Locale.ROOT, "tersor compress prune: %,d -> %,d multiply-accumulates (%.1f%% removed), %,d -> %,d parameters%n",
                     macs, pruned.macs(), 100.0 * (macs - pruned.macs()) / macs, params, model.parameterCount());
             List<EpochMetrics> history = List.of();
@@ -188,7 +248,7 @@ final class CompressPrune implements Callable<Integer> {
                 LossFunction loss = kt == null ? Losses::crossEntropy
                         : DistillationLoss.of(model, teacher, distill.config(cl), Losses::crossEntropy, distill.teacherInput(cl, s.info(), kt));
                 history = FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(r, finetuneEpochs), sgd, train.size()),
-                        loss, finetuneEpochs, null, settings), Path.of(common.out + ".ckpt"), run.resume);
+                        loss, finetuneEpochs, null, settings), Path.of(common.out + ".ckpt"), resume);
                 if (loss instanceof DistillationLoss d) d.close();
             }
             model.eval();
@@ -206,9 +266,6 @@ final class CompressPrune implements Callable<Integer> {
             extra.put("finetune_epochs", finetuneEpochs);
             if (!history.isEmpty()) extra.put("finetune_test_accuracy", history.get(history.size() - 1).testAccuracy());
             common.finish(cl, s, model, plan, "structural pruning (" + method + ")", recipe, extra);
-            Files.deleteIfExists(planFile);
-        }
-        return 0;
     }
 
     private PruningTarget target(CommandLine cl) {

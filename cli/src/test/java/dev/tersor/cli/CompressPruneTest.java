@@ -103,6 +103,39 @@ class CompressPruneTest {
     }
 
     @Test
+    void metaPruningSearchesWidthsUnderTheLimit() throws Exception {
+        Path out = tmp.resolve("meta.safetensors");
+        Run r = prune(out, "--method", "metapruning", "--flops", "0.5", "--meta-steps", "16", "--meta-population", "6",
+                "--meta-generations", "2", "--validation", "128", "--batch", "32");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("MetaPruning widths"), r.err());
+        Map<String, Object> j = json(r.lastLine());
+        assertTrue(number(j, "flops_ratio") <= 0.5, j.toString());
+        assertTrue(CompressedModel.isCompressed(out));
+    }
+
+    @Test
+    void oneCacpPolicyWritesAFileForEveryRate() throws Exception {
+        Path out = tmp.resolve("cacp.safetensors");
+        Run r = prune(out, "--method", "cacp", "--flops", "0.5", "--cacp-rates", "0.3,0.5", "--cacp-episodes", "2,3", "--validation", "128",
+                "--batch", "32");
+        assertEquals(0, r.code(), r.err());
+        Path f30 = tmp.resolve("cacp-f30.safetensors");
+        assertTrue(Files.exists(out) && Files.exists(f30), r.err());
+        assertFalse(Files.exists(tmp.resolve("cacp-f50.safetensors")), "the --flops rate goes to --out");
+        Map<String, Object> j = json(r.lastLine());
+        assertEquals(f30.toString(), j.get("out"));
+        assertTrue(number(j, "flops_ratio") <= 0.7, j.toString());
+        String[] lines = r.out().strip().split("\n");
+        Map<String, Object> first = null;
+        for (String l : lines) if (l.startsWith("{") && l.contains(out.toString() + "\"")) first = json(l);
+        assertTrue(first != null && number(first, "flops_ratio") <= 0.5, r.out());
+        Run e = prune(out, "--method", "cacp", "--rate", "0.5");
+        assertEquals(2, e.code());
+        assertTrue(e.err().contains("--method cacp needs --flops"), e.err());
+    }
+
+    @Test
     void badSettingsFailBeforeAnyTraining() {
         Path out = tmp.resolve("bad.safetensors");
         Run r = prune(out, "--flops", "1.0");
@@ -115,7 +148,7 @@ class CompressPruneTest {
         assertTrue(r.err().contains("a FLOPs reduction of 99.9% cannot be met"), r.err());
         assertFalse(r.err().contains("epoch 1/"), r.err());
         r = prune(out, "--method", "magic", "--flops", "0.5");
-        assertTrue(r.err().contains("--method must be l1, l2, slim, hrank or scop"), r.err());
+        assertTrue(r.err().contains("--method must be l1, l2, slim, hrank, scop, metapruning or cacp"), r.err());
         r = prune(out, "--method", "slim", "--flops", "0.5");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("network slimming needs an affine batch norm"), r.err());
