@@ -31,6 +31,10 @@ public final class Pruning {
      * @throws IllegalStateException if the pruned model no longer runs (some code in a forward depends on a channel count)
      */
     public static PruningPlan apply(Module model, ChannelGraph graph, Set<Integer> removed, Tensor sample) {
+        return apply(model, graph, removed, sample, true);
+    }
+
+    private static PruningPlan apply(Module model, ChannelGraph graph, Set<Integer> removed, Tensor sample, boolean verify) {
         for (int id : removed) {
             if (id < 0 || id >= graph.groups().size()) throw new IllegalArgumentException("no channel group " + id);
             if (!graph.group(id).prunable()) {
@@ -59,7 +63,7 @@ public final class Pruning {
             model.replace(n.path(), s.rebuild(model.get(n.path()), in, out));
         }
         check(model, sample);
-        verify(graph, removed, ChannelTrace.trace(model, sample));
+        if (verify) verify(graph, removed, ChannelTrace.trace(model, sample));
         return plan;
     }
 
@@ -104,11 +108,15 @@ public final class Pruning {
         return map;
     }
 
-    /** Rebuilds the pruned architecture of {@code plan} on {@code model} (an unpruned instance); its weights are whatever {@code model} held. */
+    /**
+     * Rebuilds the pruned architecture of {@code plan} on {@code model} (an unpruned instance); its
+     * weights are whatever {@code model} held. The re-trace check is skipped: the plan was checked
+     * when it was made.
+     */
     public static void apply(Module model, PruningPlan plan, Tensor sample) {
         if (plan.isEmpty()) return;
         ChannelGraph g = ChannelTrace.trace(model, sample);
-        apply(model, g, plan.removedGroups(g), sample);
+        apply(model, g, plan.removedGroups(g), sample, false);
     }
 
     private static void check(Module model, Tensor sample) {
