@@ -1,6 +1,7 @@
 package dev.tersor.cli;
 
 import dev.tersor.compress.distill.DistillationLoss;
+import dev.tersor.compress.prune.AgpSchedule;
 import dev.tersor.compress.prune.Allocator;
 import dev.tersor.compress.prune.ChannelCriterion;
 import dev.tersor.compress.prune.ChannelGraph;
@@ -82,6 +83,13 @@ final class CompressPrune implements Callable<Integer> {
             description = "all families, or internal ones only (a block's inner channels, not residual ones) (default: ${DEFAULT-VALUE}).")
     String scope;
 
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "1",
+            description = "Prune in N rounds along the AGP cubic, fine-tuning --step-epochs between rounds (default: ${DEFAULT-VALUE}: one shot).")
+    int steps;
+
+    @Option(names = "--step-epochs", paramLabel = "E", defaultValue = "1", description = "Epochs of fine-tuning between rounds (default: ${DEFAULT-VALUE}).")
+    int stepEpochs;
+
     @Option(names = "--hrank-batches", paramLabel = "B", defaultValue = "5", description = "HRank: training batches to rank (default: ${DEFAULT-VALUE}).")
     int hrankBatches;
 
@@ -132,6 +140,10 @@ final class CompressPrune implements Callable<Integer> {
             throw new ParameterException(cl, "--method must be l1, l2, slim, hrank, scop, metapruning or cacp, got '" + method + "'");
         }
         search.validate(cl, method, flops);
+        if (steps < 1 || stepEpochs < 0) throw new ParameterException(cl, "--steps must be >= 1 and --step-epochs >= 0");
+        if (steps > 1 && (method.equals("metapruning") || method.equals("cacp"))) {
+            throw new ParameterException(cl, "--steps applies to the criteria, not to --method " + method);
+        }
         if (scopEpochs < 1 || scopSamples < 2) throw new ParameterException(cl, "--scop-epochs must be >= 1 and --scop-samples >= 2");
         if (!(scopLr > 0) || Double.isInfinite(scopLr)) throw new ParameterException(cl, "--scop-lr must be a finite number > 0");
         if (slimEpochs < 0 || finetuneEpochs < 0) throw new ParameterException(cl, "--slim-epochs and --finetune-epochs must be >= 0");
@@ -185,17 +197,17 @@ final class CompressPrune implements Callable<Integer> {
                     if (method.equals("cacp")) {
                         cacpPolicy = search.cacp(cl, s, model, sample, FineTune.loader(cl, s, b, run.seed), b, flops, target.scope(), run.seed);
                         removed = cacpPolicy.removed(graph, flops);
+                    } else if (steps > 1) {
+                        removed = null;
                     } else {
-                        double[] scores;
-                        try {
-                            scores = criterion(cl, s, b, err).scores(model, graph);
-                        } catch (IllegalArgumentException e) {
-                            throw new ParameterException(cl, e.getMessage());
-                        }
-                        removed = choose(cl, graph, scores, target);
+                        removed = choose(cl, graph, scores(cl, s, b, err, model, graph), target);
                     }
-                    err.println(table(graph, removed));
-                    plan = Pruning.apply(model, graph, removed, sample);
+                    if (removed == null) {
+                        plan = iterative(cl, s, model, sample, target, macs, b, settings);
+                    } else {
+                        err.println(table(graph, removed));
+                        plan = Pruning.apply(model, graph, removed, sample);
+                    }
                 }
                 Files.writeString(planFile, plan.encode(), StandardCharsets.UTF_8);
             }
@@ -217,6 +229,47 @@ final class CompressPrune implements Callable<Integer> {
         return 0;
     }
 
+
+    private double[] scores(CommandLine cl, CompressOptions.Setup s, int b, PrintWriter err, Module model, ChannelGraph graph) {
+        try {
+            return criterion(cl, s, b, err).scores(model, graph);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cl, e.getMessage());
+        }
+    }
+
+    /**
+     * {@code --steps} rounds of scoring and pruning, the removed fraction rising along Zhu &amp;
+     * Gupta's cubic (AGP) curve to the target, with {@code --step-epochs} of fine-tuning between
+     * rounds; returns the composed plan.
+     */
+    private PruningPlan iterative(CommandLine cl, CompressOptions.Setup s, Module model, Tensor sample, PruningTarget target, long macs0,
+                                  int b, Map<String, String> settings) {
+        PrintWriter err = cl.getErr();
+        AgpSchedule agp = new AgpSchedule(0, target.amount(), 0, steps, 1);
+        PruningPlan plan = PruningPlan.none();
+        double before = 0;
+        for (int k = 1; k <= steps; k++) {
+            ChannelGraph g = trace(cl, model, sample);
+            double want = agp.sparsityAt(k);
+            double amount = target.measure() == PruningTarget.Measure.FLOPS ? 1 - (1 - want) * macs0 / (double) g.macs() : 1 - (1 - want) / (1 - before);
+            before = want;
+            PruningTarget step = new PruningTarget(target.measure(), Math.min(0.999, Math.max(0, amount)), target.allocation(), target.multiple(),
+                    target.scope());
+            Set<Integer> removed = choose(cl, g, scores(cl, s, b, err, model, g), step);
+            err.printf(Locale.ROOT, "tersor compress prune: step %d/%d, %.1f%% of the target removed so far%n", k, steps, 100 * want / target.amount());
+            err.println(table(g, removed));
+            plan = plan.then(Pruning.apply(model, g, removed, sample));
+            if (k < steps && stepEpochs > 0) {
+                DataLoader train = FineTune.loader(cl, s, b, run.seed + k);
+                Sgd sgd = sgd(model, s.info().recipe());
+                model.train();
+                FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(s.info().recipe(), stepEpochs), sgd, train.size()),
+                        Losses::crossEntropy, stepEpochs, null, settings), null, null);
+            }
+        }
+        return plan;
+    }
 
     /** A pruned model on its way to a file. */
     private record Job(CompressOptions.Setup s, Module model, PruningPlan plan, Tensor sample, long macs, long params, int batch,
@@ -254,7 +307,7 @@ final class CompressPrune implements Callable<Integer> {
             model.eval();
             String recipe = String.format(Locale.ROOT, "prune method=%s" + (method.equals("scop") ? " scop_epochs=" + scopEpochs + " scop_lr=" + scopLr
                             + " scop_samples=" + scopSamples : "") + " %s=%s allocation=%s round=%d scope=%s slim_epochs=%d slim_lambda=%s"
-                            + " finetune_epochs=%d sgd_lr=%s cosine batch=%d seed=%d weights=%s", method, flops != null ? "flops" : "rate",
+                            + (steps > 1 ? " steps=" + steps + " step_epochs=" + stepEpochs : "") + " finetune_epochs=%d sgd_lr=%s cosine batch=%d seed=%d weights=%s", method, flops != null ? "flops" : "rate",
                     flops != null ? flops : rate, allocation, round, scope, slimEpochs, slimLambda, finetuneEpochs, lr, b, run.seed,
                     common.weights.getFileName()) + (kt == null ? "" : " " + distill.describe(kt));
             Map<String, Object> extra = new LinkedHashMap<>();

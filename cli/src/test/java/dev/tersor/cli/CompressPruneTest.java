@@ -77,6 +77,20 @@ class CompressPruneTest {
     }
 
     @Test
+    void iterativePruningReachesTheTargetInSteps() throws Exception {
+        Path out = tmp.resolve("agp.safetensors");
+        Run r = prune(out, "--flops", "0.5", "--steps", "3", "--step-epochs", "1", "--batch", "32");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("step 1/3, 70.4% of the target removed so far"), r.err());   // 1 − (1 − 1/3)³ = 0.7037
+        assertTrue(r.err().contains("step 3/3, 100.0%"), r.err());
+        Map<String, Object> j = json(r.lastLine());
+        assertTrue(number(j, "flops_ratio") <= 0.5, j.toString());
+        assertTrue(String.valueOf(j.get("recipe")).contains("steps=3 step_epochs=1"), j.toString());
+        assertEquals(number(j, "accuracy"), number(json(run("eval", "--weights", out.toString(), "--limit", "512", "--threads", "1", "--json")
+                .lastLine()), "accuracy"), 1e-12, "the composed plan rebuilds the model");
+    }
+
+    @Test
     void hrankAndGlobalAllocationRun() throws Exception {
         Path out = tmp.resolve("hrank.safetensors");
         Run r = prune(out, "--method", "hrank", "--rate", "0.25", "--allocation", "global", "--hrank-batches", "2", "--hrank-batch", "16");

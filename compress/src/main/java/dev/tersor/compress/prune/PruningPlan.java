@@ -49,6 +49,30 @@ public record PruningPlan(Map<String, int[]> keptOutputs) {
         return keptOutputs.isEmpty();
     }
 
+    /**
+     * This plan followed by {@code next}, a plan made on the model this one produced (its channel
+     * indices count the kept channels): one plan in the indices of the unpruned model.
+     */
+    public PruningPlan then(PruningPlan next) {
+        Map<String, int[]> out = new LinkedHashMap<>(keptOutputs);
+        for (var e : next.keptOutputs.entrySet()) {
+            int[] base = keptOutputs.get(e.getKey()), k = e.getValue();
+            if (base == null) {
+                out.put(e.getKey(), k);
+                continue;
+            }
+            int[] mapped = new int[k.length];
+            for (int i = 0; i < k.length; i++) {
+                if (k[i] >= base.length) {
+                    throw new IllegalArgumentException("PruningPlan.then: " + e.getKey() + " keeps channel " + k[i] + " of " + base.length);
+                }
+                mapped[i] = base[k[i]];
+            }
+            out.put(e.getKey(), mapped);
+        }
+        return new PruningPlan(out);
+    }
+
     /** The plan of removing groups {@code removed} from {@code graph}. */
     public static PruningPlan of(ChannelGraph graph, Set<Integer> removed) {
         Map<String, int[]> kept = new LinkedHashMap<>();

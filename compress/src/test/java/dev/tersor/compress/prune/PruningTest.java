@@ -135,6 +135,24 @@ class PruningTest {
     }
 
     @Test
+    void twoStepsComposeIntoOnePlanOfTheOriginalIndices() {
+        Module m = randomResnet();
+        Tensor x = input(2);
+        ChannelGraph g1 = ChannelTrace.trace(m, x);
+        PruningPlan first = Pruning.apply(m, g1, Allocator.choose(g1, Criteria.l1().scores(m, g1), PruningTarget.channels(0.25)), x);
+        ChannelGraph g2 = ChannelTrace.trace(m, x);
+        PruningPlan second = Pruning.apply(m, g2, Allocator.choose(g2, Criteria.l2().scores(m, g2), PruningTarget.channels(0.25)), x);
+        PruningPlan both = first.then(second);
+        Module fresh = ChannelTraceTest.resnet20();
+        Pruning.apply(fresh, both, x);
+        fresh.loadStateDict(m.stateDict(), true);
+        assertArrayEquals(run(m, x), run(fresh, x));
+        assertEquals(9, both.keptOutputs().get("layer1.0.conv1").length);   // 16 → 12 → 9
+        int[] k1 = first.keptOutputs().get("layer1.0.conv1"), k2 = second.keptOutputs().get("layer1.0.conv1");
+        assertEquals(k1[k2[0]], both.keptOutputs().get("layer1.0.conv1")[0]);
+    }
+
+    @Test
     void badPlansAreRefusedWithTheReason() {
         Module m = ChannelTraceTest.resnet20();
         Tensor x = input(1);
