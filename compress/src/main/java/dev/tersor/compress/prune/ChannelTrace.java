@@ -346,10 +346,12 @@ public final class ChannelTrace {
             }
             int outRoot = find(outputSite);
             if (sites.containsKey(outRoot)) pinned.put(outRoot, "reaches the model output");
+            Map<String, Unit> byPath = new HashMap<>();
+            for (Unit u : units) byPath.put(u.path, u);
             List<Group> groups = new ArrayList<>();
             for (int r : order) {
                 Set<String> producers = new LinkedHashSet<>();
-                for (Site s : sites.get(r)) if (s.out() && unit(s.path()).kind == Kind.MIXING) producers.add(s.path());
+                for (Site s : sites.get(r)) if (s.out() && byPath.get(s.path()).kind == Kind.MIXING) producers.add(s.path());
                 groups.add(new Group(groups.size(), List.copyOf(sites.get(r)), List.copyOf(producers), pinned.get(r)));
             }
             List<Node> nodes = new ArrayList<>();
@@ -361,9 +363,5 @@ public final class ChannelTrace {
             return new ChannelGraph(nodes, groups, surgeries);
         }
 
-        private Unit unit(String path) {
-            for (Unit u : units) if (u.path.equals(path)) return u;
-            throw new IllegalStateException(path);
-        }
     }
 }

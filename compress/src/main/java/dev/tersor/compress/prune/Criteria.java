@@ -1,6 +1,7 @@
 package dev.tersor.compress.prune;
 
 import dev.tersor.compress.prune.ChannelGraph.Kind;
+import dev.tersor.compress.quant.BatchNormFolding;
 import dev.tersor.compress.prune.ChannelGraph.Node;
 import dev.tersor.nn.BatchNorm1d;
 import dev.tersor.nn.BatchNorm2d;
@@ -57,6 +58,13 @@ public final class Criteria {
             }
             return scores;
         };
+    }
+
+    /** Each layer that a batch norm directly follows (as batch-norm folding finds the pairs on {@code sample}) → that batch norm's path. */
+    static Map<String, String> batchNormAfter(Module model, Tensor sample) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (BatchNormFolding.Pair p : BatchNormFolding.pairs(model, sample.narrow(0, 0, 1).contiguous())) out.put(p.layer(), p.batchNorm());
+        return out;
     }
 
     /** γ of an affine BatchNorm1d/2d, else null. */

@@ -2,7 +2,6 @@ package dev.tersor.compress.prune;
 
 import dev.tersor.compress.prune.ChannelGraph.Kind;
 import dev.tersor.compress.prune.ChannelGraph.Node;
-import dev.tersor.compress.quant.BatchNormFolding;
 import dev.tersor.nn.Module;
 import dev.tersor.tensor.Tensor;
 import java.util.ArrayList;
@@ -44,8 +43,7 @@ public final class HRank implements ChannelCriterion {
         Iterator<Tensor> it = inputs.iterator();
         if (!it.hasNext()) throw new IllegalArgumentException("HRank: no input batches");
         Tensor first = it.next();
-        Map<String, String> bnAfter = new LinkedHashMap<>();
-        for (BatchNormFolding.Pair p : BatchNormFolding.pairs(model, first.narrow(0, 0, 1).contiguous())) bnAfter.put(p.layer(), p.batchNorm());
+        Map<String, String> bnAfter = Criteria.batchNormAfter(model, first);
         Map<String, double[]> sums = new LinkedHashMap<>();
         List<Module.HookHandle> handles = new ArrayList<>();
         long[] images = {0};

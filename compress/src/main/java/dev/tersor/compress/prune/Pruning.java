@@ -41,9 +41,11 @@ public final class Pruning {
                 throw new IllegalArgumentException("channel group " + id + " cannot be pruned: it " + graph.group(id).pinned());
             }
         }
+        Map<String, int[][]> kept = new java.util.LinkedHashMap<>();   // path -> {kept inputs, kept outputs}
         for (Node n : graph.nodes()) {
             if (graph.surgery(n.path()) == null) continue;
             int[] in = graph.kept(n.path(), false, removed), out = graph.kept(n.path(), true, removed);
+            kept.put(n.path(), new int[][] {in, out});
             if ((n.inChannels() > 0 && in.length == 0) || (n.outChannels() > 0 && out.length == 0)) {
                 throw new IllegalArgumentException("pruning would leave " + n.path() + " with no " + (in.length == 0 ? "input" : "output")
                         + " channel");
@@ -53,7 +55,7 @@ public final class Pruning {
         for (Node n : graph.nodes()) {
             LayerSurgery s = graph.surgery(n.path());
             if (s == null) continue;
-            int[] in = graph.kept(n.path(), false, removed), out = graph.kept(n.path(), true, removed);
+            int[] in = kept.get(n.path())[0], out = kept.get(n.path())[1];
             if (in.length == n.inChannels() && out.length == n.outChannels()) continue;
             if (n.kind() == Kind.CHANNELWISE && !Arrays.equals(in, out)) {
                 throw new IllegalStateException(n.path() + ": channel-wise layer would keep inputs " + Arrays.toString(in) + " but outputs "

@@ -2,7 +2,6 @@ package dev.tersor.compress.prune;
 
 import dev.tersor.compress.prune.ChannelGraph.Kind;
 import dev.tersor.compress.prune.ChannelGraph.Node;
-import dev.tersor.compress.quant.BatchNormFolding;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.Parameter;
 import dev.tersor.nn.data.Batch;
@@ -61,10 +60,7 @@ public final class Scop implements ChannelCriterion {
     @Override
     public double[] scores(Module model, ChannelGraph graph) {
         Batch first = train.iterator().next();
-        Map<String, String> bnAfter = new LinkedHashMap<>();
-        for (BatchNormFolding.Pair p : BatchNormFolding.pairs(model, first.inputs().narrow(0, 0, 1).contiguous())) {
-            bnAfter.put(p.layer(), p.batchNorm());
-        }
+        Map<String, String> bnAfter = Criteria.batchNormAfter(model, first.inputs());
         Map<String, Parameter> betas = new LinkedHashMap<>();
         List<Module.HookHandle> handles = new ArrayList<>();
         Map<String, Tensor> saved = new LinkedHashMap<>();
@@ -102,8 +98,8 @@ public final class Scop implements ChannelCriterion {
         Map<String, double[]> scores = new LinkedHashMap<>();
         for (var e : betas.entrySet()) {
             float[] b = e.getValue().value().toArray();
-            float[] g = Criteria.batchNormWeight(model.get(bnAfter.get(e.getKey()))) == null ? null
-                    : Criteria.batchNormWeight(model.get(bnAfter.get(e.getKey()))).value().toArray();
+            Parameter gamma = Criteria.batchNormWeight(model.get(bnAfter.get(e.getKey())));
+            float[] g = gamma == null ? null : gamma.value().toArray();
             double[] s = new double[b.length];
             for (int k = 0; k < b.length; k++) s[k] = (g == null ? 1 : Math.abs(g[k])) * (2.0 * b[k] - 1);
             scores.put(e.getKey(), s);
