@@ -45,7 +45,7 @@ final class Normalization {
         float[] rm = runningMean == null ? null : runningMean.toArray();
         float[] rv = runningVar == null ? null : runningVar.toArray();
         Backend be = Backends.current();
-        Parallel.forRange(c, 1, (lo, hi) -> {
+        Parallel.forRange(c, channelGrain(m), (lo, hi) -> {
             float[] centred = training ? new float[s] : null;
             for (int ch = lo; ch < hi; ch++) {
                 float mu, is;
@@ -86,6 +86,11 @@ final class Normalization {
                 n, c, s, x.requiresGrad(), weight, bias));
     }
 
+    /** Channels per chunk: at least {@link Elementwise#GRAIN} values, so small maps are not split over threads. */
+    private static int channelGrain(int valuesPerChannel) {
+        return Math.max(1, Elementwise.GRAIN / Math.max(1, valuesPerChannel));
+    }
+
     private static Tensor[] backward(Tensor g, Tensor xc, float[] w, float[] mean, float[] invStd, boolean training,
                                      int n, int c, int s, boolean needX, Tensor weight, Tensor bias) {
         Tensor gc = g.contiguous();
@@ -95,7 +100,7 @@ final class Normalization {
         float[] dw = new float[c], db = new float[c];
         int m = n * s;
         Backend be = Backends.current();
-        Parallel.forRange(c, 1, (lo, hi) -> {
+        Parallel.forRange(c, channelGrain(m), (lo, hi) -> {
             float[] centred = new float[s];
             for (int ch = lo; ch < hi; ch++) {
                 double sumDy = 0, sumDyXc = 0;     // Σdy and Σdy·(x − μ)

@@ -1,14 +1,18 @@
 package dev.tersor.tensor.backend;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
- * Splits index ranges over one dedicated {@link ForkJoinPool}. Its size is
- * {@code -Dtersor.threads=N}, else {@link #setThreads(int)}, else the number of available
- * processors. With one thread, or a range below the grain, work runs on the caller's thread.
+ * Splits index ranges over the calling thread and {@code threads() - 1} helper threads. The
+ * thread count is {@code -Dtersor.threads=N}, else {@link #setThreads(int)}, else the number of
+ * available processors.
+ *
+ * <p>A parallel call cuts its range into chunks and hands them out from a shared counter
+ * ({@link ParallelJob}); the caller runs the first chunk and takes more like the helpers, and a helper that starts late finds the
+ * work already taken, so no call waits on a thread being woken. Helpers stay awake for a short
+ * while after a call ({@link Helpers}), so back-to-back layers of a forward pass reach them
+ * without a wake-up. Calls made while another is running (from inside a chunk, or from another
+ * user thread) run inline on their caller. Chunk boundaries depend only on the range, the grain
+ * and {@code threads()}, never on which thread runs which chunk, so results do not depend on
+ * scheduling.
  */
 public final class Parallel {
 
@@ -18,7 +22,8 @@ public final class Parallel {
         void run(int from, int to);
     }
 
-    private static volatile ForkJoinPool pool = newPool(initialThreads());
+    private static volatile int threads = initialThreads();
+    private static volatile Helpers helpers;
 
     private Parallel() {
     }
@@ -35,30 +40,28 @@ public final class Parallel {
         }
     }
 
-    private static ForkJoinPool newPool(int threads) {
-        // (numbered here: a worker's pool index is only assigned once it starts, so naming by
-        // getPoolIndex() called every worker "tersor-0" in profiles)
-        AtomicInteger next = new AtomicInteger();
-        return new ForkJoinPool(threads, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("tersor-" + next.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        }, null, false);
-    }
-
-    /** Number of threads parallel kernels use. */
+    /** Number of threads parallel kernels use, the caller's included. */
     public static int threads() {
-        return pool.getParallelism();
+        return threads;
     }
 
     /** Sets the number of threads parallel kernels use (at least 1). */
-    public static synchronized void setThreads(int threads) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        if (threads == pool.getParallelism()) return;
-        ForkJoinPool old = pool;
-        pool = newPool(threads);
-        old.shutdown();
+    public static synchronized void setThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
+        if (n == threads) return;
+        Helpers old = helpers;
+        helpers = null;
+        threads = n;
+        if (old != null) old.stop();
+    }
+
+    private static Helpers helpers() {
+        Helpers h = helpers;
+        if (h != null) return h;
+        synchronized (Parallel.class) {
+            if (helpers == null) helpers = new Helpers(threads - 1);
+            return helpers;
+        }
     }
 
     /**
@@ -66,47 +69,34 @@ public final class Parallel {
      * least {@code grain} indices each. Returns when every chunk has finished.
      */
     public static void forRange(int n, int grain, RangeBody body) {
-        int threads = threads();
+        if (n <= 0) return;
         int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
-        if (chunks <= 1 || ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool) {
-            if (n > 0) body.run(0, n);
-            return;
-        }
-        pool.invoke(new Chunks(body, n, chunks, 0, chunks));
+        run(body, n, chunks);
     }
 
-    /** Runs {@code body(i)} for {@code i in [0, tasks)}, one task per index, spread over the pool. */
+    /** Runs {@code body(i)} for {@code i in [0, tasks)}, one task per index, spread over the threads. */
     public static void forEachTask(int tasks, RangeBody body) {
         if (tasks <= 0) return;
-        if (tasks == 1 || threads() == 1 || ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool) {
-            body.run(0, tasks);
-            return;
-        }
-        pool.invoke(new Chunks(body, tasks, tasks, 0, tasks));
+        run(body, tasks, tasks);
     }
 
-    private static final class Chunks extends RecursiveAction {
-        private final RangeBody body;
-        private final int n, chunks, lo, hi;
-
-        Chunks(RangeBody body, int n, int chunks, int lo, int hi) {
-            this.body = body;
-            this.n = n;
-            this.chunks = chunks;
-            this.lo = lo;
-            this.hi = hi;
+    private static void run(RangeBody body, int n, int chunks) {
+        if (chunks <= 1 || threads == 1) {
+            body.run(0, n);
+            return;
         }
-
-        @Override
-        protected void compute() {
-            if (hi - lo == 1) {
-                int from = (int) ((long) n * lo / chunks);
-                int to = (int) ((long) n * hi / chunks);
-                if (to > from) body.run(from, to);
-                return;
-            }
-            int mid = (lo + hi) >>> 1;
-            invokeAll(new Chunks(body, n, chunks, lo, mid), new Chunks(body, n, chunks, mid, hi));
+        ParallelJob job = new ParallelJob(body, n, chunks);
+        Helpers h = helpers();
+        if (!h.offer(job)) {
+            body.run(0, n);
+            return;
         }
+        try {
+            job.runAsCaller();
+            job.await();
+        } finally {
+            h.finish(job);
+        }
+        job.rethrow();
     }
 }

@@ -1,0 +1,83 @@
+package dev.tersor.tensor.backend;
+
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The helper threads of {@link Parallel}: one job slot, and daemon threads that take chunks of
+ * whatever job is in it. After a job a helper keeps polling the slot for {@code
+ * -Dtersor.spinMicros} (default 100 µs) before it parks, so the next layer's call finds it awake;
+ * a parked helper is unparked by the next offer. The caller does its share of every job, so the
+ * helpers plus the caller are exactly {@code threads()} busy threads.
+ */
+final class Helpers {
+    private static final long SPIN_NANOS = 1000L * Long.getLong("tersor.spinMicros", 100L);
+
+    private final AtomicReference<ParallelJob> slot = new AtomicReference<>();
+    private final Worker[] workers;
+    private volatile boolean stopped;
+
+    Helpers(int count) {
+        workers = new Worker[count];
+        for (int i = 0; i < count; i++) {
+            workers[i] = new Worker(i + 1);
+            workers[i].start();
+        }
+    }
+
+    /** Puts {@code job} in the slot; false when another job holds it (the caller then runs inline). */
+    boolean offer(ParallelJob job) {
+        if (!slot.compareAndSet(null, job)) return false;
+        for (Worker w : workers) if (w.parked) LockSupport.unpark(w);
+        return true;
+    }
+
+    /** Empties the slot once {@code job} has finished. */
+    void finish(ParallelJob job) {
+        slot.compareAndSet(job, null);
+    }
+
+    void stop() {
+        stopped = true;
+        for (Worker w : workers) LockSupport.unpark(w);
+    }
+
+    private final class Worker extends Thread {
+        volatile boolean parked;
+
+        Worker(int index) {
+            super("tersor-" + index);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            ParallelJob last = null;
+            while (!stopped) {
+                ParallelJob job = awaitJob(last);
+                if (job == null) continue;
+                job.work();
+                last = job;
+            }
+        }
+
+        /** Polls the slot for a job other than {@code last}, spinning for a while, then parked. */
+        private ParallelJob awaitJob(ParallelJob last) {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            for (int i = 0; !stopped; i++) {
+                ParallelJob job = slot.get();
+                if (job != null && job != last && job.open()) return job;
+                if ((i & 63) != 63 || System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                parked = true;
+                job = slot.get();
+                if (job == null || job == last || !job.open()) LockSupport.park(this);
+                parked = false;
+                spinUntil = System.nanoTime() + SPIN_NANOS;
+            }
+            return null;
+        }
+    }
+}
