@@ -71,17 +71,19 @@ public final class Parallel {
     public static void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) return;
         int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
-        run(body, n, chunks);
+        if (chunks <= 1) body.run(0, n);    // (here, not in run: keeps this method small enough to inline)
+        else run(body, n, chunks);
     }
 
     /** Runs {@code body(i)} for {@code i in [0, tasks)}, one task per index, spread over the threads. */
     public static void forEachTask(int tasks, RangeBody body) {
         if (tasks <= 0) return;
-        run(body, tasks, tasks);
+        if (tasks == 1) body.run(0, 1);
+        else run(body, tasks, tasks);
     }
 
     private static void run(RangeBody body, int n, int chunks) {
-        if (chunks <= 1 || threads == 1) {
+        if (threads == 1) {
             body.run(0, n);
             return;
         }
