@@ -20,7 +20,9 @@ import java.util.function.UnaryOperator;
  * without gradient, then compares logits ({@link KdLoss#kl}) and the paired layers' outputs
  * caught by forward hooks ({@link AttentionTransfer#loss}, or mean squared error for a
  * {@link LayerPair.Kind#HINT}). With nothing that needs it (α = 0, no weighted pair) the
- * teacher never runs and the loss is the hard loss alone.
+ * teacher never runs and the loss is the hard loss alone. For logits alone the teacher runs
+ * once per distinct input and its logits are remembered by the input's content ({@link
+ * TeacherLogits}): from the second epoch on, distillation costs what training alone costs.
  * <pre>{@code
  * try (DistillationLoss kd = DistillationLoss.create(student, teacher, KdConfig.of(0.9, 4), Losses::crossEntropy,
  *         UnaryOperator.identity(), sample)) {
@@ -37,7 +39,9 @@ public final class DistillationLoss implements LossFunction, AutoCloseable {
     private final UnaryOperator<Tensor> teacherInput;
     private final Module.HookHandle inputHook;
     private final List<FeatureTap[]> taps = new ArrayList<>();   // {student, teacher} per pair
+    private final TeacherLogits remembered;                       // null when a pair needs the teacher's features
     private Tensor lastInput;
+    private long teacherSamples;
 
     private DistillationLoss(Module student, Module teacher, KdConfig config, LossFunction hard, UnaryOperator<Tensor> teacherInput) {
         this.teacher = teacher;
@@ -49,6 +53,8 @@ public final class DistillationLoss implements LossFunction, AutoCloseable {
             return null;
         });
         for (LayerPair p : config.pairs()) taps.add(new FeatureTap[] {new FeatureTap(student, p.student()), new FeatureTap(teacher, p.teacher())});
+        boolean features = config.pairs().stream().anyMatch(p -> p.weight() != 0);
+        this.remembered = features ? null : new TeacherLogits(TeacherLogits.DEFAULT_MAX_FLOATS);
     }
 
     /**
@@ -128,14 +134,7 @@ public final class DistillationLoss implements LossFunction, AutoCloseable {
         if (lastInput == null || lastInput.size(0) != outputs.size(0)) {
             throw new IllegalStateException("DistillationLoss: the student's last forward did not see this batch (call student.call(x) before the loss)");
         }
-        Tensor zt;
-        boolean tTrain = teacher.isTraining();
-        teacher.eval();
-        try (var g = Tensor.noGrad()) {
-            zt = teacher.call(teacherInput.apply(lastInput));
-        } finally {
-            if (tTrain) teacher.train();
-        }
+        Tensor zt = remembered == null ? runTeacher(lastInput) : remembered.logits(lastInput, this::runTeacher);
         loss = loss.mul((float) (1 - config.alpha()));
         if (config.alpha() > 0) loss = loss.add(KdLoss.kl(outputs, zt, config.temperature()).mul((float) config.alpha()));
         for (int i = 0; i < taps.size(); i++) {
@@ -146,6 +145,27 @@ public final class DistillationLoss implements LossFunction, AutoCloseable {
         }
         lastInput = null;
         return loss;
+    }
+
+    /** The teacher's logits for student inputs {@code x}: eval mode, no gradient, its mode restored. */
+    private Tensor runTeacher(Tensor x) {
+        teacherSamples += x.size(0);
+        boolean tTrain = teacher.isTraining();
+        teacher.eval();
+        try (var g = Tensor.noGrad()) {
+            return teacher.call(teacherInput.apply(x));
+        } finally {
+            if (tTrain) teacher.train();
+        }
+    }
+
+    /**
+     * Samples the teacher has run on so far. With logits alone (no weighted layer pair) each
+     * distinct input runs the teacher once and its logits are remembered ({@link TeacherLogits}),
+     * so from the second epoch on this stops growing; with feature pairs it counts every sample.
+     */
+    public long teacherSamples() {
+        return teacherSamples;
     }
 
     /** One pair's loss: attention transfer, or the mean squared error of the outputs for a hint. */

@@ -74,6 +74,79 @@ class DistillationLossTest {
     }
 
     @Test
+    void logitsAreRememberedPerSampleSoTheTeacherRunsOncePerDistinctInput() {
+        Rng.manualSeed(8);
+        Module student = new LeNet5(false, 0.5), teacher = new LeNet5(false);
+        AtomicInteger teacherRows = new AtomicInteger();
+        teacher.registerForwardPreHook((m, in) -> {
+            teacherRows.addAndGet(in.size(0));
+            return null;
+        });
+        Tensor a = Tensor.randn(new Generator(1), 4, 1, 28, 28), b = Tensor.randn(new Generator(2), 4, 1, 28, 28);
+        // a batch mixing two samples of a with two new ones, in another order
+        Tensor mixed = Tensor.cat(0, b.narrow(0, 0, 2), a.narrow(0, 3, 1), a.narrow(0, 1, 1));
+        try (DistillationLoss kd = DistillationLoss.create(student, teacher, KdConfig.of(0.7, 3), Losses::crossEntropy,
+                UnaryOperator.identity(), a.narrow(0, 0, 1))) {
+            teacherRows.set(0);
+            float first = kd.apply(student.call(a), LABELS).item();
+            assertEquals(4, teacherRows.get());
+            float again = kd.apply(student.call(a), LABELS).item();
+            assertEquals(4, teacherRows.get(), "the same batch again: the teacher does not run");
+            assertEquals(first, again, 0f, "remembered logits give the same loss");
+            Tensor out = student.call(mixed);
+            float loss = kd.apply(out, LABELS).item();
+            assertEquals(6, teacherRows.get(), "only the two unseen samples ran the teacher");
+            assertEquals(6, kd.teacherSamples());
+            Tensor expected;
+            try (var g = Tensor.noGrad()) {
+                expected = KdLoss.loss(out, teacher.eval().call(mixed), LABELS, 0.7, 3);
+            }
+            assertEquals(expected.item(), loss, 1e-5, "equal to running the teacher on the whole batch");
+        }
+    }
+
+    @Test
+    void rememberedLogitsAreBoundedAndFeaturePairsStillRunTheTeacher() {
+        Rng.manualSeed(8);
+        Module teacher = new LeNet5(false);
+        TeacherLogits none = new TeacherLogits(0);
+        AtomicInteger runs = new AtomicInteger();
+        Tensor x = Tensor.randn(new Generator(3), 2, 1, 28, 28);
+        UnaryOperator<Tensor> t = in -> {
+            runs.addAndGet(in.size(0));
+            try (var g = Tensor.noGrad()) {
+                return teacher.eval().call(in);
+            }
+        };
+        Tensor z1 = none.logits(x, t), z2 = none.logits(x, t);
+        assertEquals(4, runs.get(), "a zero bound remembers nothing");
+        assertEquals(0, none.size());
+        Fixtures.assertClose(z1.toArray(), z2.toArray(), 0, 0, "same logits");
+        TeacherLogits one = new TeacherLogits(10);
+        runs.set(0);
+        one.logits(x, t);
+        one.logits(x, t);
+        assertEquals(3, runs.get(), "room for one sample's 10 logits: the second sample runs again");
+        assertEquals(1, one.size());
+        assertThrows(IllegalArgumentException.class, () -> new TeacherLogits(-1));
+
+        Module student = new LeNet5(false, 0.5);
+        AtomicInteger rows = new AtomicInteger();
+        teacher.registerForwardPreHook((m, in) -> {
+            rows.addAndGet(in.size(0));
+            return null;
+        });
+        KdConfig cfg = new KdConfig(0.5, 2, List.of(new LayerPair("conv2", "conv2", LayerPair.Kind.ATTENTION, 10)));
+        try (DistillationLoss kd = DistillationLoss.create(student, teacher, cfg, Losses::crossEntropy, UnaryOperator.identity(), x)) {
+            rows.set(0);
+            IntTensor y = IntTensor.of(new int[] {1, 2}, 2);
+            kd.apply(student.call(x), y);
+            kd.apply(student.call(x), y);
+            assertEquals(4, rows.get(), "feature pairs need the teacher's features every time");
+        }
+    }
+
+    @Test
     void attentionPairAddsItsWeightedTerm() {
         Rng.manualSeed(3);
         Module student = new LeNet5(false, 0.5), teacher = new LeNet5(false);
