@@ -3,6 +3,7 @@ package dev.tersor.cli;
 import dev.tersor.compress.abs.Abs;
 import dev.tersor.compress.abs.AbsConfig;
 import dev.tersor.compress.abs.AbsReport;
+import dev.tersor.compress.abs.FilterRemoval;
 import dev.tersor.compress.convert.Conversion;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.data.DataLoader;
@@ -11,6 +12,7 @@ import dev.tersor.nn.optim.ParamGroup;
 import dev.tersor.nn.optim.Sgd;
 import dev.tersor.nn.train.EpochMetrics;
 import dev.tersor.nn.train.LossFunction;
+import dev.tersor.tensor.Tensor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -94,6 +96,13 @@ final class CompressAbs implements Callable<Integer> {
             Abs.Result r = Abs.finish(model);
             PrintWriter err = cl.getErr();
             err.println(r.report());
+            int[] shape = s.info().inputShape();
+            int[] one = new int[shape.length + 1];
+            one[0] = 1;
+            System.arraycopy(shape, 0, one, 1, shape.length);
+            FilterRemoval.Result removal = FilterRemoval.apply(r.model(), Tensor.zeros(one));
+            err.println(removal.total() == 0 ? "no 0-bit filter group to remove" : "removed " + removal.total() + " 0-bit filters from the model "
+                    + removal.removedFilters() + " (with the next layers' inputs)");
             Module integer = Conversion.convert(r.model());
             String recipe = String.format(Locale.ROOT, "abs budget=%s bits=%s epochs=%d sgd_lr=%s gate_lr=%s batch=%d seed=%d weights=%s",
                     budget, joined(bits), epochs, lr, gateLr, b, run.seed, common.weights.getFileName());
@@ -105,7 +114,8 @@ final class CompressAbs implements Callable<Integer> {
             extra.put("meets_budget", rep.meetsBudget());
             extra.put("repairs", rep.repairs());
             extra.put("search_test_accuracy", history.get(history.size() - 1).testAccuracy());
-            common.finish(cl, s, integer, "ABS at " + budget + " of W8A8 BOPs", recipe, extra);
+            extra.put("removed_filters", removal.removedFilters());
+            common.finish(cl, s, integer, removal.plan(), "ABS at " + budget + " of W8A8 BOPs", recipe, extra);
         }
         return 0;
     }

@@ -99,6 +99,15 @@ class CompressCommandTest {
         assertEquals(Boolean.TRUE, abs.get("meets_budget"));
         assertTrue(number(abs, "searched_bops") <= 0.5 * number(abs, "w8a8_bops"), abs.toString());
         checkFile(abs, a, 3);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> removedFilters = (Map<String, Object>) abs.get("removed_filters");
+        int removedTotal = removedFilters.values().stream().mapToInt(v -> ((Number) v).intValue()).sum();
+        try (var f = dev.tersor.nn.io.Safetensors.read(a)) {
+            assertEquals(removedTotal > 0, !f.metadata().getOrDefault("tersor.pruned", "").isEmpty(),
+                    "a plan is recorded exactly when 0-bit filters were removed: " + removedFilters);
+            int conv2Out = f.tensor(f.names().stream().filter(n -> n.startsWith("conv2.")).findFirst().orElseThrow()).shape()[0];
+            assertEquals(16 - ((Number) removedFilters.getOrDefault("conv2", 0)).intValue(), conv2Out, "conv2's stored filters");
+        }
     }
 
     @Test

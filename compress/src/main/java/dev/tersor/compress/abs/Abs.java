@@ -43,10 +43,10 @@ import java.util.Set;
  * and whether each filter is kept (0-bit), and {@link #penalty} adds
  * {@code λ·max(0, BOPs/budget − 1)} with {@code BOPs = Σ MACs·kept·b_w·b_a} ({@link BopsPenalty}).
  * <p>
- * <b>0-bit filters are zeroed, not removed.</b> Removing a filter (and the next layer's matching
- * input channels) needs the channel-dependency engine of the pruning work, which does not exist
- * yet; {@link #finish} makes a pruned filter's weights and bias exactly 0, so its output channel
- * is 0 and removing it later changes no output. The report lists which filters are 0-bit.
+ * <b>0-bit filters</b>: {@link #finish} makes a pruned filter's weights and bias exactly 0, so its
+ * output channel is 0 and the report lists which filters are 0-bit; {@link FilterRemoval#apply}
+ * then removes them (and the next layers' matching inputs) with the structural pruning engine,
+ * and the returned plan goes into the compressed file.
  */
 public final class Abs {
     private Abs() {

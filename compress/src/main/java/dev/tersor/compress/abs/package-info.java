@@ -6,7 +6,7 @@
  * quantized re-assignment offsets) with learned binary gates; {@link dev.tersor.compress.abs.Abs#penalty}
  * keeps the BOPs under a budget; {@link dev.tersor.compress.abs.Abs#finish} gives ordinary
  * {@code QuantConv2d}/{@code QuantLinear} layers at the chosen bits, ready for
- * {@code Conversion.convert} and {@code CompressedModel.save}. 0-bit filters are zeroed, not
- * removed (removal waits for the pruning engine's channel dependencies).
+ * {@code Conversion.convert} and {@code CompressedModel.save}, its 0-bit filters zeroed;
+ * {@link dev.tersor.compress.abs.FilterRemoval} then removes them with the pruning engine.
  */
 package dev.tersor.compress.abs;

@@ -148,7 +148,7 @@ public final class ChannelGraph {
     }
 
     /** The input ({@code out} false) or output channels of {@code path} that survive removing {@code removed}. */
-    int[] kept(String path, boolean out, Set<Integer> removed) {
+    public int[] kept(String path, boolean out, Set<Integer> removed) {
         Node n = byPath.get(path);
         int count = out ? n.outChannels() : n.inChannels();
         boolean[] gone = new boolean[count];

@@ -24,6 +24,7 @@ import dev.tersor.nn.io.Safetensors;
 import dev.tersor.nn.io.SafetensorsFile;
 import dev.tersor.nn.zoo.Zoo;
 import dev.tersor.tensor.Tensor;
+import dev.tersor.tensor.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -204,6 +205,87 @@ class AbsModelTest {
         }
         float[] out = conv2Out.get(0);
         for (int n = 0; n < 24; n++) for (int k : conv2) for (int p = 0; p < 100; p++) assertEquals(0f, out[(n * 16 + k) * 100 + p]);
+    }
+
+    /**
+     * The 0-bit filters leave the model: conv2 loses its pruned filters (weights, biases, scales),
+     * fc1 the matching 25 inputs each and its own pruned neurons, fc2 those inputs. The integer
+     * model computes exactly what the zeroed one did, and the file with the plan loads back.
+     */
+    @Test
+    void zeroBitFiltersArePhysicallyRemovedWithTheSameOutputs(@TempDir Path dir) throws Exception {
+        Abs.Result zeroed = Abs.finish(forced()), removed = Abs.finish(forced());
+        List<Integer> conv2 = zeroed.report().layer("conv2").prunedFilters(), fc1 = zeroed.report().layer("fc1").prunedFilters();
+        FilterRemoval.Result r = FilterRemoval.apply(removed.model(), Tensor.zeros(1, 1, 28, 28));
+        assertEquals(Map.of("conv2", conv2.size(), "fc1", fc1.size()), r.removedFilters());
+        assertEquals(conv2.size() + fc1.size(), r.total());
+        QuantConv2d c2 = assertInstanceOf(QuantConv2d.class, removed.model().get("conv2"));
+        QuantLinear f1 = assertInstanceOf(QuantLinear.class, removed.model().get("fc1")), f2 = (QuantLinear) removed.model().get("fc2");
+        int keptConv = 16 - conv2.size(), keptFc = 120 - fc1.size();
+        assertArrayEquals(new int[] {keptConv, 6, 5, 5}, c2.weight().shape());
+        assertArrayEquals(new int[] {keptFc, 25 * keptConv}, f1.weight().shape());
+        assertArrayEquals(new int[] {84, keptFc}, f2.weight().shape());
+        assertEquals(1, c2.weightQuantizer().qparams().scale().length, "a per-tensor weight grid stays as it was");
+        assertTrue(Abs.zeroFilters(c2.weight()).isEmpty(), "no zero filter is left");
+
+        Module a = Conversion.convert(zeroed.model()), b = Conversion.convert(removed.model());
+        Tensor x = digits(32);
+        try (var g = Tensor.noGrad()) {
+            assertArrayEquals(a.call(x).toArray(), b.call(x).toArray(), "integer sums without the zero filters are the same sums");
+        }
+        Path full = dir.resolve("zeroed.safetensors"), small = dir.resolve("removed.safetensors");
+        CompressedModel.save(a, "lenet5", "abs (gates set by hand)", full);
+        CompressedModel.save(b, "lenet5", r.plan(), "abs (gates set by hand), 0-bit filters removed", small);
+        assertTrue(Files.size(small) < Files.size(full), Files.size(small) + " < " + Files.size(full));
+        Module loaded = CompressedModel.load(small);
+        try (var g = Tensor.noGrad()) {
+            assertArrayEquals(b.call(x).toArray(), loaded.call(x).toArray());
+        }
+        long macsFull = SizeReport.of(a, 1, 28, 28).rows().stream().mapToLong(SizeReport.Row::macs).sum();
+        long macsSmall = SizeReport.of(b, 1, 28, 28).rows().stream().mapToLong(SizeReport.Row::macs).sum();
+        assertEquals(macsFull - (long) conv2.size() * (CONV2 / 16) - (long) conv2.size() * 25 * 120
+                - (long) fc1.size() * (400 - 25L * conv2.size()) - (long) fc1.size() * 84, macsSmall, "the removed filters' MACs are gone");
+    }
+
+    /** Linear(4→3, filter 1 zero, per-filter grid scales) → {@code between} → Linear(3→2). */
+    private static Module zeroFilterBefore(Module between) {
+        Rng.manualSeed(4);
+        Linear first = new Linear(4, 3), last = new Linear(3, 2);
+        try (var g = Tensor.noGrad()) {
+            for (int i = 0; i < 4; i++) first.weight().value().setInPlace(0f, 1, i);
+            first.bias().value().setInPlace(0f, 1);
+        }
+        QParams grid = new QParams(new float[] {0.05f, 0.06f, 0.07f}, new int[3], -127, 127);
+        return new dev.tersor.nn.Sequential(new QuantLinear(first, new GridQuantizer(grid, 8), null), between, last);
+    }
+
+    @Test
+    void perFilterScalesOfRemovedFiltersGoWithThem() {
+        Module model = zeroFilterBefore(new dev.tersor.nn.ReLU());
+        Tensor x = Tensor.randn(new dev.tersor.tensor.Generator(5), 6, 4);
+        float[] before;
+        try (var g = Tensor.noGrad()) {
+            before = model.call(x).toArray();
+        }
+        FilterRemoval.Result r = FilterRemoval.apply(model, Tensor.zeros(1, 4));
+        assertEquals(Map.of("0", 1), r.removedFilters());
+        QuantLinear q = assertInstanceOf(QuantLinear.class, model.get("0"));
+        assertArrayEquals(new float[] {0.05f, 0.07f}, q.weightQuantizer().qparams().scale());
+        assertArrayEquals(new int[] {2, 4}, q.weight().shape());
+        assertArrayEquals(new int[] {2, 2}, ((Linear) model.get("2")).weight().value().shape());
+        try (var g = Tensor.noGrad()) {
+            Fixtures.assertClose(before, model.call(x).toArray(), 1e-6, 1e-6, "same outputs");
+        }
+    }
+
+    /** A zero filter whose channel is not 0 downstream (here through a sigmoid) cannot go: a clear error, the model as it was. */
+    @Test
+    void removalThatWouldChangeOutputsFailsAndRestoresTheModel() {
+        Module model = zeroFilterBefore(new dev.tersor.nn.Sigmoid());
+        Map<String, Module> before = new java.util.LinkedHashMap<>(model.namedModules());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> FilterRemoval.apply(model, Tensor.zeros(1, 4)));
+        assertTrue(e.getMessage().contains("changed the model's outputs"), e.getMessage());
+        for (var m : before.entrySet()) org.junit.jupiter.api.Assertions.assertSame(m.getValue(), model.namedModules().get(m.getKey()), m.getKey());
     }
 
     /** Over budget at the end: the top gates with the smallest θ go first (conv2 w 8→4, fc1 w 8→4, conv2 w 4→2). */
