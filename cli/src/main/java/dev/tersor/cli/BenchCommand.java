@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  * Each subcommand prints a human-readable summary, or with {@code --json} ends stdout with one
  * line of JSON; progress goes to stderr. This class also holds the report both share.
  */
-@Command(name = "bench",
+@Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time whole operations after a JIT warm-up; report medians (and JSON with --json).",
         subcommands = {GemmBench.class, Conv2dBench.class, LinearBench.class, ForwardBench.class, TrainStepBench.class})
 final class BenchCommand implements Callable<Integer> {

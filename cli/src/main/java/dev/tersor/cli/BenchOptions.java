@@ -35,7 +35,7 @@ final class BenchOptions {
 
     /** Checks the shared options; throws a {@link ParameterException} naming the first bad one. */
     void validate(CommandLine cl) {
-        if (threads != null && threads < 1) throw new ParameterException(cl, "--threads must be >= 1, got " + threads);
+        Threads.check(cl, threads);
         if (minReps < 1) throw new ParameterException(cl, "--min-reps must be >= 1, got " + minReps);
         if (!(warmupSeconds >= 0) || Double.isInfinite(warmupSeconds)) {
             throw new ParameterException(cl, "--warmup-seconds must be a finite number >= 0, got " + warmupSeconds);

@@ -47,7 +47,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train LeNet-5 on the bundled MNIST sample (no network needed), evaluate and save it, print a table.",
-            "Ends with the line 'accuracy: NN.NN%'."})
+            "Ends with the line 'accuracy: NN.NN%%'."})
 final class DemoCommand implements Callable<Integer> {
     /** Epochs of the demo: a few seconds each on 2 cores, about 98% accuracy. */
     static final int EPOCHS = 6;

@@ -93,6 +93,10 @@ public final class Main implements Runnable {
                         + String.join(", ", cl.getSubcommands().keySet());
             }
         }
+        if (ex instanceof CommandLine.MissingParameterException) {
+            String unknown = UnknownOptions.describe(cl.getCommandSpec(), args);
+            if (unknown != null) message = unknown;   // the missing option is usually the mistyped one
+        }
         message = message == null ? "bad arguments" : message.strip().replaceAll("\\s*\\R\\s*", "; ");
         err.println(qualifiedName(cl) + ": " + message + " (see '" + qualifiedName(cl) + " --help')");
         if (debugRequested(args)) ex.printStackTrace(err);
