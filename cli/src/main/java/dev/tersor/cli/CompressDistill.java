@@ -77,7 +77,7 @@ final class CompressDistill implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "F", description = "The student's weights to write (safetensors).")
     Path out;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Only the first N samples of each split (default: all).")
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Only the first N samples of each split (default: 0, all of them).")
     int limit;
 
     @Option(names = "--threads", paramLabel = "T", description = "Threads for the kernels.")

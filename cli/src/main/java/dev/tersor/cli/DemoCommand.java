@@ -85,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
     int epochs;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
-            description = "Only the first N images of each split (a quicker, less accurate run; default: all).")
+            description = "Only the first N images of each split (a quicker, less accurate run; default: 0, all of them).")
     int limit;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "" + SEED, description = "Seed (default: ${DEFAULT-VALUE}).")

@@ -50,7 +50,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "Threads for the kernels.")
     Integer threads;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Only the first N test samples (default: all).")
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Only the first N test samples (default: 0, all of them).")
     int limit;
 
     @Option(names = "--json", description = "End stdout with one line of JSON.")

@@ -89,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
     Path metricsCsv;
 
     @Option(names = "--limit", paramLabel = "N",
-            description = "Use only the first N samples of each split (quick trials; default: all, or the resumed run's).")
+            description = "Use only the first N samples of each split (quick trials; default: the resumed run's, else 0: all of them).")
     Integer limit;
 
     @Option(names = "--json", description = "End stdout with one line of JSON.")

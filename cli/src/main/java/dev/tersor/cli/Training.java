@@ -81,8 +81,16 @@ final class Training {
                 err.println("warning: --momentum is ignored by " + opt + " (it uses betas 0.9, 0.999)");
             }
             boolean sameOptimizer = opt.equals(defaults.optimizer());
+            double baseLr = lr != null ? lr : sameOptimizer ? defaults.lr() : defaultLr(opt);
+            if (!sameOptimizer && err != null) {
+                err.printf(Locale.ROOT, "note: --optimizer %s replaces the recipe's %s: learning rate %s (%s), weight decay %s, schedule %s, "
+                                + "%d epochs and batch %d from %s%n", opt, defaults.optimizer(), baseLr,
+                        lr != null ? "--lr" : opt + "'s usual default; the recipe's " + defaults.lr() + " is for " + defaults.optimizer(),
+                        weightDecay != null ? weightDecay : defaults.weightDecay(), sched, epochs != null ? epochs : defaults.epochs(),
+                        batch != null ? batch : defaults.batch(), "the flags given, else the recipe");
+            }
             return new Recipe(opt,
-                    lr != null ? lr : defaults.lr(),
+                    baseLr,
                     momentum != null ? momentum : sameOptimizer ? defaults.momentum() : opt.equals("sgd") ? 0.9 : 0,
                     weightDecay != null ? weightDecay : defaults.weightDecay(),
                     sched,
@@ -92,6 +100,14 @@ final class Training {
     }
 
     private Training() {
+    }
+
+    /** The learning rate an optimizer is usually run at when nothing else says (PyTorch's defaults). */
+    static double defaultLr(String optimizer) {
+        return switch (optimizer) {
+            case "adam", "adamw" -> 1e-3;
+            default -> 0.01;
+        };
     }
 
     /** The optimizer {@code recipe} names, over all of {@code model}'s parameters. */

@@ -43,6 +43,20 @@ class TrainEvalTest {
     }
 
     @Test
+    void anotherOptimizerTakesItsOwnLearningRateAndSaysWhatComesFromTheRecipe() {
+        Run adam = train("--epochs", "1", "--optimizer", "adam", "--out", tmp.resolve("adam.safetensors").toString());
+        assertEquals(0, adam.code(), adam.err());
+        assertEquals(0.001, number(json(adam.lastLine()), "lr"), 0, "Adam's usual rate, not the SGD recipe's 0.05");
+        assertTrue(adam.err().contains("note: --optimizer adam replaces the recipe's sgd: learning rate 0.001 (adam's usual default; "
+                + "the recipe's 0.05 is for sgd)"), adam.err());
+        Run given = train("--epochs", "1", "--optimizer", "adam", "--lr", "0.002", "--out", tmp.resolve("adam2.safetensors").toString());
+        assertEquals(0.002, number(json(given.lastLine()), "lr"), 0);
+        assertTrue(given.err().contains("learning rate 0.002 (--lr)"), given.err());
+        Run sgd = train("--epochs", "1", "--out", tmp.resolve("sgd.safetensors").toString());
+        assertFalse(sgd.err().contains("note: --optimizer"), sgd.err());
+    }
+
+    @Test
     void trainJsonListsEveryEpochAndWritesWeightsAndCheckpoint() throws Exception {
         Path out = tmp.resolve("w.safetensors");
         Run r = train("--epochs", "1", "--out", out.toString(), "--metrics-csv", tmp.resolve("m.csv").toString());
@@ -61,6 +75,10 @@ class TrainEvalTest {
         assertTrue(Files.size(out) > 61706 * 4, "weights written");
         assertTrue(Files.isRegularFile(Path.of(out + ".ckpt")), "checkpoint next to --out");
         assertTrue(Files.readString(tmp.resolve("m.csv")).startsWith("epoch,"), "metrics CSV");
+        if (Files.getFileStore(out).supportsFileAttributeView("posix")) {
+            assertEquals(Files.getPosixFilePermissions(out), Files.getPosixFilePermissions(tmp.resolve("m.csv")),
+                    "the metrics file gets the weights file's permissions");
+        }
         assertTrue(r.err().contains("epoch 1/1"), "progress on stderr: " + r.err());
         assertFalse(r.out().contains("epoch 1/1"), "no progress on stdout: " + r.out());
         assertEquals(1, r.out().strip().lines().count(), "stdout is the JSON line: " + r.out());

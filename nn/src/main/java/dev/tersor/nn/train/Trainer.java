@@ -200,9 +200,11 @@ public final class Trainer {
 
     private static void writeAtomically(Path path, String text) throws IOException {
         Path abs = path.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
+        // (not Files.createTempFile: its 0600 mode would stay on the metrics file, where the weights
+        // beside it get the umask's usual 0644)
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
-            Files.writeString(tmp, text);
+            Files.writeString(tmp, text, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
             Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
