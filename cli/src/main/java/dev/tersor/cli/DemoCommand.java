@@ -94,7 +94,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "Threads for the kernels (default: -Dtersor.threads, else the number of processors).")
     Integer threads;
 
-    @Option(names = "--out-dir", paramLabel = "D", description = "Where the weights go (default: a new temporary directory, printed).")
+    @Option(names = "--out-dir", paramLabel = "D", description = "Where the weights go (default: $XDG_CACHE_HOME/tersor/demo, else ~/.cache/tersor/demo, replaced by each run).")
     Path outDir;
 
     @SuppressWarnings("try")
@@ -108,7 +108,7 @@ final class DemoCommand implements Callable<Integer> {
         try (Threads t = Threads.use(cl, threads)) {
             TensorDataset train = DataSplits.load(cl, "mnist", null, true, limit);
             TensorDataset test = DataSplits.load(cl, "mnist", null, false, limit);
-            Path dir = outDir != null ? Files.createDirectories(outDir) : Files.createTempDirectory("tersor-demo-");
+            Path dir = Files.createDirectories(outDir != null ? outDir : defaultDir());
             out.printf(Locale.ROOT, "Tersor demo: the bundled MNIST sample (%d train / %d test images), %d epoch%s each, "
                             + "backend %s, %d thread%s, Java %s%n",
                     train.size(), test.size(), epochs, epochs == 1 ? "" : "s", Backends.current().name(), Parallel.threads(),
@@ -137,12 +137,19 @@ final class DemoCommand implements Callable<Integer> {
             out.println();
             out.print(table);
             out.println();
-            out.println("weights in " + dir + " (e.g. tersor eval --model " + ROWS.get(0).zooName() + " --weights "
+            out.println("weights in " + dir + " (e.g. " + System.getProperty("tersor.command", "tersor") + " eval --model " + ROWS.get(0).zooName() + " --weights "
                     + results.get(0).weights() + ")");
             out.println("accuracy: " + percent(results.get(0).evaluation().accuracy()));
             out.flush();
         }
         return 0;
+    }
+
+    /** One directory per user that every demo run reuses, so runs do not pile up in /tmp. */
+    static Path defaultDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return cache.resolve("tersor").resolve("demo");
     }
 
     /** Trains, evaluates and saves one row's model. */

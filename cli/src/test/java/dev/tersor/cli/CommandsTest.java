@@ -28,6 +28,14 @@ class CommandsTest {
     Path tmp;
 
     @Test
+    void demoWeightsGoToOneCacheDirectoryReusedByEveryRun() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path expected = xdg != null && !xdg.isBlank() ? Path.of(xdg, "tersor", "demo")
+                : Path.of(System.getProperty("user.home"), ".cache", "tersor", "demo");
+        assertEquals(expected, DemoCommand.defaultDir());
+    }
+
+    @Test
     void demoPrintsTheTableAndEndsWithTheAccuracy() throws Exception {
         Run r = run("demo", "--limit", "1280", "--epochs", "2", "--threads", "1", "--out-dir", tmp.toString());
         assertEquals(0, r.code(), r.err());
@@ -45,6 +53,7 @@ class CommandsTest {
         assertTrue(table.contains(String.format("%,d B", Files.size(weights))), "size on disk: " + table);
         assertTrue(table.contains(m.group(1) + "%"), "the table shows the same accuracy: " + table);
         assertTrue(r.err().contains("epoch 2/2"), "progress on stderr: " + r.err());
+        assertTrue(r.out().contains("(e.g. tersor eval --model lenet5 --weights " + weights + ")"), "the hint names the command: " + r.out());
         for (String id : new String[] {"lenet5-int8", "lenet5-w4a4-lsq", "lenet5-dpnet3"}) {   // the compressed rows
             Path f = tmp.resolve(id + ".safetensors");
             assertTrue(dev.tersor.compress.io.CompressedModel.isCompressed(f), id + " is a compressed model file");
