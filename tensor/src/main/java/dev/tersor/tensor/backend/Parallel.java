@@ -10,9 +10,9 @@ package dev.tersor.tensor.backend;
  * work already taken, so no call waits on a thread being woken. Helpers stay awake for a short
  * while after a call ({@link Helpers}), so back-to-back layers of a forward pass reach them
  * without a wake-up. Calls made while another is running (from inside a chunk, or from another
- * user thread) run inline on their caller. Chunk boundaries depend only on the range, the grain
- * and {@code threads()}, never on which thread runs which chunk, so results do not depend on
- * scheduling.
+ * user thread) run their chunks one after another on their caller. Chunk boundaries depend only
+ * on the range, the grain and {@code threads()}, never on which thread runs which chunk or whether
+ * helpers were free, so results do not depend on scheduling.
  */
 public final class Parallel {
 
@@ -90,7 +90,8 @@ public final class Parallel {
         ParallelJob job = new ParallelJob(body, n, chunks);
         Helpers h = helpers();
         if (!h.offer(job)) {
-            body.run(0, n);
+            job.runAsCaller();   // the same chunks, one after another on this thread: the same results
+            job.rethrow();
             return;
         }
         try {

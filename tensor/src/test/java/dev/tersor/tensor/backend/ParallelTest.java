@@ -89,23 +89,60 @@ class ParallelTest {
     }
 
     @Test
-    void nestedCallsRunInlineOnTheirThread() {
+    void nestedCallsRunTheirChunksOnTheirThread() {
         List<Thread> outer = new ArrayList<>();
         AtomicInteger inner = new AtomicInteger();
         Parallel.forEachTask(4, (from, to) -> {
             Thread t = Thread.currentThread();
             Parallel.forRange(100, 1, (a, b) -> {
                 assertSame(t, Thread.currentThread());
-                assertEquals(0, a);
-                assertEquals(100, b);
+                assertEquals(0, a % 25, "the chunks of a free call: [0, 25), [25, 50), ...");
+                assertEquals(a + 25, b);
                 inner.incrementAndGet();
             });
             synchronized (outer) {
                 outer.add(t);
             }
         });
-        assertEquals(4, inner.get());
+        assertEquals(16, inner.get(), "four chunks in each of the four tasks");
         assertEquals(4, outer.size());
+    }
+
+    @Test
+    void aCallWhileHelpersAreBusyRunsTheSameChunksOnItsCaller() throws Exception {
+        Set<List<Integer>> serial = chunksOf(1000, 7);
+        AtomicReference<Set<List<Integer>>> seen = new AtomicReference<>();
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        CountDownLatch inside = new CountDownLatch(1), done = new CountDownLatch(1);
+        Thread other = new Thread(() -> {
+            try {
+                assertTrue(inside.await(30, java.util.concurrent.TimeUnit.SECONDS));
+                Set<List<Integer>> chunks = ConcurrentHashMap.newKeySet();
+                Parallel.forRange(1000, 7, (from, to) -> {
+                    ranOn.set(Thread.currentThread());
+                    chunks.add(List.of(from, to));
+                });
+                seen.set(chunks);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                done.countDown();
+            }
+        });
+        other.start();
+        // this call holds the helpers until the other thread's call has finished
+        Parallel.forEachTask(2, (from, to) -> {
+            if (from != 0) return;
+            inside.countDown();
+            try {
+                assertTrue(done.await(30, java.util.concurrent.TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        other.join(30_000);
+        assertSame(other, ranOn.get(), "the busy case runs on its own caller");
+        assertEquals(serial, seen.get(), "and with the chunks a free call would have had");
     }
 
     @Test
