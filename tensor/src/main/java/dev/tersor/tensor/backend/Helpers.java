@@ -32,6 +32,13 @@ final class Helpers {
         return true;
     }
 
+    /** Whether {@code t} is running a chunk now: a helper, or the caller of the job in the slot. */
+    boolean insideJob(Thread t) {
+        if (t instanceof Worker) return true;
+        ParallelJob j = slot.get();
+        return j != null && j.caller() == t;
+    }
+
     /** Empties the slot once {@code job} has finished. */
     void finish(ParallelJob job) {
         slot.compareAndSet(job, null);

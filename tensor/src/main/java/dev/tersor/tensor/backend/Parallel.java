@@ -9,10 +9,11 @@ package dev.tersor.tensor.backend;
  * ({@link ParallelJob}); the caller runs the first chunk and takes more like the helpers, and a helper that starts late finds the
  * work already taken, so no call waits on a thread being woken. Helpers stay awake for a short
  * while after a call ({@link Helpers}), so back-to-back layers of a forward pass reach them
- * without a wake-up. Calls made while another is running (from inside a chunk, or from another
- * user thread) run their chunks one after another on their caller. Chunk boundaries depend only
- * on the range, the grain and {@code threads()}, never on which thread runs which chunk or whether
- * helpers were free, so results do not depend on scheduling.
+ * without a wake-up. A call made from inside a chunk runs whole on its thread (the nesting is
+ * fixed by the code, so it is the same every run); a call from another user thread while the
+ * helpers are busy runs the same chunks a free call would, one after another on its caller.
+ * Chunk boundaries depend only on the range, the grain and {@code threads()}, never on which
+ * thread runs which chunk or whether helpers were free, so results do not depend on scheduling.
  */
 public final class Parallel {
 
@@ -87,8 +88,12 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        ParallelJob job = new ParallelJob(body, n, chunks);
         Helpers h = helpers();
+        if (h.insideJob(Thread.currentThread())) {
+            body.run(0, n);      // nested in a chunk: this thread is the parallelism already
+            return;
+        }
+        ParallelJob job = new ParallelJob(body, n, chunks);
         if (!h.offer(job)) {
             job.runAsCaller();   // the same chunks, one after another on this thread: the same results
             job.rethrow();

@@ -23,6 +23,11 @@ final class ParallelJob {
         this.unfinished = new AtomicInteger(chunks);
     }
 
+    /** The thread that made the call. */
+    Thread caller() {
+        return caller;
+    }
+
     /** Whether chunks are left to take (a helper's cheap check before it joins). */
     boolean open() {
         return next.get() < chunks;

@@ -89,22 +89,22 @@ class ParallelTest {
     }
 
     @Test
-    void nestedCallsRunTheirChunksOnTheirThread() {
+    void nestedCallsRunWholeOnTheirThread() {
         List<Thread> outer = new ArrayList<>();
         AtomicInteger inner = new AtomicInteger();
         Parallel.forEachTask(4, (from, to) -> {
             Thread t = Thread.currentThread();
             Parallel.forRange(100, 1, (a, b) -> {
                 assertSame(t, Thread.currentThread());
-                assertEquals(0, a % 25, "the chunks of a free call: [0, 25), [25, 50), ...");
-                assertEquals(a + 25, b);
+                assertEquals(0, a, "a nested call runs whole on its thread");
+                assertEquals(100, b);
                 inner.incrementAndGet();
             });
             synchronized (outer) {
                 outer.add(t);
             }
         });
-        assertEquals(16, inner.get(), "four chunks in each of the four tasks");
+        assertEquals(4, inner.get());
         assertEquals(4, outer.size());
     }
 
