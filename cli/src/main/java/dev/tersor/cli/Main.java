@@ -150,6 +150,17 @@ public final class Main implements Runnable {
     }
 
     /** The version of this build (from the jar's Maven metadata), or {@code "dev"} outside a jar. */
+    /** " (built from commit X)" when the jar's manifest names the commit (the ./tersor launcher's builds), else "". */
+    static String commit() {
+        try (InputStream in = Main.class.getResourceAsStream("/META-INF/MANIFEST.MF")) {
+            if (in == null) return "";
+            String c = new java.util.jar.Manifest(in).getMainAttributes().getValue("Tersor-Commit");
+            return c == null || c.isBlank() || c.equals("unknown") || c.startsWith("${") ? "" : " (built from commit " + c + ")";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
         if (v != null) return v;
@@ -170,7 +181,7 @@ public final class Main implements Runnable {
         @Override
         public String[] getVersion() {
             return new String[] {
-                "tersor " + version(),
+                "tersor " + version() + commit(),
                 "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ", "
                         + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ")",
                 "backend " + Backends.current().name() + ", " + Parallel.threads() + " threads",
