@@ -12,7 +12,6 @@ import dev.tersor.nn.optim.ParamGroup;
 import dev.tersor.nn.optim.Sgd;
 import dev.tersor.nn.train.EpochMetrics;
 import dev.tersor.nn.train.LossFunction;
-import dev.tersor.tensor.Tensor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -96,11 +95,7 @@ final class CompressAbs implements Callable<Integer> {
             Abs.Result r = Abs.finish(model);
             PrintWriter err = cl.getErr();
             err.println(r.report());
-            int[] shape = s.info().inputShape();
-            int[] one = new int[shape.length + 1];
-            one[0] = 1;
-            System.arraycopy(shape, 0, one, 1, shape.length);
-            FilterRemoval.Result removal = FilterRemoval.apply(r.model(), Tensor.zeros(one));
+            FilterRemoval.Result removal = FilterRemoval.apply(r.model(), CompressOptions.sample(s));
             err.println(removal.total() == 0 ? "no 0-bit filter group to remove" : "removed " + removal.total() + " 0-bit filters from the model "
                     + removal.removedFilters() + " (with the next layers' inputs)");
             Module integer = Conversion.convert(r.model());

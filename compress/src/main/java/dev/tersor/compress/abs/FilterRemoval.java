@@ -73,8 +73,10 @@ public final class FilterRemoval {
         }
         wrapped.forEach((path, q) -> model.replace(path, floatLayer(q)));
         ChannelGraph graph = ChannelTrace.trace(model, sample);
+        Map<String, Set<Integer>> zero = new LinkedHashMap<>();
+        for (ChannelGraph.Node n : graph.nodes()) if (n.kind() == ChannelGraph.Kind.MIXING) zero.put(n.path(), zeroFilters(model.get(n.path())));
         Set<Integer> removed = new LinkedHashSet<>();
-        for (ChannelGraph.Group group : graph.groups()) if (group.prunable() && allZero(model, graph, group)) removed.add(group.id());
+        for (ChannelGraph.Group group : graph.groups()) if (group.prunable() && allZero(graph, group, zero)) removed.add(group.id());
         Map<String, int[][]> kept = new LinkedHashMap<>();
         for (String path : wrapped.keySet()) kept.put(path, new int[][] {graph.kept(path, false, removed), graph.kept(path, true, removed)});
         Map<String, Integer> counts = new LinkedHashMap<>();
@@ -104,31 +106,30 @@ public final class FilterRemoval {
         return Tensor.randn(new Generator(20260101L), shape);
     }
 
-    /** Whether every producer of {@code group} has the group's filters entirely 0 and no channel-wise layer holds it. */
-    private static boolean allZero(Module model, ChannelGraph graph, ChannelGraph.Group group) {
+    /** Whether every producer of {@code group} has the group's filter entirely 0 and no channel-wise layer holds it. */
+    private static boolean allZero(ChannelGraph graph, ChannelGraph.Group group, Map<String, Set<Integer>> zero) {
         boolean produced = false;
         for (ChannelGraph.Site s : group.sites()) {
             ChannelGraph.Kind kind = graph.node(s.path()).kind();
             if (kind == ChannelGraph.Kind.CHANNELWISE) return false;
             if (!s.out() || kind != ChannelGraph.Kind.MIXING) continue;
             produced = true;
-            Module m = model.get(s.path());
-            Tensor w = m instanceof Conv2d c ? c.weight().value() : m instanceof Linear l ? l.weight().value() : null;
-            Tensor b = m instanceof Conv2d c ? nullable(c.bias()) : m instanceof Linear l ? nullable(l.bias()) : null;
-            if (w == null || !zeroFilter(w, s.index()) || b != null && b.toArray()[s.index()] != 0f) return false;
+            if (!zero.get(s.path()).contains(s.index())) return false;
         }
         return produced;
     }
 
-    private static Tensor nullable(dev.tersor.nn.Parameter p) {
-        return p == null ? null : p.value();
-    }
-
-    private static boolean zeroFilter(Tensor w, int k) {
-        float[] v = w.contiguous().toArray();
-        int inner = v.length / w.size(0);
-        for (int i = k * inner; i < (k + 1) * inner; i++) if (v[i] != 0f) return false;
-        return true;
+    /** The filters of a Conv2d/Linear whose weights ({@link Abs#zeroFilters}) and bias are all 0; none for other layers. */
+    private static Set<Integer> zeroFilters(Module m) {
+        dev.tersor.nn.Parameter w = m instanceof Conv2d c ? c.weight() : m instanceof Linear l ? l.weight() : null;
+        dev.tersor.nn.Parameter b = m instanceof Conv2d c ? c.bias() : m instanceof Linear l ? l.bias() : null;
+        if (w == null) return Set.of();
+        Set<Integer> out = new java.util.HashSet<>(Abs.zeroFilters(w.value()));
+        if (b != null) {
+            float[] bias = b.value().toArray();
+            out.removeIf(k -> bias[k] != 0f);
+        }
+        return out;
     }
 
     private static Module floatLayer(Module q) {

@@ -25,18 +25,16 @@ final class Helpers {
         }
     }
 
-    /** Puts {@code job} in the slot; false when another job holds it (the caller then runs inline). */
+    /** Puts {@code job} in the slot; false when another job holds it (the caller then runs its chunks in turn). */
     boolean offer(ParallelJob job) {
         if (!slot.compareAndSet(null, job)) return false;
         for (Worker w : workers) if (w.parked) LockSupport.unpark(w);
         return true;
     }
 
-    /** Whether {@code t} is running a chunk now: a helper, or the caller of the job in the slot. */
-    boolean insideJob(Thread t) {
-        if (t instanceof Worker) return true;
-        ParallelJob j = slot.get();
-        return j != null && j.caller() == t;
+    /** Whether the current thread is running a chunk now: a helper, or a caller running its chunks (free or busy slot alike). */
+    static boolean insideChunk() {
+        return Thread.currentThread() instanceof Worker || ParallelJob.callerInChunks();
     }
 
     /** Empties the slot once {@code job} has finished. */

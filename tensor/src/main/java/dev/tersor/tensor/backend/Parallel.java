@@ -88,11 +88,11 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        Helpers h = helpers();
-        if (h.insideJob(Thread.currentThread())) {
+        if (Helpers.insideChunk()) {
             body.run(0, n);      // nested in a chunk: this thread is the parallelism already
             return;
         }
+        Helpers h = helpers();
         ParallelJob job = new ParallelJob(body, n, chunks);
         if (!h.offer(job)) {
             job.runAsCaller();   // the same chunks, one after another on this thread: the same results

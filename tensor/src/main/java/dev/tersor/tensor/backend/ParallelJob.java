@@ -23,9 +23,12 @@ final class ParallelJob {
         this.unfinished = new AtomicInteger(chunks);
     }
 
-    /** The thread that made the call. */
-    Thread caller() {
-        return caller;
+    /** Set while a non-helper thread runs chunks (helpers are recognised by their class). */
+    private static final ThreadLocal<boolean[]> IN_CHUNKS = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    /** Whether the current (non-helper) thread is running chunks of some job now. */
+    static boolean callerInChunks() {
+        return IN_CHUNKS.get()[0];
     }
 
     /** Whether chunks are left to take (a helper's cheap check before it joins). */
@@ -35,8 +38,14 @@ final class ParallelJob {
 
     /** The caller runs chunk 0 (its data is likely in its cache), then takes chunks like any helper. */
     void runAsCaller() {
-        run(0);
-        work();
+        boolean[] in = IN_CHUNKS.get();
+        in[0] = true;
+        try {
+            run(0);
+            work();
+        } finally {
+            in[0] = false;
+        }
     }
 
     /** Takes and runs chunks until none are left. */

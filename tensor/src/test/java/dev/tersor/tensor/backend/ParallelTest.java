@@ -113,6 +113,7 @@ class ParallelTest {
         Set<List<Integer>> serial = chunksOf(1000, 7);
         AtomicReference<Set<List<Integer>>> seen = new AtomicReference<>();
         AtomicReference<Thread> ranOn = new AtomicReference<>();
+        Set<List<Integer>> nested = ConcurrentHashMap.newKeySet();
         CountDownLatch inside = new CountDownLatch(1), done = new CountDownLatch(1);
         Thread other = new Thread(() -> {
             try {
@@ -121,6 +122,8 @@ class ParallelTest {
                 Parallel.forRange(1000, 7, (from, to) -> {
                     ranOn.set(Thread.currentThread());
                     chunks.add(List.of(from, to));
+                    // nested in one of those chunks: whole, as nested calls of a free call run
+                    Parallel.forRange(50, 1, (a, b) -> nested.add(List.of(a, b)));
                 });
                 seen.set(chunks);
             } catch (InterruptedException e) {
@@ -143,6 +146,7 @@ class ParallelTest {
         other.join(30_000);
         assertSame(other, ranOn.get(), "the busy case runs on its own caller");
         assertEquals(serial, seen.get(), "and with the chunks a free call would have had");
+        assertEquals(Set.of(List.of(0, 50)), nested, "calls nested in those chunks run whole");
     }
 
     @Test
