@@ -61,6 +61,9 @@ final class CompressAbs implements Callable<Integer> {
     Integer batch;
 
     @Mixin
+    DistillOptions distill;
+
+    @Mixin
     FineTune.RunOptions run;
 
     @SuppressWarnings("try")
@@ -81,17 +84,20 @@ final class CompressAbs implements Callable<Integer> {
                 throw new ParameterException(cl, e.getMessage());
             }
             Module model = s.model();
+            DistillOptions.Bound kt = distill.bind(cl, s, model);   // checked on the float model
             Abs.prepare(model, config);
             int b = batch != null ? batch : s.info().recipe().batch();
             DataLoader train = FineTune.loader(cl, s, b, run.seed);
             Sgd opt = new Sgd(List.of(new ParamGroup<>(Abs.weightParameters(model), Sgd.options(lr).momentum(0.9).build()),
                     new ParamGroup<>(Abs.gateParameters(model), Sgd.options(gateLr).build())));
-            LossFunction loss = (out, labels) -> Losses.crossEntropy(out, labels).add(Abs.penalty(model));
+            LossFunction task = DistillOptions.loss(kt, model, Losses::crossEntropy);   // the BOPs penalty stays outside the α weighting
+            LossFunction loss = (out, labels) -> task.apply(out, labels).add(Abs.penalty(model));
             Map<String, String> settings = Map.of("compress.method", "abs", "compress.budget", Double.toString(budget), "compress.seed",
                     Long.toString(run.seed));
             model.train();
             List<EpochMetrics> history = FineTune.fit(cl, s, model, train, new FineTune.Run(opt, null, loss, epochs, null, settings),
                     Path.of(common.out + ".ckpt"), run.resume);
+            DistillOptions.close(task);
             Abs.Result r = Abs.finish(model);
             PrintWriter err = cl.getErr();
             err.println(r.report());
@@ -100,7 +106,7 @@ final class CompressAbs implements Callable<Integer> {
                     + removal.removedFilters() + " (with the next layers' inputs)");
             Module integer = Conversion.convert(r.model());
             String recipe = String.format(Locale.ROOT, "abs budget=%s bits=%s epochs=%d sgd_lr=%s gate_lr=%s batch=%d seed=%d weights=%s",
-                    budget, joined(bits), epochs, lr, gateLr, b, run.seed, common.weights.getFileName());
+                    budget, joined(bits), epochs, lr, gateLr, b, run.seed, common.weights.getFileName()) + (kt == null ? "" : " " + kt.description());
             AbsReport rep = r.report();
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("budget", budget);

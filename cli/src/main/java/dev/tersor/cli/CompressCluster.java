@@ -10,6 +10,7 @@ import dev.tersor.nn.loss.Losses;
 import dev.tersor.nn.optim.Adam;
 import dev.tersor.nn.optim.Sgd;
 import dev.tersor.nn.train.EpochMetrics;
+import dev.tersor.nn.train.LossFunction;
 import dev.tersor.nn.zoo.Recipe;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -66,6 +67,9 @@ final class CompressCluster implements Callable<Integer> {
     Integer batch;
 
     @Mixin
+    DistillOptions distill;
+
+    @Mixin
     FineTune.RunOptions run;
 
     @SuppressWarnings("try")
@@ -84,6 +88,7 @@ final class CompressCluster implements Callable<Integer> {
             Recipe r = s.info().recipe();
             int b = batch != null ? batch : r.batch();
             PrintWriter err = cl.getErr();
+            DistillOptions.Bound kt = distill.bind(cl, s, model);
             Map<String, String> settings = Map.of("compress.method", "cluster", "compress.bits", Integer.toString(bits),
                     "compress.seed", Long.toString(run.seed));
             if (regularizeEpochs > 0 && run.resume == null) {
@@ -92,8 +97,10 @@ final class CompressCluster implements Callable<Integer> {
                 Sgd sgd = new Sgd(model.parameters(), Sgd.options(r.lr()).momentum(r.momentum()).weightDecay(r.weightDecay()).build());
                 err.println("tersor compress cluster: " + regularizeEpochs + " epochs of clustering-friendly training, lambda " + lambda);
                 model.train();
+                LossFunction task = DistillOptions.loss(kt, model, Losses::crossEntropy);   // the regulariser stays outside the α weighting
                 FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(withEpochs(r, regularizeEpochs), sgd, train.size()),
-                        reg.addTo(Losses::crossEntropy), regularizeEpochs, reg.everyEpoch(), settings), null, null);
+                        reg.addTo(task), regularizeEpochs, reg.everyEpoch(), settings), null, null);
+                DistillOptions.close(task);
             }
             ClusteringReport report;
             try {
@@ -107,12 +114,14 @@ final class CompressCluster implements Callable<Integer> {
                 DataLoader train = FineTune.loader(cl, s, b, run.seed);
                 Adam adam = new Adam(model.parameters(), Adam.options().lr(lr).build());
                 model.train();
-                history = FineTune.fit(cl, s, model, train, new FineTune.Run(adam, null, Losses::crossEntropy, finetuneEpochs, null, settings),
+                LossFunction loss = DistillOptions.loss(kt, model, Losses::crossEntropy);
+                history = FineTune.fit(cl, s, model, train, new FineTune.Run(adam, null, loss, finetuneEpochs, null, settings),
                         Path.of(common.out + ".ckpt"), run.resume);
+                DistillOptions.close(loss);
             }
             Conversion.convert(model);
             String recipe = String.format(Locale.ROOT, "cluster dpnet bits=%d first_last_bits=" + (firstLastBits == null ? bits : firstLastBits) + " regularize_epochs=%d lambda=%s finetune_epochs=%d adam_lr=%s batch=%d seed=%d weights=%s",
-                    bits, regularizeEpochs, lambda, finetuneEpochs, lr, b, run.seed, common.weights.getFileName());
+                    bits, regularizeEpochs, lambda, finetuneEpochs, lr, b, run.seed, common.weights.getFileName()) + (kt == null ? "" : " " + kt.description());
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("bits", bits);
             extra.put("finetune_epochs", finetuneEpochs);

@@ -1,6 +1,5 @@
 package dev.tersor.cli;
 
-import dev.tersor.compress.distill.DistillationLoss;
 import dev.tersor.compress.prune.AgpSchedule;
 import dev.tersor.compress.prune.Allocator;
 import dev.tersor.compress.prune.ChannelCriterion;
@@ -160,9 +159,7 @@ final class CompressPrune implements Callable<Integer> {
             CompressOptions.Setup s = common.setup(cl);
             Module model = s.model();
             Recipe r = s.info().recipe();
-            DistillOptions.Teacher kt = distill.hasTeacher() ? distill.teacher(cl, true) : null;
-            Module teacher = kt == null ? null : kt.load(cl);
-            if (kt != null) distill.check(cl, model, s.info(), kt, teacher, CompressOptions.sample(s));   // before anything trains
+            DistillOptions.Bound kt = distill.bind(cl, s, model);   // before anything trains
             int b = batch != null ? batch : r.batch();
             PrintWriter err = cl.getErr();
             Tensor sample = CompressOptions.sample(s);
@@ -211,7 +208,7 @@ final class CompressPrune implements Callable<Integer> {
                 }
                 Files.writeString(planFile, plan.encode(), StandardCharsets.UTF_8);
             }
-            finishOne(cl, new Job(s, model, plan, sample, macs, params, b, settings, kt, teacher), common.out);
+            finishOne(cl, new Job(s, model, plan, sample, macs, params, b, settings, kt), common.out);
             if (cacpPolicy != null) {   // the other rates of the same policy, each from the float weights
                 for (double rate : search.rates(flops)) {
                     if (Math.abs(rate - flops) < 1e-9) continue;
@@ -221,7 +218,7 @@ final class CompressPrune implements Callable<Integer> {
                     err.printf(Locale.ROOT, "tersor compress prune: CACP at %.0f%% FLOPs reduction%n", 100 * rate);
                     Path file = PruneSearch.fileFor(common.out, rate);
                     Models.outputFile(cl, "--out", file);
-                    finishOne(cl, new Job(s, other, p, sample, macs, params, b, settings, kt, teacher), file);
+                    finishOne(cl, new Job(s, other, p, sample, macs, params, b, settings, kt), file);
                 }
             }
             Files.deleteIfExists(planFile);
@@ -273,7 +270,7 @@ final class CompressPrune implements Callable<Integer> {
 
     /** A pruned model on its way to a file. */
     private record Job(CompressOptions.Setup s, Module model, PruningPlan plan, Tensor sample, long macs, long params, int batch,
-                       Map<String, String> settings, DistillOptions.Teacher kt, Module teacher) {
+                       Map<String, String> settings, DistillOptions.Bound kt) {
     }
 
     /** Fine-tunes (with resume), evaluates and saves one pruned model to {@code out}. */
@@ -285,8 +282,7 @@ final class CompressPrune implements Callable<Integer> {
         PrintWriter err = cl.getErr();
         long macs = j.macs(), params = j.params();
         int b = j.batch();
-        DistillOptions.Teacher kt = j.kt();
-        Module teacher = j.teacher();
+        DistillOptions.Bound kt = j.kt();
         Map<String, String> settings = j.settings();
         Path resume = out.equals(common.out) ? run.resume : null;
         common.out = out;
@@ -298,18 +294,17 @@ final class CompressPrune implements Callable<Integer> {
                 DataLoader train = FineTune.loader(cl, s, b, run.seed);
                 Sgd sgd = sgd(model, r);
                 model.train();
-                LossFunction loss = kt == null ? Losses::crossEntropy
-                        : DistillationLoss.of(model, teacher, distill.config(cl), Losses::crossEntropy, distill.teacherInput(cl, s.info(), kt));
+                LossFunction loss = DistillOptions.loss(kt, model, Losses::crossEntropy);
                 history = FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(r, finetuneEpochs), sgd, train.size()),
                         loss, finetuneEpochs, null, settings), Path.of(common.out + ".ckpt"), resume);
-                if (loss instanceof DistillationLoss d) d.close();
+                DistillOptions.close(loss);
             }
             model.eval();
             String recipe = String.format(Locale.ROOT, "prune method=%s" + (method.equals("scop") ? " scop_epochs=" + scopEpochs + " scop_lr=" + scopLr
                             + " scop_samples=" + scopSamples : "") + " %s=%s allocation=%s round=%d scope=%s slim_epochs=%d slim_lambda=%s"
                             + (steps > 1 ? " steps=" + steps + " step_epochs=" + stepEpochs : "") + " finetune_epochs=%d sgd_lr=%s cosine batch=%d seed=%d weights=%s", method, flops != null ? "flops" : "rate",
                     flops != null ? flops : rate, allocation, round, scope, slimEpochs, slimLambda, finetuneEpochs, lr, b, run.seed,
-                    common.weights.getFileName()) + (kt == null ? "" : " " + distill.describe(kt));
+                    common.weights.getFileName()) + (kt == null ? "" : " " + kt.description());
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("macs", pruned.macs());
             extra.put("float_macs", macs);

@@ -1,7 +1,6 @@
 package dev.tersor.cli;
 
 import dev.tersor.compress.convert.Conversion;
-import dev.tersor.compress.distill.DistillationLoss;
 import dev.tersor.compress.quant.BatchNormFolding;
 import dev.tersor.compress.quant.QuantConfig;
 import dev.tersor.compress.quant.QuantMethod;
@@ -106,9 +105,7 @@ final class CompressQat implements Callable<Integer> {
             Module model = s.model();
             DataLoader train = FineTune.loader(cl, s, r.batch(), run.seed);
             List<Quantization.Fold> folds = foldEpoch == null ? List.of() : folds(model, CompressOptions.sample(s));
-            DistillOptions.Teacher kt = distill.hasTeacher() ? distill.teacher(cl, true) : null;
-            Module teacher = kt == null ? null : kt.load(cl);
-            if (kt != null) distill.check(cl, model, s.info(), kt, teacher, CompressOptions.sample(s));   // on the float model
+            DistillOptions.Bound kt = distill.bind(cl, s, model);   // checked on the float model
             QuantReport report;
             try {
                 report = Quantization.prepare(model, config);
@@ -123,8 +120,7 @@ final class CompressQat implements Callable<Integer> {
             if (foldEpoch != null && run.resume != null && TrainCommand.checkpointEpochs(run.resume) >= foldEpoch) {
                 fold(model, folds);   // the checkpoint holds the folded model; its weights load next
             }
-            LossFunction hard = kt == null ? Losses::crossEntropy
-                    : DistillationLoss.of(model, teacher, distill.config(cl), Losses::crossEntropy, distill.teacherInput(cl, s.info(), kt));
+            LossFunction hard = DistillOptions.loss(kt, model, Losses::crossEntropy);
             LossFunction loss = m == QuantMethod.PACT ? pact(model, (float) pactLambda, hard) : hard;
             Trainer.EpochStart pams = Quantization.epochStart(model, 1);
             Trainer.EpochStart hook = (epoch, epochs) -> {
@@ -140,16 +136,17 @@ final class CompressQat implements Callable<Integer> {
             Map<String, String> settings = new LinkedHashMap<>(RunSettings.record(s.info().name(), s.dataset(), r, run.seed, common.limit));
             settings.put("compress.method", m.name().toLowerCase(Locale.ROOT));
             settings.put("compress.bits", wbits + ":" + abits);
-            if (kt != null) settings.put("compress.teacher", kt.spec());
+            if (kt != null) settings.put("compress.teacher", kt.teacher().spec());
             model.train();
             List<EpochMetrics> history = FineTune.fit(cl, s, model, train,
                     new FineTune.Run(opt, Training.scheduler(r, opt, train.size()), loss, r.epochs(), hook, settings),
                     Path.of(common.out + ".ckpt"), run.resume);
+            DistillOptions.close(hard);
             Conversion.convert(model);
             String recipeLine = String.format(Locale.ROOT, "qat method=%s wbits=%d abits=%d layer_bits=%s first=%s last=%s %s quant_lr=%s fold_bn_epoch=%s seed=%d weights=%s",
                     m.name().toLowerCase(Locale.ROOT), wbits, abits, layerBits == null ? "" : String.join(",", layerBits), first, last, r,
                     quantLr != null ? quantLr : r.lr(), foldEpoch, run.seed, common.weights.getFileName())
-                    + (kt == null ? "" : " " + distill.describe(kt));
+                    + (kt == null ? "" : " " + kt.description());
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("wbits", wbits);
             extra.put("abits", abits);

@@ -10,6 +10,7 @@ import dev.tersor.nn.loss.Losses;
 import dev.tersor.nn.optim.Adam;
 import dev.tersor.nn.optim.ParamGroup;
 import dev.tersor.nn.train.EpochMetrics;
+import dev.tersor.nn.train.LossFunction;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,6 +65,9 @@ final class CompressSlb implements Callable<Integer> {
     int recalibrate;
 
     @Mixin
+    DistillOptions distill;
+
+    @Mixin
     FineTune.RunOptions run;
 
     @SuppressWarnings("try")
@@ -90,6 +94,7 @@ final class CompressSlb implements Callable<Integer> {
         run.validate(cl);
         try (Threads t = Threads.use(cl, common.threads)) {
             CompressOptions.Setup s = common.setup(cl);
+            DistillOptions.Bound kt = distill.bind(cl, s, s.model());   // checked on the float model
             Module model = Slb.prepare(s.model(), config);
             int b = batch != null ? batch : s.info().recipe().batch();
             DataLoader train = FineTune.loader(cl, s, b, run.seed);
@@ -99,13 +104,15 @@ final class CompressSlb implements Callable<Integer> {
             Map<String, String> settings = Map.of("compress.method", "slb", "compress.bits", Integer.toString(bits), "compress.seed",
                     Long.toString(run.seed));
             model.train();
+            LossFunction loss = DistillOptions.loss(kt, model, Losses::crossEntropy);
             List<EpochMetrics> history = FineTune.fit(cl, s, model, train,
-                    new FineTune.Run(adam, null, Losses::crossEntropy, epochs, Slb.temperatureHook(model, epochs), settings),
+                    new FineTune.Run(adam, null, loss, epochs, Slb.temperatureHook(model, epochs), settings),
                     Path.of(common.out + ".ckpt"), run.resume);
+            DistillOptions.close(loss);
             int recalibrated = Slb.recalibrateBatchNorm(model, train, recalibrate);
             Conversion.convert(model);
             String recipe = String.format(Locale.ROOT, "slb bits=%d epochs=%d adam_lr=%s logit_lr=%s init=%s batch=%d recalibrated_bn=%d seed=%d weights=%s",
-                    bits, epochs, lr, logitLr, init, b, recalibrated, run.seed, common.weights.getFileName());
+                    bits, epochs, lr, logitLr, init, b, recalibrated, run.seed, common.weights.getFileName()) + (kt == null ? "" : " " + kt.description());
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("bits", bits);
             extra.put("epochs", epochs);

@@ -22,8 +22,9 @@ import picocli.CommandLine.ParameterException;
 /**
  * The distillation flags ({@code --teacher M:W --alpha --temperature --at-layers --at-weight}), a
  * picocli mixin shared by {@code compress distill} and the commands that fine-tune
- * ({@code compress qat}): with a teacher, the fine-tuning loss becomes
- * {@code α·T²·KL + (1 − α)·CE + Σ at_weight·AT} ({@link DistillationLoss}).
+ * ({@code compress qat|prune|cluster|slb|abs}): with a teacher, the fine-tuning loss becomes
+ * {@code α·T²·KL + (1 − α)·CE + Σ at_weight·AT} ({@link DistillationLoss}), the command's own
+ * loss (with any penalty it adds) in the place of CE.
  */
 final class DistillOptions {
     @Option(names = "--teacher", paramLabel = "M:W",
@@ -57,6 +58,38 @@ final class DistillOptions {
         String spec() {
             return info.name() + (weights == null ? "" : ":" + weights);
         }
+    }
+
+    /** A teacher checked against its student: the frozen model, its input mapping and the KD settings. */
+    record Bound(Teacher teacher, Module model, KdConfig config, UnaryOperator<Tensor> input, String description) {
+        /** The distillation loss of {@code student} with {@code hard} as the student's own term. */
+        DistillationLoss around(Module student, LossFunction hard) {
+            return DistillationLoss.of(student, model, config, hard, input);
+        }
+    }
+
+    /**
+     * The {@code --teacher} of a fine-tuning command, loaded and checked against {@code student}
+     * (the float model, before any training) on {@code s}'s sample; null without {@code --teacher}.
+     */
+    Bound bind(CommandLine cl, CompressOptions.Setup s, Module student) throws IOException {
+        if (!hasTeacher()) return null;
+        Teacher t = teacher(cl, true);
+        UnaryOperator<Tensor> input = teacherInput(cl, s.info(), t);   // other input shapes fail before the weights load
+        KdConfig config = config(cl);
+        Module m = t.load(cl);
+        check(cl, student, s.info(), t, m, CompressOptions.sample(s));
+        return new Bound(t, m, config, input, describe(t));
+    }
+
+    /** {@code hard} without a teacher, else the distillation loss of {@code student} around it. */
+    static LossFunction loss(Bound teacher, Module student, LossFunction hard) {
+        return teacher == null ? hard : teacher.around(student, hard);
+    }
+
+    /** Closes {@code loss} when it is a distillation loss (its hooks and remembered teacher logits). */
+    static void close(LossFunction loss) {
+        if (loss instanceof DistillationLoss d) d.close();
     }
 
     /** True when {@code --teacher} was given. */

@@ -20,6 +20,9 @@ final class RunSettings {
     /** Setting keys and the flags that set them, in the order conflicts are reported. */
     private static final Map<String, String> FLAGS = flags();
 
+    /** Settings that older checkpoints do not record, with the value such a run had. */
+    private static final Map<String, String[]> LATER = Map.of("val_split", new String[] {"--val-split", "0.0"}, "keep", new String[] {"--keep", "last"});
+
     private final Map<String, String> values;
 
     private RunSettings(Map<String, String> values) {
@@ -88,6 +91,20 @@ final class RunSettings {
         return Integer.parseInt(values.get("limit"));
     }
 
+    /** The recorded validation fraction (0: none). */
+    double valSplit() {
+        return Double.parseDouble(value("val_split"));
+    }
+
+    /** The recorded {@code --keep}. */
+    String keep() {
+        return value("keep");
+    }
+
+    private String value(String key) {
+        return values.getOrDefault(key, LATER.get(key)[1]);
+    }
+
     /** The recorded recipe (a bad number is an error naming the checkpoint's key). */
     Recipe recipe(Path ckpt) {
         try {
@@ -110,6 +127,10 @@ final class RunSettings {
             String was = values.get(key), is = now.get(key);
             if (key.equals("epochs") || was.equals(is)) return;
             conflicts.add(flag + " " + is + " (the checkpoint's run: " + was + ")");
+        });
+        LATER.forEach((key, flag) -> {
+            String was = value(key), is = now.get(key);
+            if (is != null && !was.equals(is)) conflicts.add(flag[0] + " " + is + " (the checkpoint's run: " + was + ")");
         });
         if (!conflicts.isEmpty()) {
             throw new ParameterException(cl, "--resume " + ckpt + " was written with other settings: "

@@ -4,6 +4,7 @@ import dev.tersor.nn.Module;
 import dev.tersor.nn.Rng;
 import dev.tersor.nn.binary.BinaryTraining;
 import dev.tersor.nn.data.DataLoader;
+import dev.tersor.nn.data.StratifiedSplit;
 import dev.tersor.nn.data.TensorDataset;
 import dev.tersor.nn.io.Safetensors;
 import dev.tersor.nn.io.SafetensorsFile;
@@ -36,7 +37,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tersor train}: trains a zoo classifier on MNIST, Fashion-MNIST or CIFAR-10 with the
  * model's recipe (each recipe flag overrides one part), evaluates on the test split after every
- * epoch, writes a checkpoint every epoch and the final weights to {@code --out}.
+ * epoch, writes a checkpoint every epoch and the final weights to {@code --out}. With
+ * {@code --val-split F} a seeded, stratified share of the training split is held out: each epoch
+ * reports its validation loss and accuracy, {@code --keep best} saves the best epoch's weights, and
+ * the test split is evaluated once, at the end.
  * <pre>{@code
  * tersor train --model lenet5 --data data/mnist --out lenet5.safetensors --json
  * tersor train --model lenet5 --data data/mnist --out lenet5.safetensors --resume lenet5.safetensors.ckpt
@@ -92,6 +96,15 @@ final class TrainCommand implements Callable<Integer> {
             description = "Use only the first N samples of each split (quick trials; default: the resumed run's, else 0: all of them).")
     Integer limit;
 
+    @Option(names = "--val-split", paramLabel = "F",
+            description = "Hold out this share of the training split, in [0, 1), stratified and seeded, as a validation split "
+                    + "scored every epoch; the test split is then scored once, at the end (default: the resumed run's, else 0: none).")
+    Double valSplit;
+
+    @Option(names = "--keep", paramLabel = "best|last",
+            description = "Save the last epoch's weights or those of the epoch with the best validation accuracy (needs --val-split; default: the resumed run's, else last).")
+    String keep;
+
     @Option(names = "--json", description = "End stdout with one line of JSON.")
     boolean json;
 
@@ -108,7 +121,14 @@ final class TrainCommand implements Callable<Integer> {
         long seed = this.seed != null ? this.seed : saved != null ? saved.seed() : 42;
         int limit = this.limit != null ? this.limit : saved != null ? saved.limit() : 0;
         if (limit < 0) throw new ParameterException(cl, "--limit must be >= 0, got " + limit);
+        double split = valSplit != null ? valSplit : saved != null ? saved.valSplit() : 0;
+        if (!(split >= 0 && split < 1)) throw new ParameterException(cl, "--val-split must be in [0, 1) (0: no validation split), got " + split);
+        String kept = keep != null ? keep.trim().toLowerCase(Locale.ROOT) : saved != null ? saved.keep() : "last";
+        if (!kept.equals("best") && !kept.equals("last")) throw new ParameterException(cl, "--keep must be best or last, got '" + keep + "'");
+        if (kept.equals("best") && split == 0) throw new ParameterException(cl, "--keep best needs a validation split to choose on: add --val-split F (e.g. 0.1)");
         Map<String, String> settings = RunSettings.record(info.name(), ds, r, seed, limit);
+        settings.put("val_split", Double.toString(split));
+        settings.put("keep", kept);
         if (saved != null) saved.requireSame(cl, resume, settings, err);
         Models.outputFile(cl, "--out", out);
         Path ckpt = checkpoint != null ? checkpoint : Path.of(out + ".ckpt");
@@ -124,6 +144,17 @@ final class TrainCommand implements Callable<Integer> {
         try (Threads t = Threads.use(cl, threads)) {
             TensorDataset trainSet = DataSplits.load(cl, ds, data, true, limit);
             TensorDataset testSet = DataSplits.load(cl, ds, data, false, limit);
+            TensorDataset valSet = null;
+            if (split > 0) {
+                StratifiedSplit parts;
+                try {
+                    parts = StratifiedSplit.of(trainSet.labels().toArray(), split, seed);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(cl, "--val-split " + split + ": " + e.getMessage());
+                }
+                valSet = trainSet.subset(parts.validation());
+                trainSet = trainSet.subset(parts.train());
+            }
             if (trainSet.size() < r.batch()) {
                 throw new ParameterException(cl, "--batch " + r.batch() + " is larger than the " + trainSet.size()
                         + " training samples (the last partial batch is dropped, so no step would run)");
@@ -132,26 +163,30 @@ final class TrainCommand implements Callable<Integer> {
             Module net = info.create();
             DataLoader train = DataSplits.trainLoader(info, trainSet, r.batch(), seed);
             DataLoader test = DataSplits.testLoader(info, testSet);
+            DataLoader val = valSet == null ? null : DataSplits.testLoader(info, valSet);
             Optimizer<?> opt = Training.optimizer(r, net);
             LrScheduler sched = Training.scheduler(r, opt, train.size());
-            err.printf(Locale.ROOT, "tersor train: %s on %s (%s; %d train / %d test), %s, seed %d, backend %s, %d threads%n",
-                    info.name(), ds, DataSplits.describe(data), trainSet.size(), testSet.size(), r, seed,
+            err.printf(Locale.ROOT, "tersor train: %s on %s (%s; %d train / %s%d test), %s, seed %d, backend %s, %d threads%n",
+                    info.name(), ds, DataSplits.describe(data), trainSet.size(), valSet == null ? "" : valSet.size() + " validation / ", testSet.size(), r, seed,
                     Backends.current().name(), Parallel.threads());
             err.flush();
             Trainer.Options options = Trainer.Options.epochs(r.epochs()).checkpoint(ckpt).resumeFrom(resume)
                     .metrics(metricsJson, metricsCsv).log(WriterStream.of(err))
                     .onEpochStart(BinaryTraining.epochStart(net))           // RBNN schedules; a no-op for other models
-                    .runInfo(settings);
-            List<EpochMetrics> history = new Trainer(net, opt, sched, Losses::crossEntropy).fit(train, test, options);
+                    .runInfo(settings).keepBest(kept.equals("best"));
+            Trainer.Result result = new Trainer(net, opt, sched, Losses::crossEntropy).fit(train, val, test, options);
+            List<EpochMetrics> history = result.history();
             net.save(out);
 
-            EpochMetrics last = history.get(history.size() - 1);
             Map<String, Object> record = new LinkedHashMap<>();
             record.put("model", info.name());
             record.put("dataset", ds);
             record.put("data", DataSplits.describe(data));
             record.put("train_samples", trainSet.size());
+            record.put("validation_samples", valSet == null ? 0 : valSet.size());
             record.put("test_samples", testSet.size());
+            record.put("val_split", split);
+            record.put("keep", kept);
             record.put("optimizer", r.optimizer());
             record.put("lr", r.lr());
             record.put("momentum", r.momentum());
@@ -168,15 +203,20 @@ final class TrainCommand implements Callable<Integer> {
             record.put("epoch_seconds", column(history, EpochMetrics::epochSeconds));
             record.put("train_loss", column(history, EpochMetrics::trainLoss));
             record.put("train_accuracy", column(history, EpochMetrics::trainAccuracy));
+            record.put("val_loss", column(history, EpochMetrics::validationLoss));
+            record.put("val_accuracy", column(history, EpochMetrics::validationAccuracy));
             record.put("test_accuracy", column(history, EpochMetrics::testAccuracy));
             record.put("samples_per_second", column(history, EpochMetrics::samplesPerSecond));
-            record.put("final_test_accuracy", last.testAccuracy());
+            record.put("kept_epoch", result.keptEpoch());
+            record.put("final_test_accuracy", result.testAccuracy());
             PrintWriter o = cl.getOut();
             if (json) {
                 o.println(Json.write(record));
             } else {
-                o.printf(Locale.ROOT, "%s trained for %d epochs on %s: test accuracy %.2f%% (%d test images)%n",
-                        info.name(), history.size(), ds, 100 * last.testAccuracy(), testSet.size());
+                o.printf(Locale.ROOT, "%s trained for %d epochs on %s: test accuracy %.2f%% (%d test images%s)%n",
+                        info.name(), history.size(), ds, 100 * result.testAccuracy(), testSet.size(),
+                        val == null ? "" : String.format(Locale.ROOT, "; weights of epoch %d, validation accuracy %.2f%%", result.keptEpoch(),
+                                100 * history.get(result.keptEpoch() - 1).validationAccuracy()));
                 o.println("weights:    " + out);
                 o.println("checkpoint: " + ckpt);
             }

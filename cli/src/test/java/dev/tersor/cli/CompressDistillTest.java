@@ -5,17 +5,22 @@ import static dev.tersor.cli.MainTest.number;
 import static dev.tersor.cli.MainTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tersor.cli.MainTest.Run;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code tersor compress distill} (KD and PKKD) and {@code compress qat --teacher} on the bundled MNIST sample. */
+/** {@code tersor compress distill} (KD and PKKD) and {@code --teacher} of the compress commands that train, on the bundled MNIST sample. */
 class CompressDistillTest {
     @TempDir
     static Path tmp;
@@ -97,5 +102,47 @@ class CompressDistillTest {
                 "--teacher", "lenet5:" + teacher, "--alpha", "0.5", "--out", out.toString(), "--limit", "512", "--batch", "32", "--threads", "1", "--json");
         assertEquals(0, r.code(), r.err());
         assertTrue(((String) json(r.lastLine()).get("recipe")).contains("teacher=lenet5:" + teacher + " alpha=0.5"), r.lastLine());
+    }
+
+    /** The tensors of a compressed file, each as its raw bytes. */
+    private static Map<String, ByteBuffer> tensors(Path file) throws Exception {
+        Map<String, ByteBuffer> out = new TreeMap<>();
+        try (var f = dev.tersor.nn.io.Safetensors.read(file)) {
+            for (String n : f.names()) {
+                ByteBuffer b = f.bytes(n);
+                ByteBuffer copy = ByteBuffer.allocate(b.remaining());
+                copy.put(b.duplicate()).flip();
+                out.put(n, copy);
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"cluster, --finetune-epochs 1", "slb, --epochs 1", "abs, --epochs 1"})
+    void clusterSlbAndAbsDistilFromATeacher(String method, String settings) throws Exception {
+        String[] head = MainTest.concat(new String[] {"compress", method, "--model", "lenet5", "--weights", teacher.toString()}, DATA);
+        String[] args = MainTest.concat(head, settings.split(" "));
+        Path alone = tmp.resolve(method + "-alone.safetensors");
+        assertEquals(0, run(MainTest.concat(args, "--out", alone.toString())).code());
+        Path zero = tmp.resolve(method + "-alpha0.safetensors");
+        Run r0 = run(MainTest.concat(args, "--out", zero.toString(), "--teacher", "lenet5:" + teacher, "--alpha", "0"));
+        assertEquals(0, r0.code(), r0.err());
+        assertEquals(tensors(alone), tensors(zero), "alpha 0: the teacher takes no part, the same tensors bit for bit");
+        Path kd = tmp.resolve(method + "-kd.safetensors");
+        Run r = run(MainTest.concat(args, "--out", kd.toString(), "--teacher", "lenet5:" + teacher, "--alpha", "0.9", "--temperature", "4"));
+        assertEquals(0, r.code(), r.err());
+        assertNotEquals(tensors(alone), tensors(kd), "alpha 0.9: the teacher's soft targets change the training");
+        assertTrue(((String) json(r.lastLine()).get("recipe")).contains("teacher=lenet5:" + teacher + " alpha=0.9 temperature=4.0"), r.lastLine());
+
+        Path bad = tmp.resolve(method + "-bad.safetensors");
+        Run shape = run(MainTest.concat(args, "--out", bad.toString(), "--teacher", "resnet20:" + teacher));
+        assertEquals(2, shape.code(), shape.err());
+        assertTrue(shape.err().contains("--teacher resnet20 takes 3×32×32 inputs"), shape.err());
+        Run alpha = run(MainTest.concat(args, "--out", bad.toString(), "--teacher", "lenet5:" + teacher, "--alpha", "1.5"));
+        assertEquals(2, alpha.code(), alpha.err());
+        assertTrue(alpha.err().contains("--alpha must be in [0, 1], got 1.5"), alpha.err());
+        assertFalse(Files.exists(bad), "nothing is written when the teacher is refused");
+        assertFalse(shape.err().contains("epoch 1/"), "refused before any training: " + shape.err());
     }
 }

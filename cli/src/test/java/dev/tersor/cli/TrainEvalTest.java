@@ -155,6 +155,38 @@ class TrainEvalTest {
     }
 
     @Test
+    void aValidationSplitIsScoredEveryEpochAndKeepBestSavesTheBestEpoch() throws Exception {
+        Path out = tmp.resolve("best.safetensors");
+        Run r = train("--epochs", "3", "--lr", "0.2", "--val-split", "0.25", "--keep", "best", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> m = json(r.lastLine());
+        double val = number(m, "validation_samples");
+        assertTrue(val >= 60 && val <= 68, "a quarter of each class of 256: " + val);
+        assertEquals(256.0, val + number(m, "train_samples"), "the held-out images leave the training split");
+        List<Double> acc = list(m, "val_accuracy");
+        assertEquals(3, acc.size());
+        for (Double v : list(m, "test_accuracy")) assertEquals(null, v, "no per-epoch test score with a validation split");
+        int best = 1;
+        for (int e = 2; e <= 3; e++) if (acc.get(e - 1) > acc.get(best - 1)) best = e;
+        assertEquals(best, number(m, "kept_epoch"), "the first epoch of the best validation accuracy: " + acc);
+        Run e = run("eval", "--model", "lenet5", "--weights", out.toString(), "--limit", "256", "--threads", "1", "--json");
+        assertEquals(number(json(e.lastLine()), "accuracy"), number(m, "final_test_accuracy"), 1e-12, "the test score is the saved weights'");
+        assertTrue(r.err().contains("val loss") && r.err().contains("once, after training"), r.err());
+
+        Run noVal = train("--epochs", "1", "--keep", "best", "--out", out.toString());
+        assertEquals(2, noVal.code());
+        assertTrue(noVal.err().contains("--keep best needs a validation split to choose on: add --val-split F"), noVal.err());
+        Run whole = train("--epochs", "1", "--val-split", "1", "--out", out.toString());
+        assertEquals(2, whole.code());
+        assertTrue(whole.err().contains("--val-split must be in [0, 1) (0: no validation split), got 1.0"), whole.err());
+        Run keep = train("--epochs", "1", "--val-split", "0.1", "--keep", "first", "--out", out.toString());
+        assertTrue(keep.err().contains("--keep must be best or last, got 'first'"), keep.err());
+        Run resumed = train("--epochs", "4", "--val-split", "0.5", "--out", out.toString(), "--resume", out + ".ckpt");
+        assertEquals(2, resumed.code());
+        assertTrue(resumed.err().contains("--val-split 0.5 (the checkpoint's run: 0.25)"), resumed.err());
+    }
+
+    @Test
     void evalOnADirectoryWithOnlyTheTestFiles() throws Exception {
         Path weights = tmp.resolve("w.safetensors");
         assertEquals(0, train("--epochs", "1", "--out", weights.toString()).code());

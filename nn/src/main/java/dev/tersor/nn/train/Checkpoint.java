@@ -22,7 +22,9 @@ import java.util.Map;
  * tensors {@code model.<key>} (the state dict) and {@code optimizer.<key>}; metadata
  * {@code epoch}, {@code optimizer.*}, {@code scheduler.*}, {@code rng} (the default stream's
  * state), {@code history} (one CSV line per finished epoch) and {@code run.*} (the settings of the
- * run that wrote it, when given: {@code tersor train} records its recipe there).
+ * run that wrote it, when given: {@code tersor train} records its recipe there); with
+ * {@link Trainer.Options#keepBest}, also the best epoch's weights ({@code best.<key>},
+ * {@code best_epoch}, {@code best_accuracy}).
  */
 public final class Checkpoint {
     private static final String MODEL = "model.", OPTIMIZER = "optimizer.", SCHEDULER = "scheduler.", RUN = "run.";
@@ -39,6 +41,11 @@ public final class Checkpoint {
     /** The same, with the run's settings stored as metadata {@code run.<key>} ({@link #runInfo} reads them back). */
     public static void save(Path path, Module model, Optimizer<?> optimizer, LrScheduler scheduler, int epoch,
                             List<EpochMetrics> history, Map<String, String> runInfo) {
+        save(path, model, optimizer, scheduler, epoch, history, runInfo, new BestWeights());
+    }
+
+    static void save(Path path, Module model, Optimizer<?> optimizer, LrScheduler scheduler, int epoch,
+                     List<EpochMetrics> history, Map<String, String> runInfo, BestWeights best) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         Map<String, String> meta = new LinkedHashMap<>();
         for (var e : model.stateDict().entrySet()) tensors.put(MODEL + e.getKey(), e.getValue());
@@ -53,6 +60,7 @@ public final class Checkpoint {
         for (EpochMetrics m : history) h.append(m.csv()).append('\n');
         meta.put("history", h.toString());
         runInfo.forEach((k, v) -> meta.put(RUN + k, v));
+        best.into(tensors, meta);
         try {
             Safetensors.write(path, tensors, meta);
         } catch (IOException e) {
@@ -68,6 +76,17 @@ public final class Checkpoint {
                 if (k.startsWith(RUN)) info.put(k.substring(RUN.length()), v);
             });
             return info;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The best epoch's weights a checkpoint holds (an empty record when it holds none). */
+    static BestWeights best(Path path) {
+        try (SafetensorsFile f = Safetensors.read(path)) {
+            Map<String, Tensor> best = new LinkedHashMap<>();
+            for (String name : f.names()) if (name.startsWith(BestWeights.PREFIX)) best.put(name, f.tensor(name));
+            return BestWeights.from(best, f.metadata(), path.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + path + ": " + e.getMessage(), e);
         }

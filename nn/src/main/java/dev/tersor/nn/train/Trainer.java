@@ -54,7 +54,7 @@ public final class Trainer {
      * {@code runInfo} (null: none) goes into each checkpoint's metadata.
      */
     public record Options(int epochs, Path checkpoint, Path resumeFrom, Path metricsJson, Path metricsCsv, PrintStream log,
-                          EpochStart epochStart, Map<String, String> runInfo) {
+                          EpochStart epochStart, Map<String, String> runInfo, boolean keepBest) {
         public Options {
             if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
             // (kept in the caller's order, so identical runs write identical checkpoint metadata)
@@ -63,32 +63,32 @@ public final class Trainer {
 
         /** {@code epochs} epochs, progress on stderr, nothing written. */
         public static Options epochs(int epochs) {
-            return new Options(epochs, null, null, null, null, System.err, null, null);
+            return new Options(epochs, null, null, null, null, System.err, null, null, false);
         }
 
         /** The same with a checkpoint written after every epoch. */
         public Options checkpoint(Path path) {
-            return new Options(epochs, path, resumeFrom, metricsJson, metricsCsv, log, epochStart, runInfo);
+            return new Options(epochs, path, resumeFrom, metricsJson, metricsCsv, log, epochStart, runInfo, keepBest);
         }
 
         /** The same, continuing from a checkpoint. */
         public Options resumeFrom(Path path) {
-            return new Options(epochs, checkpoint, path, metricsJson, metricsCsv, log, epochStart, runInfo);
+            return new Options(epochs, checkpoint, path, metricsJson, metricsCsv, log, epochStart, runInfo, keepBest);
         }
 
         /** The same with per-epoch metrics written as JSON and/or CSV. */
         public Options metrics(Path json, Path csv) {
-            return new Options(epochs, checkpoint, resumeFrom, json, csv, log, epochStart, runInfo);
+            return new Options(epochs, checkpoint, resumeFrom, json, csv, log, epochStart, runInfo, keepBest);
         }
 
         /** The same with progress going to {@code stream} (null: silent). */
         public Options log(PrintStream stream) {
-            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, stream, epochStart, runInfo);
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, stream, epochStart, runInfo, keepBest);
         }
 
         /** The same, calling {@code hook} before each epoch (also for the epochs after a resume). */
         public Options onEpochStart(EpochStart hook) {
-            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, hook, runInfo);
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, hook, runInfo, keepBest);
         }
 
         /**
@@ -96,7 +96,29 @@ public final class Trainer {
          * checkpoint, so a resume can continue with them ({@link Checkpoint#runInfo}).
          */
         public Options runInfo(Map<String, String> info) {
-            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, epochStart, info);
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, epochStart, info, keepBest);
+        }
+
+        /**
+         * The same, ending with the weights of the epoch with the best validation accuracy (the
+         * first of equals) instead of the last epoch's; needs a validation loader. The best weights
+         * travel in each checkpoint, so a resumed run ends with them too.
+         */
+        public Options keepBest(boolean keep) {
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, epochStart, runInfo, keep);
+        }
+    }
+
+    /**
+     * What a run with a validation split gave.
+     *
+     * @param history      every epoch's metrics, resumed ones included
+     * @param keptEpoch    the epoch whose weights the model holds now (the best one with {@link Options#keepBest}, else the last)
+     * @param testAccuracy accuracy on the test split of the weights kept, measured once after training (NaN without a test loader)
+     */
+    public record Result(List<EpochMetrics> history, int keptEpoch, double testAccuracy) {
+        public Result {
+            history = List.copyOf(history);
         }
     }
 
@@ -108,28 +130,66 @@ public final class Trainer {
         this.loss = loss;
     }
 
-    /** Trains until {@code options.epochs()} epochs are done (counting resumed ones); {@code test} may be null. */
+    /**
+     * Trains until {@code options.epochs()} epochs are done (counting resumed ones), evaluating
+     * {@code test} (may be null) after every epoch.
+     */
     public List<EpochMetrics> fit(DataLoader train, DataLoader test, Options options) {
+        return fit(train, null, test, options).history();
+    }
+
+    /**
+     * Trains until {@code options.epochs()} epochs are done (counting resumed ones). With a
+     * {@code validation} loader, each epoch reports its validation loss (cross entropy) and
+     * accuracy, the test split (may be null) is evaluated once, after training, on the weights
+     * kept; without one, {@code test} is evaluated after every epoch as by
+     * {@link #fit(DataLoader, DataLoader, Options)}.
+     */
+    public Result fit(DataLoader train, DataLoader validation, DataLoader test, Options options) {
+        if (options.keepBest() && validation == null) throw new IllegalArgumentException("keepBest needs a validation loader");
         List<EpochMetrics> history = new ArrayList<>();
+        BestWeights best = new BestWeights();
         if (options.resumeFrom() != null) {
             history.addAll(Checkpoint.load(options.resumeFrom(), model, optimizer, scheduler));
+            if (options.keepBest()) best = Checkpoint.best(options.resumeFrom());
             log(options, "resumed from " + options.resumeFrom() + " after epoch " + history.size());
         }
         for (int epoch = history.size() + 1; epoch <= options.epochs(); epoch++) {
             train.setEpoch(epoch - 1);
-            EpochMetrics m = runEpoch(epoch, options, train, test);
+            EpochMetrics m = runEpoch(epoch, options, train, validation, validation == null ? test : null);
             history.add(m);
-            log(options, String.format(Locale.ROOT, "epoch %d/%d: loss %.4f, train acc %.2f%%, test acc %s, %.1f s, %.0f samples/s",
-                    epoch, options.epochs(), m.trainLoss(), 100 * m.trainAccuracy(),
-                    Double.isNaN(m.testAccuracy()) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * m.testAccuracy()),
-                    m.epochSeconds(), m.samplesPerSecond()));
-            if (options.checkpoint() != null) Checkpoint.save(options.checkpoint(), model, optimizer, scheduler, epoch, history, options.runInfo());
+            boolean better = options.keepBest() && best.offer(epoch, m.validationAccuracy(), model);
+            log(options, epochLine(m, options.epochs()) + (better && epoch > 1 ? " (best so far)" : ""));
+            if (options.checkpoint() != null) {
+                Checkpoint.save(options.checkpoint(), model, optimizer, scheduler, epoch, history, options.runInfo(), best);
+            }
             writeMetrics(options, history);
         }
-        return history;
+        int kept = history.size();
+        if (options.keepBest() && best.epoch() > 0 && best.epoch() != kept) {
+            best.restore(model);
+            kept = best.epoch();
+            log(options, String.format(Locale.ROOT, "kept the weights of epoch %d (best val acc %.2f%%)", kept, 100 * best.accuracy()));
+        }
+        double testAccuracy = Double.NaN;
+        if (test != null && validation != null) {
+            testAccuracy = Evaluation.of(model, test).accuracy();
+            log(options, String.format(Locale.ROOT, "test acc %.2f%% (once, after training, weights of epoch %d)", 100 * testAccuracy, kept));
+        } else if (test != null && !history.isEmpty()) {
+            testAccuracy = history.get(history.size() - 1).testAccuracy();
+        }
+        return new Result(history, kept, testAccuracy);
     }
 
-    private EpochMetrics runEpoch(int epoch, Options options, DataLoader train, DataLoader test) {
+    private static String epochLine(EpochMetrics m, int epochs) {
+        String eval = Double.isNaN(m.validationAccuracy())
+                ? "test acc " + (Double.isNaN(m.testAccuracy()) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * m.testAccuracy()))
+                : String.format(Locale.ROOT, "val loss %.4f, val acc %.2f%%", m.validationLoss(), 100 * m.validationAccuracy());
+        return String.format(Locale.ROOT, "epoch %d/%d: loss %.4f, train acc %.2f%%, %s, %.1f s, %.0f samples/s",
+                m.epoch(), epochs, m.trainLoss(), 100 * m.trainAccuracy(), eval, m.epochSeconds(), m.samplesPerSecond());
+    }
+
+    private EpochMetrics runEpoch(int epoch, Options options, DataLoader train, DataLoader validation, DataLoader test) {
         model.train();
         if (options.epochStart() != null) {
             String line = options.epochStart().starting(epoch, options.epochs());
@@ -162,9 +222,11 @@ public final class Trainer {
             progress.update(step, lossSum / step, (double) correct / samples, samples);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        Evaluation val = validation == null ? null : Evaluation.of(model, validation, dev.tersor.nn.loss.Losses::crossEntropy);
         double testAcc = test == null ? Double.NaN : Evaluation.of(model, test).accuracy();
         return new EpochMetrics(epoch, step == 0 ? Double.NaN : lossSum / step, samples == 0 ? 0 : (double) correct / samples,
-                testAcc, seconds, samples / Math.max(seconds, 1e-9), optimizer.groups().get(0).lr());
+                val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), testAcc, seconds,
+                samples / Math.max(seconds, 1e-9), optimizer.groups().get(0).lr());
     }
 
     private static void log(Options o, String line) {
@@ -182,9 +244,9 @@ public final class Trainer {
                 StringBuilder sb = new StringBuilder("[\n");
                 for (int i = 0; i < history.size(); i++) {
                     EpochMetrics m = history.get(i);
-                    sb.append(String.format(Locale.ROOT, "  {\"epoch\": %d, \"train_loss\": %s, \"train_accuracy\": %s, "
-                                    + "\"test_accuracy\": %s, \"epoch_seconds\": %s, \"samples_per_second\": %s, \"lr\": %s}%s%n",
-                            m.epoch(), num(m.trainLoss()), num(m.trainAccuracy()), num(m.testAccuracy()),
+                    sb.append(String.format(Locale.ROOT, "  {\"epoch\": %d, \"train_loss\": %s, \"train_accuracy\": %s, \"val_loss\": %s, "
+                                    + "\"val_accuracy\": %s, \"test_accuracy\": %s, \"epoch_seconds\": %s, \"samples_per_second\": %s, \"lr\": %s}%s%n",
+                            m.epoch(), num(m.trainLoss()), num(m.trainAccuracy()), num(m.validationLoss()), num(m.validationAccuracy()), num(m.testAccuracy()),
                             num(m.epochSeconds()), num(m.samplesPerSecond()), num(m.lr()), i + 1 < history.size() ? "," : ""));
                 }
                 writeAtomically(o.metricsJson(), sb.append("]\n").toString());
