@@ -159,7 +159,7 @@ final class CompressDistill implements Callable<Integer> {
                     Path.of(out + ".ckpt"), run.resume);
             if (loss instanceof AutoCloseable c) c.close();
             s.eval();
-            s.save(out);
+            Models.save(si, s, out);
             Module loaded = Models.load(si, out);                       // what eval will see
             double studentAcc = Evaluation.of(loaded, DataSplits.testLoader(si, test)).accuracy();
             double teacherAcc = pkkd ? Evaluation.of(teacher, DataSplits.testLoader(t.info(), test)).accuracy() : teacherBefore;

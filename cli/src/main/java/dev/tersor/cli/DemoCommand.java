@@ -173,7 +173,7 @@ final class DemoCommand implements Callable<Integer> {
                 .fit(train, null, Trainer.Options.epochs(r.epochs()).log(WriterStream.of(err)));
         Evaluation e = Evaluation.of(net, test);
         Path weights = dir.resolve(row.id() + ".safetensors");
-        net.save(weights);
+        Models.save(info, net, weights);
         double seconds = 0;
         long samples = 0;
         for (EpochMetrics m : history) {

@@ -26,6 +26,12 @@ import picocli.CommandLine.ParameterException;
  */
 final class Models {
     private static final String CHECKPOINT_MODEL_PREFIX = "model.";
+    /** Metadata naming the zoo model plain weights files are for (written by {@link #save}). */
+    static final String ZOO_KEY = "tersor.zoo";
+    /** Metadata {@link Module#save} writes: the class of the model that saved the weights. */
+    private static final String CLASS_KEY = "tersor.model";
+    /** Metadata of a {@code tersor train} checkpoint: the zoo model of the run. */
+    private static final String RUN_MODEL_KEY = "run.model";
 
     private Models() {
     }
@@ -39,14 +45,21 @@ final class Models {
     }
 
     /**
-     * The zoo entry for {@code --model}, which may be left out when {@code --weights} is a compressed
-     * model file (it names its architecture); given both, they must agree.
+     * The zoo entry for {@code --model}, which may be left out when {@code --weights} names its
+     * model (a compressed model file, weights saved by {@code tersor train}, a training
+     * checkpoint); given both, they must agree.
      */
     static ModelInfo info(CommandLine cl, String name, Path weights) {
-        String stored = null;
+        String stored = null, kind = null;
         if (weights != null && Files.isRegularFile(weights)) {
             try (SafetensorsFile f = Safetensors.read(weights)) {
-                if (CompressedModel.isCompressed(f)) stored = CompressedModel.architecture(f);
+                if (CompressedModel.isCompressed(f)) {
+                    stored = CompressedModel.architecture(f);
+                    kind = "a compressed " + stored + " model";
+                } else {
+                    stored = storedZooName(f);
+                    kind = stored + " weights";
+                }
             } catch (IOException | IllegalArgumentException e) {
                 stored = null;   // reported when the weights are loaded
             }
@@ -56,9 +69,25 @@ final class Models {
                     + String.join(", ", Zoo.names()));
         }
         if (name != null && stored != null && !name.equals(stored)) {
-            throw new ParameterException(cl, "--model " + name + " does not match the weights file, a compressed " + stored + " model");
+            throw new ParameterException(cl, "--model " + name + " does not match the weights file, which holds " + kind);
         }
         return info(cl, name != null ? name : stored);
+    }
+
+    /** The zoo model a plain weights file or checkpoint says it holds ({@code tersor.zoo} or {@code run.model}), or null. */
+    private static String storedZooName(SafetensorsFile f) {
+        Map<String, String> m = f.metadata();
+        String zoo = m.containsKey(ZOO_KEY) ? m.get(ZOO_KEY) : isCheckpoint(f) ? m.get(RUN_MODEL_KEY) : null;
+        return zoo != null && Zoo.names().contains(zoo) ? zoo : null;
+    }
+
+    private static boolean isCheckpoint(SafetensorsFile f) {
+        return f.metadata().containsKey("epoch") && f.names().stream().anyMatch(n -> n.startsWith(CHECKPOINT_MODEL_PREFIX));
+    }
+
+    /** Saves {@code model}'s weights to {@code path}, naming the zoo model they are for ({@code tersor.zoo}). */
+    static void save(ModelInfo info, Module model, Path path) throws IOException {
+        model.save(path, Map.of(ZOO_KEY, info.name()));
     }
 
     /** Checks that {@code path}, given to {@code option}, is a readable regular file. */
@@ -69,7 +98,11 @@ final class Models {
         return path;
     }
 
-    /** Checks that the directory an output file goes to exists (or can be made) and returns the path. */
+    /**
+     * Checks, before any work starts, that an output file can be written: its directory exists
+     * (or is made) and takes a new file (a probe file is created there and deleted), and an
+     * existing file is writable. Returns the path.
+     */
     static Path outputFile(CommandLine cl, String option, Path path) {
         Path parent = path.toAbsolutePath().getParent();
         if (Files.isDirectory(path)) throw new ParameterException(cl, option + ": " + path + " is a directory; give a file name");
@@ -77,6 +110,12 @@ final class Models {
             if (parent != null) Files.createDirectories(parent);
         } catch (IOException e) {
             throw new ParameterException(cl, option + ": cannot create the directory " + parent + " (" + e.getMessage() + ")");
+        }
+        if (Files.exists(path) && !Files.isWritable(path)) throw new ParameterException(cl, option + ": cannot write " + path + " (not writable)");
+        if (parent != null) try {
+            Files.delete(Files.createTempFile(parent, ".tersor-probe-", ".tmp"));   // the outputs are written through a temporary file there
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new ParameterException(cl, option + ": cannot write in the directory " + parent + " (" + e + ")");
         }
         return path;
     }
@@ -90,6 +129,7 @@ final class Models {
     static Module load(ModelInfo info, Path weights) throws IOException {
         Map<String, Tensor> state = new LinkedHashMap<>();
         boolean checkpoint;
+        Module model;
         try (SafetensorsFile f = Safetensors.read(weights)) {
             if (CompressedModel.isCompressed(f)) {
                 String arch = CompressedModel.architecture(f);
@@ -98,14 +138,14 @@ final class Models {
                 }
                 return CompressedModel.load(f);
             }
-            checkpoint = f.metadata().containsKey("epoch")
-                    && f.names().stream().anyMatch(n -> n.startsWith(CHECKPOINT_MODEL_PREFIX));
+            checkpoint = isCheckpoint(f);
+            model = info.create();
+            requireSameModel(f, info, model, weights);
             for (String name : f.names()) {
                 if (!checkpoint) state.put(name, f.tensor(name));
                 else if (name.startsWith(CHECKPOINT_MODEL_PREFIX)) state.put(name.substring(CHECKPOINT_MODEL_PREFIX.length()), f.tensor(name));
             }
         }
-        Module model = info.create();
         try {
             model.loadStateDict(state, true);
         } catch (IllegalArgumentException e) {
@@ -114,6 +154,23 @@ final class Models {
         }
         model.eval();
         return model;
+    }
+
+    /**
+     * Fails when {@code f}'s metadata names another model than {@code info}: another zoo model
+     * ({@code tersor.zoo}, a checkpoint's {@code run.model}) or another class ({@code tersor.model},
+     * written by {@link Module#save}); files without such metadata (e.g. from PyTorch) pass.
+     */
+    private static void requireSameModel(SafetensorsFile f, ModelInfo info, Module model, Path weights) {
+        String zoo = storedZooName(f);
+        if (zoo != null && !zoo.equals(info.name())) {
+            throw new IllegalArgumentException(weights + " holds " + zoo + " weights (its metadata says so), not " + info.name());
+        }
+        String cls = f.metadata().get(CLASS_KEY), expected = model.getClass().getSimpleName();
+        if (cls != null && !Zoo.names().contains(cls) && !cls.equals(expected)) {
+            throw new IllegalArgumentException(weights + " holds the weights of a " + cls + " (its metadata '" + CLASS_KEY + "'), not of "
+                    + info.name() + ", a " + expected);
+        }
     }
 
     /** The class names of a data set's labels, or an empty list when it has none (SR models). */

@@ -20,8 +20,14 @@ final class RunSettings {
     /** Setting keys and the flags that set them, in the order conflicts are reported. */
     private static final Map<String, String> FLAGS = flags();
 
-    /** Settings that older checkpoints do not record, with the value such a run had. */
-    private static final Map<String, String[]> LATER = Map.of("val_split", new String[] {"--val-split", "0.0"}, "keep", new String[] {"--keep", "last"});
+    /**
+     * Settings that older checkpoints do not record: the flag and the value such a run had (null:
+     * unknown, not checked).
+     */
+    private static final Map<String, String[]> LATER = Map.of("val_split", new String[] {"--val-split", "0.0"},
+            "keep", new String[] {"--keep", "last"}, "data", new String[] {"--data", null});
+    /** The recorded {@code data} of a run on the bundled sample. */
+    static final String BUNDLED = "bundled";
 
     private final Map<String, String> values;
 
@@ -101,8 +107,18 @@ final class RunSettings {
         return value("keep");
     }
 
+    /** The recorded data directory, {@link #BUNDLED} for the bundled sample, or null when the checkpoint predates the record. */
+    String data() {
+        return value("data");
+    }
+
+    /** The {@code data} setting of a run reading {@code dir} (null: the bundled sample). */
+    static String data(Path dir) {
+        return dir == null ? BUNDLED : dir.toAbsolutePath().normalize().toString();
+    }
+
     private String value(String key) {
-        return values.getOrDefault(key, LATER.get(key)[1]);
+        return values.containsKey(key) ? values.get(key) : LATER.get(key)[1];
     }
 
     /** The recorded recipe (a bad number is an error naming the checkpoint's key). */
@@ -114,6 +130,10 @@ final class RunSettings {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(ckpt + ": bad run settings in its metadata " + values + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String shown(String key, String value) {
+        return key.equals("data") && value.equals(BUNDLED) ? "left out (the bundled MNIST sample)" : value;
     }
 
     /**
@@ -130,7 +150,9 @@ final class RunSettings {
         });
         LATER.forEach((key, flag) -> {
             String was = value(key), is = now.get(key);
-            if (is != null && !was.equals(is)) conflicts.add(flag[0] + " " + is + " (the checkpoint's run: " + was + ")");
+            if (is != null && was != null && !was.equals(is)) {
+                conflicts.add(flag[0] + " " + shown(key, is) + " (the checkpoint's run: " + shown(key, was) + ")");
+            }
         });
         if (!conflicts.isEmpty()) {
             throw new ParameterException(cl, "--resume " + ckpt + " was written with other settings: "

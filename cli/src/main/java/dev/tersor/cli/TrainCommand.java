@@ -117,6 +117,8 @@ final class TrainCommand implements Callable<Integer> {
         if (resume != null) Models.existingFile(cl, "--resume", resume);
         RunSettings saved = resume == null ? null : RunSettings.read(cl, resume, info.name(), err);
         String ds = DataSplits.dataset(cl, info, dataset != null || saved == null ? dataset : saved.dataset());
+        Path data = this.data != null || saved == null || saved.data() == null || saved.data().equals(RunSettings.BUNDLED)
+                ? this.data : Path.of(saved.data());   // a resume reads the recorded directory
         Recipe r = recipe.resolve(cl, saved != null ? saved.recipe(resume) : info.recipe(), err);
         long seed = this.seed != null ? this.seed : saved != null ? saved.seed() : 42;
         int limit = this.limit != null ? this.limit : saved != null ? saved.limit() : 0;
@@ -127,6 +129,7 @@ final class TrainCommand implements Callable<Integer> {
         if (!kept.equals("best") && !kept.equals("last")) throw new ParameterException(cl, "--keep must be best or last, got '" + keep + "'");
         if (kept.equals("best") && split == 0) throw new ParameterException(cl, "--keep best needs a validation split to choose on: add --val-split F (e.g. 0.1)");
         Map<String, String> settings = RunSettings.record(info.name(), ds, r, seed, limit);
+        settings.put("data", RunSettings.data(data));
         settings.put("val_split", Double.toString(split));
         settings.put("keep", kept);
         if (saved != null) saved.requireSame(cl, resume, settings, err);
@@ -176,7 +179,7 @@ final class TrainCommand implements Callable<Integer> {
                     .runInfo(settings).keepBest(kept.equals("best"));
             Trainer.Result result = new Trainer(net, opt, sched, Losses::crossEntropy).fit(train, val, test, options);
             List<EpochMetrics> history = result.history();
-            net.save(out);
+            Models.save(info, net, out);
 
             Map<String, Object> record = new LinkedHashMap<>();
             record.put("model", info.name());

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tersor.cli.MainTest.Run;
+import dev.tersor.nn.Module;
 import dev.tersor.nn.io.Safetensors;
 import dev.tersor.tensor.Tensor;
 import java.nio.file.Files;
@@ -208,9 +209,11 @@ class TrainEvalTest {
     }
 
     @Test
-    void evalWithAnotherModelsWeightsListsEveryMismatch() {
-        Path weights = tmp.resolve("w.safetensors");
-        assertEquals(0, train("--epochs", "1", "--out", weights.toString()).code());
+    void evalWithAnotherModelsWeightsListsEveryMismatch() throws Exception {
+        Path trained = tmp.resolve("trained.safetensors");
+        assertEquals(0, train("--epochs", "1", "--out", trained.toString()).code());
+        Path weights = tmp.resolve("w.safetensors");   // as PyTorch would write them: no metadata naming the model
+        Safetensors.write(weights, Safetensors.readTensors(trained), Map.of());
         Run r = run("eval", "--model", "lenet5-bn", "--weights", weights.toString());
         assertEquals(1, r.code());
         for (String key : new String[] {"bn1.weight", "bn2.running_mean", "bn3.bias", "bn4.running_var"}) {
@@ -222,6 +225,79 @@ class TrainEvalTest {
         assertEquals(1, resnet.code());
         assertTrue(resnet.err().contains("unexpected keys") && resnet.err().contains("fc3.weight")
                 && resnet.err().contains("layer3.2.bn2.running_var") && resnet.err().contains("shape mismatches"), resnet.err());
+    }
+
+    @Test
+    void weightsThatNameTheirModelAreRefusedForAnotherAndNeedNoModelFlag() throws Exception {
+        Path weights = tmp.resolve("w.safetensors");
+        assertEquals(0, train("--epochs", "1", "--out", weights.toString()).code());
+        Run other = run("eval", "--model", "lenet5-bn", "--weights", weights.toString());
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("--model lenet5-bn does not match the weights file, which holds lenet5 weights"), other.err());
+        Run named = run("eval", "--weights", weights.toString(), "--limit", "256", "--threads", "1", "--json");
+        assertEquals(0, named.code(), named.err());
+        assertEquals("lenet5", json(named.lastLine()).get("model"), "the file names its model");
+        Run ckpt = run("eval", "--model", "mlp", "--weights", weights + ".ckpt");
+        assertEquals(2, ckpt.code());
+        assertTrue(ckpt.err().contains("holds lenet5 weights"), "a checkpoint names its run's model: " + ckpt.err());
+
+        // a file saved by Module.save (no zoo name) whose keys fit another model: its class name decides
+        Path binary = tmp.resolve("binary.safetensors");
+        Module b = dev.tersor.nn.zoo.Zoo.info("lenet5-binary").create();
+        b.save(binary);
+        Module bn = dev.tersor.nn.zoo.Zoo.info("lenet5-bn").create();
+        Run cls = run("eval", "--model", "lenet5-bn", "--weights", binary.toString());
+        assertEquals(1, cls.code());
+        assertTrue(cls.err().contains("holds the weights of a " + b.getClass().getSimpleName() + " (its metadata 'tersor.model'), not of lenet5-bn, a "
+                + bn.getClass().getSimpleName()), cls.err());
+    }
+
+    @Test
+    void aResumeReadsTheRecordedDataDirectoryAndRefusesAnother() throws Exception {
+        Path data = tmp.resolve("mnist");
+        TestData.writeIdx(data, true, 96);
+        TestData.writeIdx(data, false, 40);
+        Path ckpt = tmp.resolve("run.ckpt");
+        Run first = run("train", "--model", "lenet5", "--data", data.toString(), "--batch", "32", "--epochs", "1", "--threads", "1",
+                "--out", tmp.resolve("a.safetensors").toString(), "--checkpoint", ckpt.toString(), "--json");
+        assertEquals(0, first.code(), first.err());
+        Run resumed = run("train", "--model", "lenet5", "--epochs", "2", "--threads", "1", "--json",
+                "--out", tmp.resolve("a.safetensors").toString(), "--checkpoint", ckpt.toString(), "--resume", ckpt.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        Map<String, Object> r = json(resumed.lastLine());
+        assertEquals(96.0, number(r, "train_samples"), "the recorded directory, not the bundled sample");
+        assertEquals(40.0, number(r, "test_samples"));
+        assertEquals(data.toAbsolutePath().toString(), r.get("data"));
+
+        Path other = tmp.resolve("other");
+        TestData.writeIdx(other, true, 64);
+        TestData.writeIdx(other, false, 40);
+        Run moved = run("train", "--model", "lenet5", "--epochs", "3", "--data", other.toString(), "--threads", "1",
+                "--out", tmp.resolve("a.safetensors").toString(), "--resume", ckpt.toString());
+        assertEquals(2, moved.code());
+        assertTrue(moved.err().contains("--data " + other.toAbsolutePath() + " (the checkpoint's run: " + data.toAbsolutePath() + ")"), moved.err());
+
+        Path bundledCkpt = tmp.resolve("bundled.ckpt");
+        assertEquals(0, train("--epochs", "1", "--out", tmp.resolve("b.safetensors").toString(), "--checkpoint", bundledCkpt.toString()).code());
+        Run onDir = run("train", "--model", "lenet5", "--epochs", "2", "--data", data.toString(), "--threads", "1",
+                "--out", tmp.resolve("b.safetensors").toString(), "--resume", bundledCkpt.toString());
+        assertEquals(2, onDir.code());
+        assertTrue(onDir.err().contains("(the checkpoint's run: left out (the bundled MNIST sample))"), onDir.err());
+    }
+
+    @Test
+    void outputsThatCannotBeWrittenAreRefusedBeforeTraining() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs Linux /proc, where no one may create files");
+        String[][] cases = {{"--out", "/proc/w.safetensors"}, {"--checkpoint", "/proc/w.ckpt"}, {"--metrics-json", "/proc/m.json"},
+            {"--metrics-csv", "/proc/m.csv"}};
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("--epochs", "1", c[0], c[1]));
+            if (!c[0].equals("--out")) args.addAll(List.of("--out", tmp.resolve("w.safetensors").toString()));
+            Run r = train(args.toArray(String[]::new));
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains(c[0] + ": cannot write in the directory /proc"), r.err());
+            assertFalse(r.err().contains("epoch 1/1"), "refused before training: " + r.err());
+        }
     }
 
     @Test

@@ -339,11 +339,20 @@ public abstract class Module {
 
     // ---- files ----
 
-    /** Writes {@link #stateDict()} to a safetensors file (atomically; PyTorch's safetensors loader reads it). */
+    /**
+     * Writes {@link #stateDict()} to a safetensors file (atomically; PyTorch's safetensors loader
+     * reads it), with metadata {@code format=pt} and {@code tersor.model} (this class's simple name).
+     */
     public void save(java.nio.file.Path path) throws java.io.IOException {
+        save(path, Map.of());
+    }
+
+    /** The same with {@code metadata} added (e.g. {@code tersor.zoo}, the zoo name the weights are for). */
+    public void save(java.nio.file.Path path, Map<String, String> metadata) throws java.io.IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.put("tersor.model", getClass().getSimpleName());
+        meta.putAll(metadata);
         dev.tersor.nn.io.Safetensors.write(path, stateDict(), meta);
     }
 

@@ -8,7 +8,6 @@ import dev.tersor.nn.optim.Optimizer;
 import dev.tersor.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -252,7 +251,8 @@ public final class Trainer {
                 writeAtomically(o.metricsJson(), sb.append("]\n").toString());
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write metrics: " + e.getMessage(), e);
+            // the metrics are a report of the run: failing to write them must not lose the run itself
+            log(o, "warning: cannot write the metrics (" + e + "); training goes on, the checkpoint and weights are kept");
         }
     }
 

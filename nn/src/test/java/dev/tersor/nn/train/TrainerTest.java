@@ -138,6 +138,18 @@ class TrainerTest {
     }
 
     @Test
+    void aMetricsFileThatCannotBeWrittenWarnsAndLosesNothingElse(@TempDir Path dir) {
+        Run r = new Run(2);
+        Path ckpt = dir.resolve("run.ckpt");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        List<EpochMetrics> h = r.trainer.fit(r.train, r.test, Trainer.Options.epochs(2).checkpoint(ckpt)
+                .metrics(dir.resolve("no-such-dir").resolve("m.json"), null).log(new PrintStream(log, true)));
+        assertEquals(2, h.size(), "both epochs ran");
+        assertTrue(Files.isRegularFile(ckpt), "the checkpoint is written");
+        assertTrue(log.toString().contains("warning: cannot write the metrics"), log.toString());
+    }
+
+    @Test
     void evaluationCountsCorrectPredictions() {
         Run r = new Run(1);
         Evaluation ev = Evaluation.of(r.model, r.test);
