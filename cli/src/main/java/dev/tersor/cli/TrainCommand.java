@@ -81,6 +81,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "CKPT", description = "Checkpoint written after every epoch (default: <out>.ckpt).")
     Path checkpoint;
 
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", defaultValue = "0",
+            description = "Also write the checkpoint every STEPS steps inside an epoch, so a killed run loses at most that many (default: ${DEFAULT-VALUE}: after each epoch only).")
+    int checkpointEvery;
+
     @Option(names = "--resume", paramLabel = "CKPT",
             description = {"Continue from this checkpoint, after its last epoch, with the settings of the run that wrote it:",
                 "flags left out take them, flags given must agree (--epochs may change)."})
@@ -123,6 +127,7 @@ final class TrainCommand implements Callable<Integer> {
         long seed = this.seed != null ? this.seed : saved != null ? saved.seed() : 42;
         int limit = this.limit != null ? this.limit : saved != null ? saved.limit() : 0;
         if (limit < 0) throw new ParameterException(cl, "--limit must be >= 0, got " + limit);
+        if (checkpointEvery < 0) throw new ParameterException(cl, "--checkpoint-every must be >= 0 steps, got " + checkpointEvery);
         double split = valSplit != null ? valSplit : saved != null ? saved.valSplit() : 0;
         if (!(split >= 0 && split < 1)) throw new ParameterException(cl, "--val-split must be in [0, 1) (0: no validation split), got " + split);
         String kept = keep != null ? keep.trim().toLowerCase(Locale.ROOT) : saved != null ? saved.keep() : "last";
@@ -176,7 +181,7 @@ final class TrainCommand implements Callable<Integer> {
             Trainer.Options options = Trainer.Options.epochs(r.epochs()).checkpoint(ckpt).resumeFrom(resume)
                     .metrics(metricsJson, metricsCsv).log(WriterStream.of(err))
                     .onEpochStart(BinaryTraining.epochStart(net))           // RBNN schedules; a no-op for other models
-                    .runInfo(settings).keepBest(kept.equals("best"));
+                    .runInfo(settings).keepBest(kept.equals("best")).checkpointEvery(checkpointEvery);
             Trainer.Result result = new Trainer(net, opt, sched, Losses::crossEntropy).fit(train, val, test, options);
             List<EpochMetrics> history = result.history();
             Models.save(info, net, out);

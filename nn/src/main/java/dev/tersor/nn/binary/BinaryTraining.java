@@ -44,12 +44,22 @@ public final class BinaryTraining {
      * }</pre>
      */
     public static Trainer.EpochStart epochStart(Module model) {
-        return (epoch, epochs) -> {
-            Map<String, Double> flips = startEpoch(model, epoch - 1, epochs);
-            if (flips.isEmpty()) return null;
-            StringBuilder sb = new StringBuilder("flipped weight signs");
-            flips.forEach((name, f) -> sb.append(String.format(Locale.ROOT, " %s %.1f%%", name, 100 * f)));
-            return sb.toString();
+        return new Trainer.EpochStart() {
+            @Override
+            public String starting(int epoch, int epochs) {
+                Map<String, Double> flips = startEpoch(model, epoch - 1, epochs);
+                if (flips.isEmpty()) return null;
+                StringBuilder sb = new StringBuilder("flipped weight signs");
+                flips.forEach((name, f) -> sb.append(String.format(Locale.ROOT, " %s %.1f%%", name, 100 * f)));
+                return sb.toString();
+            }
+
+            /** Inside an epoch the rotation was already updated (the checkpoint holds it): only the schedules are set again. */
+            @Override
+            public String resumed(int epoch, int epochs) {
+                for (Module m : model.namedModules().values()) if (m instanceof BinaryLayer layer) layer.setSchedule(epoch - 1, epochs);
+                return null;
+            }
         };
     }
 

@@ -117,8 +117,18 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
      */
     @Override
     public synchronized Batches iterator() {
+        return iterator(0);
+    }
+
+    /**
+     * The batches of epoch {@link #epoch()} from batch {@code first} on (0-based; the same batches
+     * a full iteration gives from there: order and augmentation depend on the seed, epoch and
+     * batch index only), to continue an epoch interrupted after {@code first} steps.
+     */
+    public synchronized Batches iterator(int first) {
+        if (first < 0 || first > size()) throw new IllegalArgumentException("first batch must be in [0, " + size() + "], got " + first);
         closeActive();
-        Batches it = new Batches(this, epoch++);
+        Batches it = new Batches(this, epoch++, first);
         active = new WeakReference<>(it);
         return it;
     }
@@ -224,17 +234,18 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private volatile boolean superseded;   // stopped because the loader started another epoch
         private int next;
 
-        private Batches(DataLoader loader, int epoch) {
+        private Batches(DataLoader loader, int epoch, int first) {
             this.loader = loader;
             this.epoch = epoch;
             this.order = loader.order(epoch);
             this.count = loader.size();
-            if (loader.prefetch == 0 || count == 0) {
+            this.next = first;
+            if (loader.prefetch == 0 || count == first) {
                 queue = null;
                 worker = null;
             } else {
                 queue = new ArrayBlockingQueue<>(loader.prefetch);
-                Producer p = new Producer(loader, epoch, order, count, queue, stop, new WeakReference<>(this));
+                Producer p = new Producer(loader, epoch, order, first, count, queue, stop, new WeakReference<>(this));
                 worker = new Thread(p, "tersor-data-loader-" + THREADS.incrementAndGet());
                 worker.setDaemon(true);
                 worker.start();
@@ -311,16 +322,17 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private final DataLoader loader;
         private final int epoch;
         private final int[] order;
-        private final int count;
+        private final int first, count;
         private final BlockingQueue<Object> queue;
         private final AtomicBoolean stop;
         private final WeakReference<Batches> owner;
 
-        Producer(DataLoader loader, int epoch, int[] order, int count, BlockingQueue<Object> queue,
+        Producer(DataLoader loader, int epoch, int[] order, int first, int count, BlockingQueue<Object> queue,
                  AtomicBoolean stop, WeakReference<Batches> owner) {
             this.loader = loader;
             this.epoch = epoch;
             this.order = order;
+            this.first = first;
             this.count = count;
             this.queue = queue;
             this.stop = stop;
@@ -329,7 +341,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
 
         @Override
         public void run() {
-            for (int b = 0; b < count; b++) {
+            for (int b = first; b < count; b++) {
                 if (stop.get()) return;
                 Object item;
                 try {

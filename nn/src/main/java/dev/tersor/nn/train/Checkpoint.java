@@ -24,7 +24,8 @@ import java.util.Map;
  * state), {@code history} (one CSV line per finished epoch) and {@code run.*} (the settings of the
  * run that wrote it, when given: {@code tersor train} records its recipe there); with
  * {@link Trainer.Options#keepBest}, also the best epoch's weights ({@code best.<key>},
- * {@code best_epoch}, {@code best_accuracy}).
+ * {@code best_epoch}, {@code best_accuracy}); one written inside an epoch
+ * ({@link Trainer.Options#checkpointEvery}) also {@code step} and {@code step_sums}.
  */
 public final class Checkpoint {
     private static final String MODEL = "model.", OPTIMIZER = "optimizer.", SCHEDULER = "scheduler.", RUN = "run.";
@@ -41,11 +42,19 @@ public final class Checkpoint {
     /** The same, with the run's settings stored as metadata {@code run.<key>} ({@link #runInfo} reads them back). */
     public static void save(Path path, Module model, Optimizer<?> optimizer, LrScheduler scheduler, int epoch,
                             List<EpochMetrics> history, Map<String, String> runInfo) {
-        save(path, model, optimizer, scheduler, epoch, history, runInfo, new BestWeights());
+        save(path, model, optimizer, scheduler, epoch, history, runInfo, new BestWeights(), Position.START);
+    }
+
+    /**
+     * Where inside an epoch a step checkpoint stopped: {@code step} steps done (0: at the epoch's
+     * start) and the epoch's running sums so far.
+     */
+    record Position(int step, double lossSum, long correct, long samples) {
+        static final Position START = new Position(0, 0, 0, 0);
     }
 
     static void save(Path path, Module model, Optimizer<?> optimizer, LrScheduler scheduler, int epoch,
-                     List<EpochMetrics> history, Map<String, String> runInfo, BestWeights best) {
+                     List<EpochMetrics> history, Map<String, String> runInfo, BestWeights best, Position at) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         Map<String, String> meta = new LinkedHashMap<>();
         for (var e : model.stateDict().entrySet()) tensors.put(MODEL + e.getKey(), e.getValue());
@@ -61,6 +70,10 @@ public final class Checkpoint {
         meta.put("history", h.toString());
         runInfo.forEach((k, v) -> meta.put(RUN + k, v));
         best.into(tensors, meta);
+        if (at.step() > 0) {
+            meta.put("step", Integer.toString(at.step()));
+            meta.put("step_sums", at.lossSum() + "," + at.correct() + "," + at.samples());
+        }
         try {
             Safetensors.write(path, tensors, meta);
         } catch (IOException e) {
@@ -76,6 +89,26 @@ public final class Checkpoint {
                 if (k.startsWith(RUN)) info.put(k.substring(RUN.length()), v);
             });
             return info;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where inside the next epoch a checkpoint stopped ({@link Position#START} for one written after an epoch). */
+    static Position position(Path path) {
+        try (SafetensorsFile f = Safetensors.read(path)) {
+            Map<String, String> meta = f.metadata();
+            if (!meta.containsKey("step")) return Position.START;
+            String[] sums = meta.getOrDefault("step_sums", "").split(",");
+            try {
+                Position p = new Position(Integer.parseInt(meta.get("step")), Double.parseDouble(sums[0]), Long.parseLong(sums[1]),
+                        Long.parseLong(sums[2]));
+                if (p.step() < 1 || p.correct() < 0 || p.samples() < p.correct()) throw new NumberFormatException("out of range");
+                return p;
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("checkpoint " + path + ": bad step metadata (step " + meta.get("step") + ", step_sums "
+                        + meta.get("step_sums") + ")", e);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + path + ": " + e.getMessage(), e);
         }

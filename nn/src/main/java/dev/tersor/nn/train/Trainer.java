@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,6 +46,18 @@ public final class Trainer {
     public interface EpochStart {
         /** {@code epoch} counts from 1 to {@code epochs}; returns a line for the log, or null. */
         String starting(int epoch, int epochs);
+
+        /**
+         * Called instead of {@link #starting} when a run resumes inside {@code epoch} from a step
+         * checkpoint ({@link Options#checkpointEvery}): the checkpoint holds the model's state
+         * after {@code starting} ran, so only what lives outside the state dict needs setting
+         * again. The default calls {@code starting}, right for hooks that set the epoch's state
+         * from its number (schedules); a hook that updates the weights (e.g. RBNN's rotation)
+         * overrides it.
+         */
+        default String resumed(int epoch, int epochs) {
+            return starting(epoch, epochs);
+        }
     }
 
     /**
@@ -53,41 +66,42 @@ public final class Trainer {
      * {@code runInfo} (null: none) goes into each checkpoint's metadata.
      */
     public record Options(int epochs, Path checkpoint, Path resumeFrom, Path metricsJson, Path metricsCsv, PrintStream log,
-                          EpochStart epochStart, Map<String, String> runInfo, boolean keepBest) {
+                          EpochStart epochStart, Map<String, String> runInfo, boolean keepBest, int checkpointEvery) {
         public Options {
             if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+            if (checkpointEvery < 0) throw new IllegalArgumentException("checkpointEvery must be >= 0 steps, got " + checkpointEvery);
             // (kept in the caller's order, so identical runs write identical checkpoint metadata)
             runInfo = runInfo == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(runInfo));
         }
 
         /** {@code epochs} epochs, progress on stderr, nothing written. */
         public static Options epochs(int epochs) {
-            return new Options(epochs, null, null, null, null, System.err, null, null, false);
+            return new Options(epochs, null, null, null, null, System.err, null, null, false, 0);
         }
 
         /** The same with a checkpoint written after every epoch. */
         public Options checkpoint(Path path) {
-            return new Options(epochs, path, resumeFrom, metricsJson, metricsCsv, log, epochStart, runInfo, keepBest);
+            return new Options(epochs, path, resumeFrom, metricsJson, metricsCsv, log, epochStart, runInfo, keepBest, checkpointEvery);
         }
 
         /** The same, continuing from a checkpoint. */
         public Options resumeFrom(Path path) {
-            return new Options(epochs, checkpoint, path, metricsJson, metricsCsv, log, epochStart, runInfo, keepBest);
+            return new Options(epochs, checkpoint, path, metricsJson, metricsCsv, log, epochStart, runInfo, keepBest, checkpointEvery);
         }
 
         /** The same with per-epoch metrics written as JSON and/or CSV. */
         public Options metrics(Path json, Path csv) {
-            return new Options(epochs, checkpoint, resumeFrom, json, csv, log, epochStart, runInfo, keepBest);
+            return new Options(epochs, checkpoint, resumeFrom, json, csv, log, epochStart, runInfo, keepBest, checkpointEvery);
         }
 
         /** The same with progress going to {@code stream} (null: silent). */
         public Options log(PrintStream stream) {
-            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, stream, epochStart, runInfo, keepBest);
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, stream, epochStart, runInfo, keepBest, checkpointEvery);
         }
 
         /** The same, calling {@code hook} before each epoch (also for the epochs after a resume). */
         public Options onEpochStart(EpochStart hook) {
-            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, hook, runInfo, keepBest);
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, hook, runInfo, keepBest, checkpointEvery);
         }
 
         /**
@@ -95,7 +109,7 @@ public final class Trainer {
          * checkpoint, so a resume can continue with them ({@link Checkpoint#runInfo}).
          */
         public Options runInfo(Map<String, String> info) {
-            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, epochStart, info, keepBest);
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, epochStart, info, keepBest, checkpointEvery);
         }
 
         /**
@@ -104,7 +118,17 @@ public final class Trainer {
          * travel in each checkpoint, so a resumed run ends with them too.
          */
         public Options keepBest(boolean keep) {
-            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, epochStart, runInfo, keep);
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, epochStart, runInfo, keep, checkpointEvery);
+        }
+
+        /**
+         * The same, also writing the checkpoint after every {@code steps} steps inside an epoch (0:
+         * after epochs only), so a killed run loses at most that many steps; a resume continues
+         * inside the epoch with the same batches and ends with the same weights as a run never
+         * interrupted. The epoch's {@code epochSeconds} then covers the resumed part only.
+         */
+        public Options checkpointEvery(int steps) {
+            return new Options(epochs, checkpoint, resumeFrom, metricsJson, metricsCsv, log, epochStart, runInfo, keepBest, steps);
         }
     }
 
@@ -148,19 +172,27 @@ public final class Trainer {
         if (options.keepBest() && validation == null) throw new IllegalArgumentException("keepBest needs a validation loader");
         List<EpochMetrics> history = new ArrayList<>();
         BestWeights best = new BestWeights();
+        Checkpoint.Position at = Checkpoint.Position.START;
         if (options.resumeFrom() != null) {
             history.addAll(Checkpoint.load(options.resumeFrom(), model, optimizer, scheduler));
             if (options.keepBest()) best = Checkpoint.best(options.resumeFrom());
-            log(options, "resumed from " + options.resumeFrom() + " after epoch " + history.size());
+            at = Checkpoint.position(options.resumeFrom());
+            if (at.step() > train.size()) {
+                throw new IllegalArgumentException("checkpoint " + options.resumeFrom() + " stopped after step " + at.step()
+                        + " of an epoch, but an epoch here has " + train.size() + " steps: another data set or batch size");
+            }
+            log(options, "resumed from " + options.resumeFrom() + " after epoch " + history.size()
+                    + (at.step() > 0 ? ", step " + at.step() + " of epoch " + (history.size() + 1) : ""));
         }
         for (int epoch = history.size() + 1; epoch <= options.epochs(); epoch++) {
             train.setEpoch(epoch - 1);
-            EpochMetrics m = runEpoch(epoch, options, train, validation, validation == null ? test : null);
+            EpochMetrics m = runEpoch(epoch, options, train, validation, validation == null ? test : null, at, history, best);
+            at = Checkpoint.Position.START;
             history.add(m);
             boolean better = options.keepBest() && best.offer(epoch, m.validationAccuracy(), model);
             log(options, epochLine(m, options.epochs()) + (better && epoch > 1 ? " (best so far)" : ""));
             if (options.checkpoint() != null) {
-                Checkpoint.save(options.checkpoint(), model, optimizer, scheduler, epoch, history, options.runInfo(), best);
+                Checkpoint.save(options.checkpoint(), model, optimizer, scheduler, epoch, history, options.runInfo(), best, Checkpoint.Position.START);
             }
             writeMetrics(options, history);
         }
@@ -188,18 +220,22 @@ public final class Trainer {
                 m.epoch(), epochs, m.trainLoss(), 100 * m.trainAccuracy(), eval, m.epochSeconds(), m.samplesPerSecond());
     }
 
-    private EpochMetrics runEpoch(int epoch, Options options, DataLoader train, DataLoader validation, DataLoader test) {
+    /** One epoch from {@code at} (its start, or where a step checkpoint left it); {@code history} and {@code best} go into step checkpoints. */
+    private EpochMetrics runEpoch(int epoch, Options options, DataLoader train, DataLoader validation, DataLoader test,
+                                  Checkpoint.Position at, List<EpochMetrics> history, BestWeights best) {
         model.train();
         if (options.epochStart() != null) {
-            String line = options.epochStart().starting(epoch, options.epochs());
+            String line = at.step() == 0 ? options.epochStart().starting(epoch, options.epochs()) : options.epochStart().resumed(epoch, options.epochs());
             if (line != null) log(options, "epoch " + epoch + "/" + options.epochs() + ": " + line);
         }
         Progress progress = new Progress(options.log(), "epoch " + epoch + "/" + options.epochs(), train.size());
-        double lossSum = 0;
-        long correct = 0, samples = 0;
-        int step = 0;
+        double lossSum = at.lossSum();
+        long correct = at.correct(), samples = at.samples(), resumedSamples = at.samples();
+        int step = at.step();
+        boolean stepCheckpoints = options.checkpointEvery() > 0 && options.checkpoint() != null;
         long start = System.nanoTime();
-        for (Batch b : train) {
+        for (Iterator<Batch> it = train.iterator(at.step()); it.hasNext(); ) {
+            Batch b = it.next();
             step++;
             optimizer.zeroGrad();
             Tensor out = model.call(b.inputs());
@@ -219,13 +255,17 @@ public final class Trainer {
             lossSum += value;
             samples += b.size();
             progress.update(step, lossSum / step, (double) correct / samples, samples);
+            if (stepCheckpoints && step % options.checkpointEvery() == 0 && step < train.size()) {
+                Checkpoint.save(options.checkpoint(), model, optimizer, scheduler, epoch - 1, history, options.runInfo(), best,
+                        new Checkpoint.Position(step, lossSum, correct, samples));
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Evaluation val = validation == null ? null : Evaluation.of(model, validation, dev.tersor.nn.loss.Losses::crossEntropy);
         double testAcc = test == null ? Double.NaN : Evaluation.of(model, test).accuracy();
         return new EpochMetrics(epoch, step == 0 ? Double.NaN : lossSum / step, samples == 0 ? 0 : (double) correct / samples,
                 val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), testAcc, seconds,
-                samples / Math.max(seconds, 1e-9), optimizer.groups().get(0).lr());
+                (samples - resumedSamples) / Math.max(seconds, 1e-9), optimizer.groups().get(0).lr());
     }
 
     private static void log(Options o, String line) {

@@ -258,4 +258,25 @@ class DataLoaderTest {
         assertSame(ds, loader.dataset());
         assertEquals(2, loader.batchSize());
     }
+
+    @Test
+    void anIteratorFromABatchGivesTheSameBatchesAsAFullIterationFromThere() {
+        float[] x = new float[120];
+        for (int i = 0; i < x.length; i++) x[i] = i;
+        TensorDataset ds = TensorDataset.of(x, new int[40], 1, 1, 3);
+        DataLoader loader = DataLoader.builder(ds).setBatchSize(6).optShuffle(true).optSeed(9).optDropLast(true)
+                .optTransform(new RandomHorizontalFlip(0.5f)).build();
+        loader.setEpoch(2);
+        List<float[]> all = new java.util.ArrayList<>();
+        for (Batch b : loader) all.add(b.inputs().toArray());
+        loader.setEpoch(2);
+        List<float[]> tail = new java.util.ArrayList<>();
+        for (var it = loader.iterator(4); it.hasNext(); ) tail.add(it.next().inputs().toArray());
+        assertEquals(all.size() - 4, tail.size());
+        for (int i = 0; i < tail.size(); i++) assertArrayEquals(all.get(4 + i), tail.get(i), "batch " + (4 + i));
+        assertEquals(3, loader.epoch(), "the epoch advances as with a full iteration");
+        loader.setEpoch(0);
+        assertFalse(loader.iterator(loader.size()).hasNext(), "from the end: nothing left");
+        assertThrows(IllegalArgumentException.class, () -> loader.iterator(loader.size() + 1));
+    }
 }

@@ -150,6 +150,58 @@ class TrainerTest {
     }
 
     @Test
+    void aRunKilledInsideAnEpochResumesFromItsStepCheckpointToTheSameWeights(@TempDir Path dir) {
+        Run full = new Run(3);
+        List<EpochMetrics> whole = full.trainer.fit(full.train, full.test, Trainer.Options.epochs(3).log(null));
+
+        Path ckpt = dir.resolve("run.ckpt");
+        Run crashing = new Run(3);
+        int[] calls = {0};
+        Trainer dies = new Trainer(crashing.model, crashing.opt, crashing.sched, (out, y) -> {
+            if (++calls[0] == 8 + 5) throw new IllegalStateException("killed");   // step 5 of epoch 2 (8 steps an epoch)
+            return Losses.crossEntropy(out, y);
+        });
+        var e = assertThrows(IllegalStateException.class, () -> dies.fit(crashing.train, crashing.test,
+                Trainer.Options.epochs(3).checkpoint(ckpt).checkpointEvery(2).log(null)));
+        assertEquals("killed", e.getMessage());
+        assertEquals(new Checkpoint.Position(4, Checkpoint.position(ckpt).lossSum(), Checkpoint.position(ckpt).correct(), 4 * 32),
+                Checkpoint.position(ckpt), "the last step checkpoint: after step 4 of epoch 2");
+
+        Run resumed = new Run(3);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        List<EpochMetrics> h = resumed.trainer.fit(resumed.train, resumed.test,
+                Trainer.Options.epochs(3).checkpoint(ckpt).checkpointEvery(2).resumeFrom(ckpt).log(new PrintStream(log, true)));
+        assertTrue(log.toString().contains("after epoch 1, step 4 of epoch 2"), log.toString());
+        assertEquals(3, h.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(whole.get(i).trainLoss(), h.get(i).trainLoss(), 1e-12, "epoch " + (i + 1) + "'s loss, the resumed steps included");
+            assertEquals(whole.get(i).trainAccuracy(), h.get(i).trainAccuracy());
+            assertEquals(whole.get(i).testAccuracy(), h.get(i).testAccuracy());
+        }
+        var a = full.model.stateDict();
+        var b = resumed.model.stateDict();
+        for (String k : a.keySet()) assertArrayEquals(a.get(k).toArray(), b.get(k).toArray(), k);
+        assertEquals(Checkpoint.Position.START, Checkpoint.position(ckpt), "the end-of-epoch checkpoint has no step");
+    }
+
+    @Test
+    void aStepCheckpointFromAnotherEpochLengthIsRefused(@TempDir Path dir) {
+        Path ckpt = dir.resolve("run.ckpt");
+        Run crashing = new Run(2);
+        int[] calls = {0};
+        Trainer dies = new Trainer(crashing.model, crashing.opt, crashing.sched, (out, y) -> {
+            if (++calls[0] == 7) throw new IllegalStateException("killed");
+            return Losses.crossEntropy(out, y);
+        });
+        assertThrows(IllegalStateException.class, () -> dies.fit(crashing.train, null, Trainer.Options.epochs(2).checkpoint(ckpt).checkpointEvery(6).log(null)));
+        Run other = new Run(2);
+        DataLoader shorter = DataLoader.builder(blobs(1, 64)).setBatchSize(32).optDropLast(true).build();
+        var e = assertThrows(IllegalArgumentException.class, () -> other.trainer.fit(shorter, null, Trainer.Options.epochs(2).resumeFrom(ckpt).log(null)));
+        assertTrue(e.getMessage().contains("stopped after step 6 of an epoch, but an epoch here has 2 steps"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Trainer.Options.epochs(1).checkpointEvery(-1));
+    }
+
+    @Test
     void evaluationCountsCorrectPredictions() {
         Run r = new Run(1);
         Evaluation ev = Evaluation.of(r.model, r.test);
