@@ -29,6 +29,8 @@ public abstract class Module {
     private final List<ForwardPreHook> preHooks = new ArrayList<>();
     private final List<ForwardHook> hooks = new ArrayList<>();
     private boolean training = true;
+    /** The thread inside a training-mode {@link #call} of this module, or null. */
+    private final java.util.concurrent.atomic.AtomicReference<Thread> trainingCaller = new java.util.concurrent.atomic.AtomicReference<>();
 
     /** Computes the output from the input. */
     public abstract Tensor forward(Tensor input);
@@ -47,8 +49,28 @@ public abstract class Module {
         return (long) output.numel() * (weight.numel() / weight.shape()[0]);
     }
 
-    /** Runs pre-hooks, {@link #forward} and post-hooks. */
+    /**
+     * Runs pre-hooks, {@link #forward} and post-hooks. A model in eval mode may be called from
+     * many threads at once (its outputs are those of serial calls); in training mode a call from a
+     * second thread while another is inside one throws {@link IllegalStateException}, since both
+     * would change the same state (autograd graph, batch-norm statistics, optimizer targets).
+     */
     public final Tensor call(Tensor input) {
+        if (!training) return run(input);
+        Thread me = Thread.currentThread(), other = trainingCaller.compareAndExchange(null, me);
+        if (other != null && other != me) {
+            throw new IllegalStateException(getClass().getSimpleName() + " is in training mode and already running on thread '" + other.getName()
+                    + "': a model in training mode changes state on every call (the autograd graph, batch-norm statistics) and must not be"
+                    + " shared between threads; give each thread its own model, or call eval() for inference");
+        }
+        try {
+            return run(input);
+        } finally {
+            if (other == null) trainingCaller.set(null);
+        }
+    }
+
+    private Tensor run(Tensor input) {
         Tensor in = input;
         for (ForwardPreHook h : List.copyOf(preHooks)) {
             Tensor replaced = h.beforeForward(this, in);
