@@ -140,7 +140,10 @@ final class Elementwise {
         Tensor out = zip(BinaryOp.POW, a, b);
         return Autograd.record("pow", out, new Tensor[] {a, b}, new Tensor[] {a, b, out}, g -> {
             Tensor ga = null, gb = null;
-            if (a.requiresGrad()) ga = g.mul(b).mul(a.pow(b.sub(Tensor.scalar(1f)))).sumTo(a.shape);
+            if (a.requiresGrad()) {   // PyTorch: 0 where b == 0 (not 0·0^−1 = NaN at a == 0)
+                Tensor d = g.mul(b).mul(a.pow(b.sub(Tensor.scalar(1f))));
+                ga = Tensor.where(b.eq(0f), Tensor.scalar(0f), d).sumTo(a.shape);
+            }
             if (b.requiresGrad()) {
                 Tensor d = g.mul(out).mul(a.log());
                 Tensor zeroBase = a.eq(0f).mul(b.ge(0f));   // PyTorch: 0 where a == 0 and b >= 0
@@ -203,6 +206,15 @@ final class Elementwise {
         return unary("pow", UnaryOp.POW, p, x, (g, in, out) -> p == 0f
                 ? Tensor.zeros(in.shape)
                 : g.mul(map(UnaryOp.POW, p - 1f, in)).mul(p));
+    }
+
+    /** {@code √(2/π)}, the tanh-GELU's inner scale. */
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
+
+    /** {@code ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}: a composite, differentiated by its parts. */
+    static Tensor geluTanh(Tensor x) {
+        Tensor inner = x.mul(x).mul(x).mul(0.044715f).add(x).mul(SQRT_2_OVER_PI);
+        return inner.tanh().add(1f).mul(x).mul(0.5f);
     }
 
     static Tensor leakyRelu(Tensor x, float slope) {

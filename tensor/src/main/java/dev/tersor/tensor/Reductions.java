@@ -5,6 +5,7 @@ import dev.tersor.tensor.backend.Backends;
 import dev.tersor.tensor.backend.BinaryOp;
 import dev.tersor.tensor.backend.Parallel;
 import dev.tersor.tensor.backend.ReduceOp;
+import dev.tersor.tensor.backend.UnaryOp;
 
 /** Reductions over any set of axes, their backward rules, and arg-reductions. */
 final class Reductions {
@@ -162,16 +163,46 @@ final class Reductions {
         return sum(centred.mul(centred), axes, keepDim).div((float) dof);
     }
 
-    /** The p-norm over axes; for p = 2 the gradient at a zero vector is 0 (as PyTorch). */
+    /**
+     * Standard deviation {@code √var}; where it is 0 (a constant row, or one value without
+     * Bessel's correction) the gradient is 0, as PyTorch's {@code std_backward} (not 0/0 = NaN).
+     */
+    static Tensor std(Tensor x, int[] axesIn, boolean unbiased, boolean keepDim) {
+        Tensor v = var(x, axesIn, unbiased, keepDim);
+        Tensor out = Elementwise.map(UnaryOp.SQRT, 0f, v);
+        return Autograd.record("std", out, new Tensor[] {v}, new Tensor[] {out}, g -> {
+            Tensor safe = Elementwise.select(out.eq(0f), Tensor.scalar(1f), out);
+            return new Tensor[] {g.div(safe.mul(2f)).mul(out.ne(Tensor.scalar(0f)))};
+        });
+    }
+
+    /**
+     * The p-norm {@code (Σ|x|^p)^(1/p)} over axes, or {@code max |x|} for {@code p = +∞}, with
+     * PyTorch's gradient {@code sign(x)·|x|^(p−1) / ‖x‖^(p−1)}, taken as 0 where {@code x = 0}
+     * and wherever {@code ‖x‖ = 0} (so a zero vector gets gradient 0 for every p, not NaN).
+     * For {@code p = +∞} the gradient {@code sign(x)} is shared evenly among the elements tied
+     * for the maximum |x| (as PyTorch).
+     */
     static Tensor norm(Tensor x, float p, int[] axesIn, boolean keepDim) {
         int[] axes = Shape.axes("norm", axesIn, x.dim());
-        if (!(p > 0f) || Float.isInfinite(p)) throw new IllegalArgumentException("norm: p must be a positive finite number, got " + p);
-        if (p != 2f) return sum(x.abs().pow(p), axes, keepDim).pow(1f / p);
-        Tensor out = Elementwise.map(dev.tersor.tensor.backend.UnaryOp.SQRT, 0f, reduceKernel(ReduceOp.SUM_SQUARES, x, axes, keepDim));
+        if (!(p > 0f)) throw new IllegalArgumentException("norm: p must be positive (or +infinity), got " + p);
+        if (Float.isInfinite(p)) return extremum(true, x.abs(), axes, keepDim);
+        if (p == 2f) {
+            Tensor out = Elementwise.map(UnaryOp.SQRT, 0f, reduceKernel(ReduceOp.SUM_SQUARES, x, axes, keepDim));
+            return Autograd.record("norm", out, new Tensor[] {x}, new Tensor[] {x, out}, g -> {
+                Tensor n = expandBack(out, x.shape, axes);
+                Tensor safe = Elementwise.select(n.eq(0f), Tensor.scalar(1f), n);
+                return new Tensor[] {x.div(safe).mul(expandBack(g, x.shape, axes))};
+            });
+        }
+        Tensor powered = Elementwise.map(UnaryOp.POW, p, Elementwise.map(UnaryOp.ABS, 0f, x));
+        Tensor out = Elementwise.map(UnaryOp.POW, 1f / p, reduceKernel(ReduceOp.SUM, powered, axes, keepDim));
         return Autograd.record("norm", out, new Tensor[] {x}, new Tensor[] {x, out}, g -> {
+            Tensor zero = Tensor.scalar(0f);
             Tensor n = expandBack(out, x.shape, axes);
-            Tensor safe = Elementwise.select(n.eq(0f), Tensor.scalar(1f), n);
-            return new Tensor[] {x.div(safe).mul(expandBack(g, x.shape, axes))};
+            Tensor scale = Tensor.where(n.eq(0f), zero, expandBack(g, x.shape, axes).div(n.pow(p - 1f)));
+            Tensor local = Tensor.where(x.eq(0f), zero, x.sign().mul(x.abs().pow(p - 1f)));
+            return new Tensor[] {local.mul(scale)};
         });
     }
 

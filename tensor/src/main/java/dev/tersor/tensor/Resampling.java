@@ -17,7 +17,14 @@ final class Resampling {
      * {@code weight[t][o]} for {@code t < count}.
      */
     record Taps(int count, int[][] index, float[][] weight) {
-        /** PyTorch's nearest_idx: {@code min(⌊o·scale⌋, in − 1)} with {@code scale = in/out} (or 1/scaleFactor). */
+        /**
+         * PyTorch's nearest_idx: {@code o} when the size does not change, {@code o/2} when it
+         * doubles, else {@code min(⌊o·scale⌋, in − 1)} with {@code scale = in/out} (or
+         * 1/scaleFactor). Deliberately so in both directions: PyTorch 1.13's backward and its
+         * channels-last (or one-channel) forward do the same, while its forward over more than
+         * one channel skips the two shortcuts (so a factor of 1.1 on size 6 there reads rows
+         * 0, 0, 1, 2, 3, 4 forward yet sends the gradient back as a copy).
+         */
         static Taps nearest(int in, int out, double scaleFactor) {
             int[] idx = new int[out];
             float[] one = new float[out];
@@ -32,16 +39,19 @@ final class Resampling {
         }
 
         /**
-         * Linear taps: source {@code o·(in−1)/(out−1)} with align corners (0 when out is 1), else
-         * {@code max((o + 0.5)·scale − 0.5, 0)}; then the floor and the next index (clamped to the
-         * input) weighted by the fraction.
+         * Linear taps: an axis whose size does not change is copied ({@code src = o}, whatever
+         * the scale factor: PyTorch's {@code compute_source_index_and_lambda} shortcut, so a
+         * factor of 1.1 on size 6, which gives 6, copies that axis forward and backward);
+         * otherwise source {@code o·(in−1)/(out−1)} with align corners (0 when out is 1), else
+         * {@code max((o + 0.5)·scale − 0.5, 0)}; then the floor and the next index (clamped to
+         * the input) weighted by the fraction.
          */
         static Taps linear(int in, int out, boolean alignCorners, double scaleFactor) {
             int[] i0 = new int[out], i1 = new int[out];
             float[] w0 = new float[out], w1 = new float[out];
             float scale = alignCorners ? (out > 1 ? (float) (in - 1) / (out - 1) : 0f) : scale(in, out, scaleFactor);
             for (int o = 0; o < out; o++) {
-                float src = alignCorners ? scale * o : (float) Math.max(scale * (o + 0.5) - 0.5, 0.0);
+                float src = in == out ? o : alignCorners ? scale * o : (float) Math.max(scale * (o + 0.5) - 0.5, 0.0);
                 int lo = (int) src;
                 float frac = Math.min(Math.max(src - lo, 0f), 1f);
                 i0[o] = lo;

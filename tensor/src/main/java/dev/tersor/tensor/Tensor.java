@@ -562,6 +562,15 @@ public final class Tensor {
         return Elementwise.unary("gelu", UnaryOp.GELU, 0f, this, (g, x, out) -> g.mul(Elementwise.map(UnaryOp.GELU_GRAD, 0f, x)));
     }
 
+    /**
+     * GELU, exact ({@link GeluApproximation#NONE}, as {@link #gelu()}) or with the tanh
+     * approximation {@code ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}, built from tensor ops.
+     */
+    public Tensor gelu(GeluApproximation approximation) {
+        if (approximation == null) throw new IllegalArgumentException("gelu: approximation must not be null (NONE or TANH)");
+        return approximation == GeluApproximation.NONE ? gelu() : Elementwise.geluTanh(this);
+    }
+
     /** {@code x·sigmoid(x)}. */
     public Tensor silu() {
         return mul(sigmoid());
@@ -691,9 +700,12 @@ public final class Tensor {
         return Reductions.var(this, axes, unbiased, keepDim);
     }
 
-    /** Standard deviation over axes. */
+    /**
+     * Standard deviation over axes; its gradient is 0 where it is 0 (a constant row), as
+     * PyTorch. With {@code unbiased} over one value it is NaN (0/0), gradient included.
+     */
     public Tensor std(int[] axes, boolean unbiased, boolean keepDim) {
-        return var(axes, unbiased, keepDim).sqrt();
+        return Reductions.std(this, axes, unbiased, keepDim);
     }
 
     /** The Euclidean norm of all elements. */
@@ -701,7 +713,11 @@ public final class Tensor {
         return Reductions.norm(this, 2f, new int[0], false);
     }
 
-    /** The p-norm over axes (all when empty). */
+    /**
+     * The p-norm {@code (Σ|x|^p)^(1/p)} over axes (all when empty), p &gt; 0, or {@code max |x|}
+     * for {@code p = Float.POSITIVE_INFINITY}. The gradient is 0 at a zero vector (as PyTorch)
+     * and at zero elements; for p = ∞ tied maxima of |x| share it.
+     */
     public Tensor norm(float p, int[] axes, boolean keepDim) {
         return Reductions.norm(this, p, axes, keepDim);
     }

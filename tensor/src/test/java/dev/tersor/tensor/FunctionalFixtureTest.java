@@ -92,8 +92,10 @@ class FunctionalFixtureTest {
         InterpolationMode mode = InterpolationMode.valueOf(f.param(c, "mode").toUpperCase());
         boolean align = mode == InterpolationMode.BILINEAR && flag(f, c, "align_corners");
         int[] size = f.ints(c, "size");
-        Function<Map<String, Tensor>, Tensor> fn = f.params(c).containsKey("scale")
-                ? in -> Functional.interpolate(in.get("input"), f.ints(c, "scale")[0], mode, align)
+        // recompute_scale_factor=True is PyTorch's way of asking for the size-based call
+        boolean byScale = f.params(c).containsKey("scale") && !(f.params(c).containsKey("recompute") && flag(f, c, "recompute"));
+        Function<Map<String, Tensor>, Tensor> fn = byScale
+                ? in -> Functional.interpolate(in.get("input"), Double.parseDouble(f.param(c, "scale")), mode, align)
                 : in -> Functional.interpolate(in.get("input"), size[0], size[1], mode, align);
         check(f, c, fn, "input");
     }

@@ -17,17 +17,29 @@ public final class Losses {
 
     /** Cross entropy of logits [N, C] against labels [N], mean over samples. */
     public static Tensor crossEntropy(Tensor logits, IntTensor labels) {
-        return crossEntropy(logits, labels, 0f, Reduction.MEAN);
+        return crossEntropy(logits, labels, CrossEntropyOptions.defaults());
     }
 
     /** Cross entropy with label smoothing ε ∈ [0, 1] and a reduction. */
     public static Tensor crossEntropy(Tensor logits, IntTensor labels, float labelSmoothing, Reduction reduction) {
+        return crossEntropy(logits, labels, new CrossEntropyOptions(labelSmoothing, null,
+                CrossEntropyOptions.DEFAULT_IGNORE_INDEX, reduction));
+    }
+
+    /**
+     * Cross entropy of logits [N, C] against labels [N] with PyTorch's {@code F.cross_entropy}
+     * options (class weights, {@code ignore_index}, label smoothing, reduction):
+     * {@code loss_i = (1−ε)·w_{y_i}·(−log p_i[y_i]) + (ε/C)·Σ_c w_c·(−log p_i[c])}, 0 for an
+     * ignored sample; MEAN is {@code Σ loss_i / Σ w_{y_i}} over the samples not ignored.
+     *
+     * @throws IllegalArgumentException for a label outside [0, C) that is not the ignore index,
+     *     class weights not of length C, and a MEAN with nothing to divide by (every label
+     *     ignored or of weight 0, where PyTorch returns NaN)
+     */
+    public static Tensor crossEntropy(Tensor logits, IntTensor labels, CrossEntropyOptions options) {
         checkClassification("crossEntropy", logits, labels);
-        if (!(labelSmoothing >= 0f && labelSmoothing <= 1f)) {
-            throw new IllegalArgumentException("crossEntropy: label smoothing must be in [0, 1], got " + labelSmoothing);
-        }
-        noBatchMean("crossEntropy", reduction);
-        return new CrossEntropy(labels, labelSmoothing, reduction).apply(logits);
+        if (options == null) throw new IllegalArgumentException("crossEntropy: options must not be null");
+        return new CrossEntropy(labels, options).apply(logits);
     }
 
     /** Negative log-likelihood of log-probabilities [N, C] at labels [N]. */
@@ -87,13 +99,46 @@ public final class Losses {
     }
 
     /**
-     * Binary cross entropy on logits, computed stably as
-     * {@code max(x, 0) − x·y + log(1 + e^−|x|)}.
+     * Binary cross entropy on logits, {@code max(x, 0) − x·y + log(1 + e^−|x|)} computed stably;
+     * its gradient is {@code σ(x) − y} everywhere, {@code ½ − y} at a logit of exactly 0 (as
+     * PyTorch).
      */
     public static Tensor bceWithLogits(Tensor logits, Tensor target, Reduction reduction) {
+        return bceWithLogits(logits, target, null, reduction);
+    }
+
+    /**
+     * Binary cross entropy on logits with PyTorch's {@code pos_weight} p, a weight on the
+     * positive term broadcast against the logits' trailing axes (one per class for [N, C]):
+     * {@code −[p·y·log σ(x) + (1 − y)·log(1 − σ(x))]}. Null p is p = 1.
+     *
+     * @throws IllegalArgumentException when p does not broadcast to the logits' shape, or holds
+     *     a negative or non-finite value (PyTorch accepts negative ones; they reward errors)
+     */
+    public static Tensor bceWithLogits(Tensor logits, Tensor target, Tensor posWeight, Reduction reduction) {
         sameShape("bceWithLogits", logits, target);
-        Tensor softplus = logits.abs().neg().exp().add(1f).log();
-        return reduce(logits.relu().sub(logits.mul(target)).add(softplus), reduction, logits.size(0));
+        if (reduction == null) throw new IllegalArgumentException("bceWithLogits: reduction must not be null");
+        if (posWeight != null) checkPosWeight(logits, posWeight);
+        return new BceWithLogits(posWeight == null ? null : posWeight.detach(), reduction).apply(logits, target);
+    }
+
+    private static void checkPosWeight(Tensor logits, Tensor p) {
+        int[] ls = logits.shape(), ps = p.shape();
+        boolean fits = ps.length <= ls.length;
+        for (int i = 1; fits && i <= ps.length; i++) {
+            fits = ps[ps.length - i] == 1 || ps[ps.length - i] == ls[ls.length - i];
+        }
+        if (!fits) {
+            throw new IllegalArgumentException("bceWithLogits: pos_weight " + Arrays.toString(ps)
+                    + " does not broadcast to logits " + Arrays.toString(ls) + " (give one weight per class, [C])");
+        }
+        float[] v = p.toArray();
+        for (int i = 0; i < v.length; i++) {
+            if (!(v[i] >= 0f) || Float.isInfinite(v[i])) {
+                throw new IllegalArgumentException("bceWithLogits: pos_weight[" + i + "] is " + v[i]
+                        + "; weights must be finite and >= 0");
+            }
+        }
     }
 
     static Tensor reduce(Tensor perElement, Reduction reduction, int batch) {
