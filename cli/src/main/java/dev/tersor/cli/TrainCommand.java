@@ -109,6 +109,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Save the last epoch's weights or those of the epoch with the best validation accuracy (needs --val-split; default: the resumed run's, else last).")
     String keep;
 
+    @Option(names = "--plot", paramLabel = "F.png", description = "Also draw the training curves (loss, accuracy, learning rate per epoch) as a PNG.")
+    Path plot;
+
     @Option(names = "--json", description = "End stdout with one line of JSON.")
     boolean json;
 
@@ -143,6 +146,7 @@ final class TrainCommand implements Callable<Integer> {
         Models.outputFile(cl, "--checkpoint", ckpt);
         if (metricsJson != null) Models.outputFile(cl, "--metrics-json", metricsJson);
         if (metricsCsv != null) Models.outputFile(cl, "--metrics-csv", metricsCsv);
+        if (plot != null) Models.outputFile(cl, "--plot", plot);
 
         int resumedEpochs = resume == null ? 0 : checkpointEpochs(resume);
         if (resumedEpochs >= r.epochs()) {
@@ -185,6 +189,7 @@ final class TrainCommand implements Callable<Integer> {
             Trainer.Result result = new Trainer(net, opt, sched, Losses::crossEntropy).fit(train, val, test, options);
             List<EpochMetrics> history = result.history();
             Models.save(info, net, out);
+            if (plot != null) Plots.curves(history, info.name() + " on " + ds, plot);
 
             Map<String, Object> record = new LinkedHashMap<>();
             record.put("model", info.name());

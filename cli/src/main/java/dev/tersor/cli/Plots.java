@@ -1,0 +1,133 @@
+package dev.tersor.cli;
+
+import dev.tersor.nn.train.EpochMetrics;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Training curves as one PNG (XChart, drawn headless): three panels side by side, loss (train,
+ * validation), accuracy (train, validation, test) and learning rate, per epoch. Series with no
+ * finite value (no validation split, no per-epoch test score) are left out. The same metrics
+ * give the same bytes.
+ * <pre>{@code
+ * Plots.curves(history, "lenet5 on mnist", Path.of("curves.png"));
+ * Plots.curves(Plots.readMetrics(Path.of("metrics.json")), "run", Path.of("curves.png"));
+ * }</pre>
+ */
+final class Plots {
+    static final int PANEL_WIDTH = 520, HEIGHT = 380;
+    /** Series colours: train, validation, test, learning rate. */
+    static final Color TRAIN = new Color(31, 119, 180), VALIDATION = new Color(255, 127, 14), TEST = new Color(44, 160, 44),
+            LR = new Color(148, 103, 189);
+
+    private Plots() {
+    }
+
+    /** Writes the three panels of {@code history} to {@code png} (atomically), titled {@code title}. */
+    static void curves(List<EpochMetrics> history, String title, Path png) throws IOException {
+        if (history.isEmpty()) throw new IllegalArgumentException("no epochs to plot");
+        System.setProperty("java.awt.headless", "true");
+        BufferedImage out = new BufferedImage(3 * PANEL_WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        try {
+            XYChart loss = panel(title + ": loss", "loss");
+            add(loss, "train", history, EpochMetrics::trainLoss, TRAIN);
+            add(loss, "validation", history, EpochMetrics::validationLoss, VALIDATION);
+            XYChart acc = panel(title + ": accuracy", "accuracy (%)");
+            add(acc, "train", history, m -> 100 * m.trainAccuracy(), TRAIN);
+            add(acc, "validation", history, m -> 100 * m.validationAccuracy(), VALIDATION);
+            add(acc, "test", history, m -> 100 * m.testAccuracy(), TEST);
+            XYChart lr = panel(title + ": learning rate", "learning rate (end of epoch)");
+            add(lr, "lr", history, EpochMetrics::lr, LR);
+            Graphics2D g = out.createGraphics();
+            try {
+                int x = 0;
+                for (XYChart c : List.of(loss, acc, lr)) {
+                    g.drawImage(BitmapEncoder.getBufferedImage(c), x, 0, null);
+                    x += PANEL_WIDTH;
+                }
+            } finally {
+                g.dispose();
+            }
+        } catch (Error | RuntimeException e) {
+            if (e instanceof IllegalArgumentException) throw e;
+            // a JDK without fonts (fontconfig and a font package) cannot draw text
+            throw new IOException("cannot draw the chart (" + e + "); on Debian, 'apt-get install fontconfig fonts-dejavu-core' gives the JDK its fonts", e);
+        }
+        Path abs = png.toAbsolutePath();
+        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+        try {
+            if (!ImageIO.write(out, "png", tmp.toFile())) throw new IOException("no PNG writer in this JDK");
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static XYChart panel(String title, String yAxis) {
+        XYChart c = new XYChartBuilder().width(PANEL_WIDTH).height(HEIGHT).title(title).xAxisTitle("epoch").yAxisTitle(yAxis).build();
+        c.getStyler().setChartBackgroundColor(Color.WHITE).setPlotBackgroundColor(Color.WHITE).setLegendVisible(true)
+                .setAntiAlias(false);   // exact colours for the tests; a 520-pixel panel needs no smoothing
+        c.getStyler().setXAxisDecimalPattern("0");
+        return c;
+    }
+
+    /** Adds the finite values of {@code f} as a line with markers; nothing when there are none. */
+    private static void add(XYChart chart, String name, List<EpochMetrics> history, ToDoubleFunction<EpochMetrics> f, Color color) {
+        List<Double> x = new ArrayList<>(), y = new ArrayList<>();
+        for (EpochMetrics m : history) {
+            double v = f.applyAsDouble(m);
+            if (Double.isFinite(v)) {
+                x.add((double) m.epoch());
+                y.add(v);
+            }
+        }
+        if (x.isEmpty()) return;
+        XYSeries s = chart.addSeries(name, x, y);
+        s.setLineColor(color);
+        s.setMarkerColor(color);
+        s.setMarker(SeriesMarkers.CIRCLE);
+    }
+
+    /**
+     * The epochs of a metrics file written by {@code train --metrics-json} (an array of objects
+     * with {@code epoch}, {@code train_loss}, ...; a missing or null value reads as NaN).
+     */
+    static List<EpochMetrics> readMetrics(Path json) throws IOException {
+        Object parsed;
+        try {
+            parsed = Json.parse(Files.readString(json));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(json + " is not JSON: " + e.getMessage(), e);
+        }
+        if (!(parsed instanceof List<?> rows)) throw new IllegalArgumentException(json + " is not a metrics file (a JSON array of epochs)");
+        List<EpochMetrics> out = new ArrayList<>();
+        for (Object r : rows) {
+            if (!(r instanceof Map<?, ?> m) || !(m.get("epoch") instanceof Double e) || e != Math.rint(e) || e < 1) {
+                throw new IllegalArgumentException(json + ": entry " + (out.size() + 1) + " is not an epoch object with an integer 'epoch' >= 1: " + r);
+            }
+            out.add(new EpochMetrics(e.intValue(), num(m, "train_loss"), num(m, "train_accuracy"), num(m, "val_loss"), num(m, "val_accuracy"),
+                    num(m, "test_accuracy"), num(m, "epoch_seconds"), num(m, "samples_per_second"), num(m, "lr")));
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException(json + " holds no epochs");
+        return out;
+    }
+
+    private static double num(Map<?, ?> m, String key) {
+        return m.get(key) instanceof Double d ? d : Double.NaN;
+    }
+}
