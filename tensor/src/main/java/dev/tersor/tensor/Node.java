@@ -14,6 +14,8 @@ final class Node {
     }
 
     final String op;
+    /** The {@link BackwardProfile} scope the op was recorded in, or null when no profile was open. */
+    final String scope = BackwardProfile.currentScope();
     Tensor[] inputs;
     private Tensor[] saved;
     private int[] savedVersions;
@@ -41,7 +43,9 @@ final class Node {
                         + savedVersions[i] + "); clone it before changing it, or change it after backward");
             }
         }
+        long start = scope == null ? 0 : System.nanoTime();
         Tensor[] grads = backward.apply(gradOutput);
+        if (scope != null) BackwardProfile.add(scope, System.nanoTime() - start);
         if (grads.length != inputs.length) {
             throw new IllegalStateException(op + ": backward returned " + grads.length + " gradients for "
                     + inputs.length + " inputs");

@@ -1,0 +1,165 @@
+package dev.tersor.nn.profile;
+
+import dev.tersor.nn.Module;
+import dev.tersor.tensor.BackwardProfile;
+import dev.tersor.tensor.Tensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where a model's time goes, layer by layer: forward hooks on every module time each call, and a
+ * module's own time is its call's time less its children's (so a block's residual add or a
+ * model's functional pooling shows on the block or the model, and the rows add up to the whole
+ * forward). With {@code backward}, the model runs in training mode and {@code sum(output)} is
+ * backpropagated; each recorded op's backward time goes to the module whose forward recorded it
+ * ({@link BackwardProfile}). Times are means over {@code iterations} after {@code warmup}
+ * iterations; hooks cost a few microseconds per module call, so very small layers read high.
+ * <pre>{@code
+ * LayerProfile.Result r = LayerProfile.measure(model, input, new LayerProfile.Options(5, 20, true));
+ * for (LayerProfile.Row row : r.rows()) System.out.println(row.path() + " " + row.forwardMs() + " ms");
+ * }</pre>
+ */
+public final class LayerProfile {
+    private LayerProfile() {
+    }
+
+    /** Warm-up and measured iterations, and whether to time backward too. */
+    public record Options(int warmup, int iterations, boolean backward) {
+        public Options {
+            if (warmup < 0) throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
+            if (iterations < 1) throw new IllegalArgumentException("iterations must be >= 1, got " + iterations);
+        }
+    }
+
+    /**
+     * One module's share.
+     *
+     * @param path        dotted path ({@code ""}: the model itself, its own ops)
+     * @param type        the module's class
+     * @param outputShape its output's shape (of the first call)
+     * @param macs        multiply-accumulates of one forward of the batch (layers without children; 0 for containers)
+     * @param forwardMs   own forward time per iteration
+     * @param backwardMs  backward time of the ops its forward recorded, per iteration (NaN without backward)
+     */
+    public record Row(String path, String type, int[] outputShape, long macs, double forwardMs, double backwardMs) {
+        /** Achieved GFLOP/s of the forward (2 per multiply-accumulate), NaN for a row without MACs. */
+        public double forwardGflops() {
+            return macs == 0 || forwardMs <= 0 ? Double.NaN : 2.0 * macs / (forwardMs * 1e6);
+        }
+    }
+
+    /** Every module that took time or does multiply-accumulates, in forward order, and the totals per iteration. */
+    public record Result(List<Row> rows, double forwardMs, double backwardMs, Options options) {
+        public Result {
+            rows = List.copyOf(rows);
+        }
+
+        /** Total multiply-accumulates of one forward. */
+        public long macs() {
+            return rows.stream().mapToLong(Row::macs).sum();
+        }
+    }
+
+    private static final class Stat {
+        String type;
+        int[] shape;
+        long macs, selfNanos, order = -1;
+    }
+
+    private static final class Frame {
+        final String path;
+        final long start;
+        final BackwardProfile.Scope scope;
+        long children;
+
+        Frame(String path, BackwardProfile.Scope scope) {
+            this.path = path;
+            this.scope = scope;
+            this.start = System.nanoTime();
+        }
+    }
+
+    /** Profiles {@code model} on {@code input} (a batch); the model is left in eval mode. */
+    public static Result measure(Module model, Tensor input, Options o) {
+        Map<Module, String> paths = new IdentityHashMap<>();
+        model.namedModules().forEach((p, m) -> paths.putIfAbsent(m, p));
+        Map<String, Stat> stats = new LinkedHashMap<>();
+        ArrayDeque<Frame> stack = new ArrayDeque<>();
+        long[] calls = {0};
+        boolean[] measuring = {false};
+        List<Module.HookHandle> handles = new ArrayList<>();
+        for (var e : paths.entrySet()) {
+            Module m = e.getKey();
+            String path = e.getValue();
+            boolean leaf = m.children().isEmpty();
+            handles.add(m.registerForwardPreHook((mod, x) -> {
+                stats.computeIfAbsent(path, k -> new Stat());   // rows in the order the calls start
+                stack.push(new Frame(path, BackwardProfile.scope(path)));
+                return null;
+            }));
+            handles.add(m.registerForwardHook((mod, x, y) -> {
+                long end = System.nanoTime();
+                Frame f = stack.pop();
+                f.scope.close();
+                long elapsed = end - f.start;
+                if (!stack.isEmpty()) stack.peek().children += elapsed;
+                Stat s = stats.get(path);
+                if (s.order < 0) {
+                    s.order = calls[0]++;
+                    s.type = mod.getClass().getSimpleName();
+                    s.shape = y.shape();
+                }
+                if (measuring[0]) {
+                    s.selfNanos += elapsed - f.children;
+                    if (leaf && s.macs == 0) s.macs = Math.max(0, mod.multiplyAccumulates(x, y));
+                }
+                return null;
+            }));
+        }
+        long forwardTotal = 0;
+        Map<String, Long> backward = Map.of();
+        try (BackwardProfile profile = o.backward() ? BackwardProfile.start() : null) {
+            if (o.backward()) model.train();
+            else model.eval();
+            for (int i = 0; i < o.warmup() + o.iterations(); i++) {
+                measuring[0] = i >= o.warmup();
+                if (i == o.warmup() && profile != null) profile.reset();
+                long start = System.nanoTime();
+                Tensor y;
+                if (o.backward()) {
+                    y = model.call(input);
+                } else {
+                    try (var g = Tensor.noGrad()) {
+                        y = model.call(input);
+                    }
+                }
+                if (measuring[0]) forwardTotal += System.nanoTime() - start;
+                if (o.backward()) {
+                    model.zeroGrad();
+                    y.sum().backward();
+                }
+            }
+            if (profile != null) backward = profile.nanos();
+        } finally {
+            for (Module.HookHandle h : handles) h.close();
+            model.zeroGrad();
+            model.eval();
+        }
+        double n = o.iterations();
+        List<Row> rows = new ArrayList<>();
+        double backwardTotal = 0;
+        for (long b : backward.values()) backwardTotal += b;
+        for (var e : stats.entrySet()) {
+            Stat s = e.getValue();
+            Long b = backward.get(e.getKey());
+            if (s.selfNanos <= 0 && s.macs == 0 && (b == null || b == 0)) continue;
+            rows.add(new Row(e.getKey(), s.type, s.shape, s.macs, Math.max(0, s.selfNanos) / n / 1e6,
+                    o.backward() ? (b == null ? 0 : b) / n / 1e6 : Double.NaN));
+        }
+        return new Result(rows, forwardTotal / n / 1e6, o.backward() ? backwardTotal / n / 1e6 : Double.NaN, o);
+    }
+}
