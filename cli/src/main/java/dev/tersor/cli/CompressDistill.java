@@ -114,8 +114,11 @@ final class CompressDistill implements Callable<Integer> {
         String ds = DataSplits.dataset(cl, si, dataset);
         try (Threads th = Threads.use(cl, threads)) {
             Recipe r = recipe.resolve(cl, si.recipe(), err);
-            TensorDataset train = DataSplits.load(cl, ds, data, true, limit);
-            TensorDataset test = DataSplits.load(cl, ds, data, false, limit);
+            if (DataSplits.classes(cl, ds, data) != dev.tersor.nn.zoo.Zoo.DEFAULT_CLASSES) {
+                throw new ParameterException(cl, "--dataset " + ds + ": compress distill works on ten-class data sets for now");
+            }
+            TensorDataset train = DataSplits.load(cl, si, ds, data, true, limit);
+            TensorDataset test = DataSplits.load(cl, si, ds, data, false, limit);
             Rng.manualSeed(run.seed);
             Module s = studentWeights != null ? Models.load(si, studentWeights) : si.create();
             Module teacher = t.load(cl);

@@ -8,6 +8,7 @@ import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.data.TensorDataset;
 import dev.tersor.nn.train.Evaluation;
 import dev.tersor.nn.zoo.ModelInfo;
+import dev.tersor.nn.zoo.Zoo;
 import dev.tersor.tensor.Tensor;
 import dev.tersor.tensor.backend.Parallel;
 import java.io.IOException;
@@ -65,8 +66,12 @@ final class CompressOptions {
         Models.outputFile(cl, "--out", out);
         if (limit < 0) throw new ParameterException(cl, "--limit must be >= 0, got " + limit);
         Module net = Models.load(info, weights);
-        TensorDataset train = DataSplits.load(cl, ds, data, true, limit);
-        TensorDataset test = DataSplits.load(cl, ds, data, false, limit);
+        if (DataSplits.classes(cl, ds, data) != Zoo.DEFAULT_CLASSES) {
+            throw new ParameterException(cl, "--dataset " + ds + ": the compress commands work on ten-class data sets for now (a compressed file"
+                    + " rebuilds its zoo model with the ten-class head)");
+        }
+        TensorDataset train = DataSplits.load(cl, info, ds, data, true, limit);
+        TensorDataset test = DataSplits.load(cl, info, ds, data, false, limit);
         PrintWriter err = cl.getErr();
         Evaluation before = Evaluation.of(net, DataSplits.testLoader(info, test));
         err.printf(Locale.ROOT, "tersor compress: %s on %s (%s; %d train / %d test), float test accuracy %.2f%%, %d threads%n",

@@ -106,8 +106,8 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         try (Threads t = Threads.use(cl, threads)) {
-            TensorDataset train = DataSplits.load(cl, "mnist", null, true, limit);
-            TensorDataset test = DataSplits.load(cl, "mnist", null, false, limit);
+            TensorDataset train = DataSplits.load(cl, Zoo.info("lenet5"), "mnist", null, true, limit);
+            TensorDataset test = DataSplits.load(cl, Zoo.info("lenet5"), "mnist", null, false, limit);
             Path dir = Files.createDirectories(outDir != null ? outDir : defaultDir());
             out.printf(Locale.ROOT, "Tersor demo: the bundled MNIST sample (%d train / %d test images), %d epoch%s each, "
                             + "backend %s, %d thread%s, Java %s%n",

@@ -66,7 +66,11 @@ final class EvalCommand implements Callable<Integer> {
         if (limit < 0) throw new ParameterException(cl, "--limit must be >= 0, got " + limit);
         try (Threads t = Threads.use(cl, threads)) {
             Module net = Models.load(info, weights);
-            TensorDataset test = DataSplits.load(cl, ds, data, false, limit);
+            int classes = DataSplits.classes(cl, ds, data), predicted = Models.storedClasses(weights);
+            if (classes != predicted) {
+                throw new ParameterException(cl, "--weights " + weights + " predict " + predicted + " classes but " + ds + " has " + classes);
+            }
+            TensorDataset test = DataSplits.load(cl, info, ds, data, false, limit);
             long start = System.nanoTime();
             Evaluation e = Evaluation.of(net, DataSplits.testLoader(info, test));
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -32,6 +32,8 @@ final class Models {
     private static final String CLASS_KEY = "tersor.model";
     /** Metadata of a {@code tersor train} checkpoint: the zoo model of the run. */
     private static final String RUN_MODEL_KEY = "run.model";
+    /** Metadata of weights (and {@code run.classes} of checkpoints) predicting another count than ten classes. */
+    static final String CLASSES_KEY = "tersor.classes", RUN_CLASSES_KEY = "run.classes";
 
     private Models() {
     }
@@ -87,7 +89,49 @@ final class Models {
 
     /** Saves {@code model}'s weights to {@code path}, naming the zoo model they are for ({@code tersor.zoo}). */
     static void save(ModelInfo info, Module model, Path path) throws IOException {
-        model.save(path, Map.of(ZOO_KEY, info.name()));
+        save(info, model, path, Zoo.DEFAULT_CLASSES);
+    }
+
+    /** The same for a model built with {@code classes} outputs (recorded as {@code tersor.classes} when not ten). */
+    static void save(ModelInfo info, Module model, Path path, int classes) throws IOException {
+        model.save(path, classes == Zoo.DEFAULT_CLASSES ? Map.of(ZOO_KEY, info.name())
+                : Map.of(ZOO_KEY, info.name(), CLASSES_KEY, Integer.toString(classes)));
+    }
+
+    /** Fails (a usage error) unless {@code info} can be built with {@code classes} outputs; builds nothing. */
+    static void requireClasses(CommandLine cl, ModelInfo info, int classes) {
+        if (classes != Zoo.DEFAULT_CLASSES && !Zoo.takesClasses(info.name())) {
+            throw new ParameterException(cl, "--model " + info.name() + " is built with " + Zoo.DEFAULT_CLASSES + " classes only (not " + classes
+                    + "); models that take other counts: " + String.join(", ", Zoo.names().stream().filter(Zoo::takesClasses).toList()));
+        }
+    }
+
+    /** A fresh {@code info} model predicting {@code classes} classes; a model with a fixed ten-class head is a usage error. */
+    static Module create(CommandLine cl, ModelInfo info, int classes) {
+        try {
+            return Zoo.create(info.name(), classes);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cl, "--model " + info.name() + ": " + e.getMessage());
+        }
+    }
+
+    /** The classes the weights in {@code weights} predict: their recorded count, else ten. */
+    static int storedClasses(Path weights) throws IOException {
+        try (SafetensorsFile f = Safetensors.read(weights)) {
+            return classes(f, weights);
+        }
+    }
+
+    private static int classes(SafetensorsFile f, Path weights) {
+        String v = f.metadata().getOrDefault(CLASSES_KEY, isCheckpoint(f) ? f.metadata().get(RUN_CLASSES_KEY) : null);
+        if (v == null) return Zoo.DEFAULT_CLASSES;
+        try {
+            int c = Integer.parseInt(v);
+            if (c >= 1) return c;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(weights + ": bad class count '" + v + "' in its metadata");
     }
 
     /** Checks that {@code path}, given to {@code option}, is a readable regular file. */
@@ -139,7 +183,7 @@ final class Models {
                 return CompressedModel.load(f);
             }
             checkpoint = isCheckpoint(f);
-            model = info.create();
+            model = Zoo.create(info.name(), classes(f, weights));
             requireSameModel(f, info, model, weights);
             for (String name : f.names()) {
                 if (!checkpoint) state.put(name, f.tensor(name));

@@ -154,8 +154,11 @@ final class TrainCommand implements Callable<Integer> {
                     + "): no training, the weights are saved as they are");
         }
         try (Threads t = Threads.use(cl, threads)) {
-            TensorDataset trainSet = DataSplits.load(cl, ds, data, true, limit);
-            TensorDataset testSet = DataSplits.load(cl, ds, data, false, limit);
+            int classes = DataSplits.classes(cl, ds, data);
+            Models.requireClasses(cl, info, classes);   // before any data loads
+            settings.put("classes", Integer.toString(classes));
+            TensorDataset trainSet = DataSplits.load(cl, info, ds, data, true, limit);
+            TensorDataset testSet = DataSplits.load(cl, info, ds, data, false, limit);
             TensorDataset valSet = null;
             if (split > 0) {
                 StratifiedSplit parts;
@@ -172,7 +175,7 @@ final class TrainCommand implements Callable<Integer> {
                         + " training samples (the last partial batch is dropped, so no step would run)");
             }
             Rng.manualSeed(seed);
-            Module net = info.create();
+            Module net = Models.create(cl, info, classes);
             DataLoader train = DataSplits.trainLoader(info, trainSet, r.batch(), seed);
             DataLoader test = DataSplits.testLoader(info, testSet);
             DataLoader val = valSet == null ? null : DataSplits.testLoader(info, valSet);
@@ -188,7 +191,7 @@ final class TrainCommand implements Callable<Integer> {
                     .runInfo(settings).keepBest(kept.equals("best")).checkpointEvery(checkpointEvery);
             Trainer.Result result = new Trainer(net, opt, sched, Losses::crossEntropy).fit(train, val, test, options);
             List<EpochMetrics> history = result.history();
-            Models.save(info, net, out);
+            Models.save(info, net, out, classes);
             if (plot != null) Plots.curves(history, info.name() + " on " + ds, plot);
 
             Map<String, Object> record = new LinkedHashMap<>();

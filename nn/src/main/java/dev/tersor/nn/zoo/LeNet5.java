@@ -34,7 +34,13 @@ public class LeNet5 extends Module {
 
     /** LeNet-5 with every hidden width multiplied by {@code width} (rounded, at least 1): 0.5 gives {@code lenet5-half}. */
     public LeNet5(boolean batchNorm, double width) {
+        this(batchNorm, width, 10);
+    }
+
+    /** The same with {@code classes} outputs (a data set of other classes than the ten digits). */
+    public LeNet5(boolean batchNorm, double width, int classes) {
         if (!(width > 0 && Double.isFinite(width))) throw new IllegalArgumentException("LeNet5: width must be a finite number > 0, got " + width);
+        if (classes < 1) throw new IllegalArgumentException("LeNet5: classes must be >= 1, got " + classes);
         this.batchNorm = batchNorm;
         int c1 = scaled(6, width), c2 = scaled(16, width), f1 = scaled(120, width), f2 = scaled(84, width);
         register("conv1", new Conv2d(1, c1, 5, 1, 2));
@@ -45,7 +51,7 @@ public class LeNet5 extends Module {
         if (batchNorm) register("bn3", new BatchNorm1d(f1));
         register("fc2", new Linear(f1, f2));
         if (batchNorm) register("bn4", new BatchNorm1d(f2));
-        register("fc3", new Linear(f2, 10));
+        register("fc3", new Linear(f2, classes));
     }
 
     private static int scaled(int channels, double width) {

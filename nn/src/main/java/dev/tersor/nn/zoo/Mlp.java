@@ -11,9 +11,15 @@ import dev.tersor.tensor.Tensor;
 public class Mlp extends Module {
     /** The three layers. */
     public Mlp() {
+        this(10);
+    }
+
+    /** The same with {@code classes} outputs. */
+    public Mlp(int classes) {
+        if (classes < 1) throw new IllegalArgumentException("Mlp: classes must be >= 1, got " + classes);
         register("fc1", new Linear(784, 512));
         register("fc2", new Linear(512, 256));
-        register("fc3", new Linear(256, 10));
+        register("fc3", new Linear(256, classes));
     }
 
     @Override

@@ -19,6 +19,8 @@ public final class Zoo {
     private static final float[] CIFAR_MEAN = {0.4914f, 0.4822f, 0.4465f};
     private static final float[] CIFAR_STD = {0.2470f, 0.2435f, 0.2616f};
     private static final Map<String, ModelInfo> MODELS = new LinkedHashMap<>();
+    /** The models that can be built with another number of classes than their default ten. */
+    private static final Map<String, java.util.function.IntFunction<Module>> HEADS = new LinkedHashMap<>();
 
     static {
         Recipe mnist = new Recipe("sgd", 0.05, 0.9, 5e-4, "cosine", 3, 64);
@@ -52,6 +54,38 @@ public final class Zoo {
         add(AdderResNet20.info());
         add(new ModelInfo("lenet5-half", "LeNet-5 at half width (3/8 channels, 60/42 units; a distillation student)",
                 new int[] {1, 28, 28}, "mnist", MNIST_MEAN, MNIST_STD, false, mnist, () -> new LeNet5(false, 0.5)));
+        HEADS.put("lenet5", c -> new LeNet5(false, 1.0, c));
+        HEADS.put("lenet5-bn", c -> new LeNet5(true, 1.0, c));
+        HEADS.put("lenet5-half", c -> new LeNet5(false, 0.5, c));
+        HEADS.put("mlp", Mlp::new);
+        for (int depth : new int[] {20, 32, 44, 56, 110}) HEADS.put("resnet" + depth, c -> new CifarResNet(depth, c));
+        HEADS.put("resnet20-fashion", c -> new CifarResNet(20, c, 1));
+        HEADS.put("vgg-small", VggSmall::new);
+    }
+
+    /** The classes a zoo classifier predicts when built by {@link #create(String)}. */
+    public static final int DEFAULT_CLASSES = 10;
+
+    /** True when {@code name} can be built with another number of classes ({@link #create(String, int)}). */
+    public static boolean takesClasses(String name) {
+        return HEADS.containsKey(name);
+    }
+
+    /**
+     * A fresh {@code name} predicting {@code classes} classes (e.g. 100 for CIFAR-100, or an image
+     * folder's count): the same network with another last layer. {@link #DEFAULT_CLASSES} gives
+     * {@link #create(String)}'s model; other counts need {@link #takesClasses}.
+     */
+    public static Module create(String name, int classes) {
+        if (classes < 1) throw new IllegalArgumentException(name + ": classes must be >= 1, got " + classes);
+        if (classes == DEFAULT_CLASSES) return create(name);
+        java.util.function.IntFunction<Module> f = HEADS.get(name);
+        if (f == null) {
+            info(name);   // an unknown name fails listing the known ones
+            throw new IllegalArgumentException(name + " is built with " + DEFAULT_CLASSES + " classes only (not " + classes
+                    + "); models that take other counts: " + String.join(", ", HEADS.keySet()));
+        }
+        return f.apply(classes);
     }
 
     private Zoo() {
