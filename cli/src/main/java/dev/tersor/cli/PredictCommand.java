@@ -37,6 +37,8 @@ import picocli.CommandLine.Spec;
  *   <li>{@code --image FILE}: a PNG or JPEG, prepared as the model's training data is (grayscale
  *       28×28 for MNIST models, RGB 32×32 for CIFAR ones, resized when needed, scaled to [0, 1],
  *       normalised), and the top classes with their probabilities.</li>
+ *   <li>{@code --images DIR --csv F}: every image directly in DIR, the same way, in batches; a CSV
+ *       row per image with its top classes ({@link PredictFolder}).</li>
  * </ul>
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
@@ -63,7 +65,13 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--image", paramLabel = "PNG|JPEG", description = "An image to classify, preprocessed as the model's data.")
     Path image;
 
-    @Option(names = "--top", paramLabel = "K", defaultValue = "5", description = "Classes to show with --image (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--images", paramLabel = "DIR", description = "A folder of images to classify (each preprocessed as with --image); needs --csv.")
+    Path images;
+
+    @Option(names = "--csv", paramLabel = "F.csv", description = "With --images: where the per-image top classes go (file,top1,p1,...).")
+    Path csv;
+
+    @Option(names = "--top", paramLabel = "K", defaultValue = "5", description = "Classes to show with --image or write with --images (default: ${DEFAULT-VALUE}).")
     int top;
 
     @Option(names = "--dataset", paramLabel = "mnist|fashion-mnist|cifar10",
@@ -81,9 +89,10 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         ModelInfo info = Models.info(cl, model, weights);
-        if ((input == null) == (image == null)) {
-            throw new ParameterException(cl, "give either --input X.safetensors with --output Y.safetensors, or --image FILE");
+        if ((input != null ? 1 : 0) + (image != null ? 1 : 0) + (images != null ? 1 : 0) != 1) {
+            throw new ParameterException(cl, "give one of --input X.safetensors with --output Y.safetensors, --image FILE, or --images DIR with --csv F");
         }
+        if ((csv != null) != (images != null)) throw new ParameterException(cl, "--images DIR and --csv F go together");
         Models.existingFile(cl, "--weights", weights);
         try (Threads t = Threads.use(cl, threads)) {
             if (input != null) {
@@ -91,6 +100,11 @@ final class PredictCommand implements Callable<Integer> {
                 Models.existingFile(cl, "--input", input);
                 Models.outputFile(cl, "--output", output);
                 tensor(cl, info);
+            } else if (images != null) {
+                if (top < 1) throw new ParameterException(cl, "--top must be >= 1, got " + top);
+                if (!java.nio.file.Files.isDirectory(images)) throw new ParameterException(cl, "--images: not a directory: " + images);
+                Models.outputFile(cl, "--csv", csv);
+                folder(cl, info);
             } else {
                 if (output != null) throw new ParameterException(cl, "--output goes with --input; --image prints the top classes");
                 if (top < 1) throw new ParameterException(cl, "--top must be >= 1, got " + top);
@@ -181,10 +195,8 @@ final class PredictCommand implements Callable<Integer> {
         try (var g = Tensor.noGrad()) {
             p = net.call(x).softmax(1).toArray();
         }
-        Integer[] order = new Integer[p.length];
-        for (int i = 0; i < p.length; i++) order[i] = i;
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -p[i]).thenComparingInt(i -> i));
         int k = Math.min(top, p.length);
+        int[] order = topK(p, 0, p.length, k);
         PrintWriter o = cl.getOut();
         if (json) {
             List<Object> rows = new ArrayList<>();
@@ -213,11 +225,47 @@ final class PredictCommand implements Callable<Integer> {
         o.flush();
     }
 
-    private static String name(List<String> classes, int index) {
+    /** The indices of the {@code k} largest of {@code p[offset .. offset + n)}, largest first (ties: lower index first). */
+    static int[] topK(float[] p, int offset, int n, int k) {
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -p[offset + i]).thenComparingInt(i -> i));
+        int[] out = new int[k];
+        for (int r = 0; r < k; r++) out[r] = order[r];
+        return out;
+    }
+
+    private void folder(CommandLine cl, ModelInfo info) throws IOException {
+        if (!info.isClassifier()) throw new ParameterException(cl, "--images classifies, but " + info.name() + " is not a classifier");
+        List<String> classes = Models.classNames(DataSplits.dataset(cl, info, dataset));
+        List<Path> files;
+        try {
+            files = PredictFolder.images(images);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cl, "--images: " + e.getMessage());
+        }
+        Module net = Models.load(info, weights);
+        List<String> first = PredictFolder.run(info, net, files, classes, top, csv);
+        PrintWriter o = cl.getOut();
+        if (json) {
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("model", info.name());
+            record.put("images", images.toString());
+            record.put("count", files.size());
+            record.put("csv", csv.toString());
+            record.put("predicted", first);
+            o.println(Json.write(record));
+        } else {
+            o.printf(Locale.ROOT, "%s on %d images of %s: top %d classes of each in %s%n", info.name(), files.size(), images, top, csv);
+        }
+        o.flush();
+    }
+
+    static String name(List<String> classes, int index) {
         return index < classes.size() ? classes.get(index) : Integer.toString(index);
     }
 
-    private static boolean isImageName(Path file) {
+    static boolean isImageName(Path file) {
         String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
         return lower.endsWith(".png") || lower.endsWith(".jpg") || lower.endsWith(".jpeg");
     }

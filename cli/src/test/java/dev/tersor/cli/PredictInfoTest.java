@@ -15,6 +15,7 @@ import dev.tersor.nn.io.SafetensorsFile;
 import dev.tersor.nn.zoo.Zoo;
 import dev.tersor.tensor.Generator;
 import dev.tersor.tensor.Tensor;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +127,42 @@ class PredictInfoTest {
         Tensor x = PredictCommand.readImage(png, new int[] {1, 28, 28});
         Tensor p = expected(DataSplits.normalize(Zoo.info("lenet5")).apply(x, null)).softmax(1);
         assertEquals(p.toArray()[(int) number(top.get(0), "index")], number(top.get(0), "probability"), 1e-6);
+    }
+
+    @Test
+    void predictAFolderWritesEachImagesTopClassesAsCsv() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("digits"));
+        String[] names = {"a.png", "b,with comma.png", "c.png"};
+        for (int i = 0; i < names.length; i++) TestData.writeDigitPng(dir.resolve(names[i]), i, 1 + i % 2);
+        Files.writeString(dir.resolve("notes.txt"), "not an image");
+        Path csv = tmp.resolve("top.csv");
+        Run r = run("predict", "--model", "lenet5", "--weights", weights.toString(), "--images", dir.toString(), "--csv", csv.toString(),
+                "--top", "3", "--json");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("file,top1,p1,top2,p2,top3,p3", lines.get(0));
+        assertEquals(4, lines.size(), "a row per image, the text file skipped: " + lines);
+        assertTrue(lines.get(2).startsWith("\"b,with comma.png\","), "RFC 4180 quoting: " + lines.get(2));
+        for (int i = 0; i < names.length; i++) {
+            Run one = run("predict", "--model", "lenet5", "--weights", weights.toString(), "--image", dir.resolve(names[i]).toString(),
+                    "--top", "3", "--json");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> top = (List<Map<String, Object>>) json(one.lastLine()).get("top");
+            String[] cells = lines.get(i + 1).replace("\"b,with comma.png\"", "b").split(",");
+            for (int k = 0; k < 3; k++) {
+                assertEquals(top.get(k).get("class"), cells[1 + 2 * k], names[i] + ": rank " + (k + 1) + " as --image gives it");
+                assertEquals(((Number) top.get(k).get("probability")).doubleValue(), Double.parseDouble(cells[2 + 2 * k]), 1e-6);
+            }
+        }
+        assertEquals(3.0, number(json(r.lastLine()), "count"));
+
+        Run noCsv = run("predict", "--model", "lenet5", "--weights", weights.toString(), "--images", dir.toString());
+        assertEquals(2, noCsv.code());
+        assertTrue(noCsv.err().contains("--images DIR and --csv F go together"), noCsv.err());
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Run none = run("predict", "--model", "lenet5", "--weights", weights.toString(), "--images", empty.toString(), "--csv", csv.toString());
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("holds no .png, .jpg or .jpeg image"), none.err());
     }
 
     @Test
