@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
  * GFLOP/s counts 2·N·K·(C/groups)·k²·Hout·Wout per forward and three times that for
  * forward + backward. {@code --mode int8} times {@link Int8Conv2d} on the same layer quantized
  * symmetrically (per-channel int8 weights, int8 input scaled by max|x|/127): the weights are
- * packed beforehand, the input's quantization is inside the timing.
+ * packed beforehand, the input's quantization is inside the timing. A shape that cannot fit the
+ * heap is refused before anything is allocated ({@link MemoryEstimate}).
  */
 @Command(name = "conv2d", mixinStandardHelpOptions = true,
         description = "Time a 2-D convolution (forward, or forward + backward with --backward).")
@@ -124,6 +125,13 @@ final class Conv2dBench implements Callable<Integer> {
             throw new ParameterException(cl, "--mode " + mode.name().toLowerCase(java.util.Locale.ROOT)
                     + " times an ungrouped layer: drop --groups");
         }
+        MemoryEstimate.ConvKind kind = switch (mode) {
+            case FLOAT -> backward ? MemoryEstimate.ConvKind.FLOAT_BACKWARD : MemoryEstimate.ConvKind.FLOAT;
+            case INT8 -> MemoryEstimate.ConvKind.INT8;
+            case BINARY -> MemoryEstimate.ConvKind.BINARY;
+            case ADDER -> MemoryEstimate.ConvKind.ADDER;
+        };
+        MemoryEstimate.conv2d(kind, batch, in, out, hw, kernel, stride, pad, groups, outHw).requireFits(cl);
 
         PrintWriter err = cl.getErr();
         Conv2dOptions options = new Conv2dOptions(stride, stride, pad, pad, 1, 1, groups);
@@ -132,7 +140,7 @@ final class Conv2dBench implements Callable<Integer> {
         Tensor x = Tensor.randn(g, batch, in, hw, hw).requiresGrad(backward);
         Tensor w = Tensor.randn(g, out, in / groups, kernel, kernel).mul(scale).requiresGrad(backward);
         Tensor b = Tensor.randn(g, out).mul(0.1f).requiresGrad(backward);
-        Tensor ones = Tensor.ones(batch, out, outHw, outHw);
+        Tensor ones = backward ? Tensor.ones(batch, out, outHw, outHw) : null;
         double flops = 2.0 * batch * out * ((double) in / groups) * kernel * kernel * outHw * outHw * (backward ? 3 : 1);
 
         Map<String, Object> record = new LinkedHashMap<>();

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
  * its input shape: with fresh float weights, any float weights file, or a compressed model file
  * (int8 layers then run on the integer kernels). Reports the median time, images per second and
  * the bytes the model's weights take in memory (float32 parameters and buffers; for packed
- * layers, what their kernels hold).
+ * layers, what their kernels hold). A batch that cannot fit the heap is refused before its input
+ * is allocated ({@link MemoryEstimate#forward}).
  */
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = "Time the eval forward of a zoo model (float weights, or a compressed model file on its integer kernels).")
@@ -58,16 +59,19 @@ final class ForwardBench implements Callable<Integer> {
         ModelInfo info = Models.info(cl, model, weights);
         Rng.manualSeed(seed);
         Module net = weights == null ? info.create().eval() : Models.load(info, weights);
+        Summary summary = Summary.of(net, info.inputShape());
         int[] shape = new int[info.inputShape().length + 1];
         shape[0] = batch;
         System.arraycopy(info.inputShape(), 0, shape, 1, info.inputShape().length);
+        MemoryEstimate.forward(residentBytes(net), sampleElements(info.inputShape()),
+                summary.rows(), batch).requireFits(cl);
         Tensor x = Tensor.randn(new Generator(seed), shape);
         Map<String, Object> record = new LinkedHashMap<>();
         try (var applied = opts.apply(); var scope = Tensor.noGrad()) {
             cl.getErr().printf(Locale.ROOT, "tersor bench forward: %s, batch %d, %s%n", info.name(), batch,
                     weights == null ? "fresh float weights" : weights.toString());
             Timing.Result r = Timing.run(opts.plan(), null, () -> net.call(x), cl.getErr());
-            long macs = Summary.of(net, info.inputShape()).totalMacs();
+            long macs = summary.totalMacs();
             record.put("bench", "forward");
             record.put("model", info.name());
             record.put("weights", weights == null ? null : weights.toString());
@@ -80,6 +84,13 @@ final class ForwardBench implements Callable<Integer> {
         BenchCommand.print(cl.getOut(), opts.json, String.format(Locale.ROOT, "%s forward N%d%s", info.name(), batch,
                 weights == null ? "" : " (" + weights.getFileName() + ")"), record);
         return 0;
+    }
+
+    /** Elements of one sample of {@code shape} (without the batch axis). */
+    static long sampleElements(int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        return n;
     }
 
     /** Bytes of the weights in memory: what packed layers hold, 4 per float parameter or buffer element elsewhere. */

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tersor bench gemm --size N}: {@code C = A·B} for random float N×N matrices, straight
  * through {@link Backend#gemm} on the arrays (no tensor overhead). GFLOP/s = 2N³ / median.
- * After timing, a few entries of C are checked against a double-precision dot product.
+ * After timing, a few entries of C are checked against a double-precision dot product. A size
+ * whose matrices cannot fit the heap is refused before anything is allocated ({@link MemoryEstimate}).
  */
 @Command(name = "gemm", mixinStandardHelpOptions = true,
         description = "Time C = A·B for random float N×N matrices through the backend's gemm kernel.")
@@ -44,6 +45,7 @@ final class GemmBench implements Callable<Integer> {
         if (size < 1) throw new ParameterException(spec.commandLine(), "--size must be a positive integer, got " + size);
         if (size > MAX_SIZE) throw new ParameterException(spec.commandLine(), "--size must be <= " + MAX_SIZE + ", got " + size);
         opts.validate(spec.commandLine());
+        MemoryEstimate.gemm(size).requireFits(spec.commandLine());
         PrintWriter err = spec.commandLine().getErr();
         int n = size;
         float[] a = random(n * n, new Generator(seed));

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
  * Wᵀ + b → [N, out]: {@code --mode float} through {@link Functional#linear}, {@code --mode int8}
  * through {@link Int8Linear} on the same layer quantized symmetrically (per-row int8 weights,
  * int8 input scaled by max|x|/127; weights packed beforehand, the input's quantization inside the
- * timing). GFLOP/s counts 2·N·in·out (one multiply-add as two operations in both modes).
+ * timing). GFLOP/s counts 2·N·in·out (one multiply-add as two operations in both modes). A
+ * shape that cannot fit the heap is refused before anything is allocated ({@link MemoryEstimate}).
  */
 @Command(name = "linear", mixinStandardHelpOptions = true,
         description = "Time the forward of a fully connected layer (float or int8).")
@@ -79,6 +80,7 @@ final class LinearBench implements Callable<Integer> {
             }
         }
         opts.validate(cl);
+        MemoryEstimate.linear(batch, in, out, mode == Mode.INT8).requireFits(cl);
         PrintWriter err = cl.getErr();
         Generator g = new Generator(seed);
         Tensor x = Tensor.randn(g, batch, in);

@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
  * random data of its input shape, in training mode: {@code zeroGrad}, forward, loss
  * (cross entropy against random labels; L1 against a random target for super-resolution
  * models), backward, and the optimizer step of the model's recipe (no schedule).
- * {@code gflops} counts 3 × 2 × MACs per sample (forward, and twice that for backward).
+ * {@code gflops} counts 3 × 2 × MACs per sample (forward, and twice that for backward). A batch
+ * that cannot fit the heap is refused before anything batch-sized is allocated
+ * ({@link MemoryEstimate#trainStep}).
  */
 @Command(name = "train-step", mixinStandardHelpOptions = true,
         description = "Time one training step (forward, loss, backward, optimizer step) of a zoo model on random data.")
@@ -61,18 +63,27 @@ final class TrainStepBench implements Callable<Integer> {
         try (var applied = opts.apply()) {
             Rng.manualSeed(seed);
             Module net = info.create();
-            long macs = Summary.of(net, info.inputShape()).totalMacs();
-            net.train();
-            Optimizer<?> opt = Training.optimizer(info.recipe(), net);
+            Summary summary = Summary.of(net, info.inputShape());
+            long macs = summary.totalMacs();
             int[] shape = new int[info.inputShape().length + 1];
-            shape[0] = n;
+            shape[0] = 1;
             System.arraycopy(info.inputShape(), 0, shape, 1, info.inputShape().length);
-            Generator g = new Generator(seed);
-            Tensor x = Tensor.randn(g, shape);
             int[] outShape;
             try (var ng = Tensor.noGrad()) {
-                outShape = net.call(x).shape();
+                outShape = net.eval().call(Tensor.zeros(shape)).shape();   // of one sample: [1, ...]
             }
+            long targetBytes = info.isClassifier() ? Integer.BYTES : Float.BYTES * ForwardBench.sampleElements(outShape);
+            shape[0] = n;
+            outShape[0] = n;
+            long buffers = 0;
+            for (Tensor t : net.namedBuffers().values()) buffers += t.numel();
+            MemoryEstimate.trainStep(net.parameterCount(), MemoryEstimate.stateSlots(info.recipe().optimizer(),
+                    info.recipe().momentum()), buffers, ForwardBench.sampleElements(info.inputShape()), targetBytes,
+                    summary.rows(), n).requireFits(cl);
+            net.train();
+            Optimizer<?> opt = Training.optimizer(info.recipe(), net);
+            Generator g = new Generator(seed);
+            Tensor x = Tensor.randn(g, shape);
             IntTensor labels = info.isClassifier() ? Tensor.randint(g, 0, outShape[1], n) : null;
             Tensor target = info.isClassifier() ? null : Tensor.rand(g, outShape).mul(255f);
             err.printf("tersor bench train-step: %s, batch %d, input %s, %s%n", info.name(), n,

@@ -2,7 +2,6 @@ package dev.tersor.nn.data;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -10,7 +9,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -33,6 +31,10 @@ import java.util.zip.GZIPInputStream;
  *   <li>Downloads go to {@code NAME.part}, resume from it with an HTTP {@code Range} request, are
  *       verified once complete and only then renamed to {@code NAME} (atomically where the file
  *       system can). A file failing its checksum is deleted; nothing half-written keeps the final name.</li>
+ *   <li>A server whose file is not the pinned size (its {@code Content-Length} or {@code Content-Range}
+ *       total says so, it sends more bytes than pinned, or it refuses a range from where its whole
+ *       file ends) gets a size-mismatch error naming both sizes, the file and the URL, and the
+ *       partial file is deleted: resuming it could never end in the expected file.</li>
  *   <li>Files already in the directory are verified instead of downloaded, and for MNIST the
  *       uncompressed IDX files (from any source) are accepted when their content hashes match.</li>
  *   <li>CIFAR-10's archive is also extracted (to {@code cifar-10-batches-bin/}).</li>
@@ -47,9 +49,6 @@ public final class DataFetcher {
     /** System property replacing the mirror of every data set: files are fetched from {@code <value>/<file name>}. */
     public static final String BASE_URL_PROPERTY = "tersor.data.baseUrl";
 
-    private static final int CONNECT_TIMEOUT_MS = 30_000;
-    private static final int READ_TIMEOUT_MS = 60_000;
-    private static final int MAX_REDIRECTS = 5;
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
     /**
@@ -264,7 +263,7 @@ public final class DataFetcher {
             }
             return target;
         }
-        boolean restarted = false;
+        boolean restarted = false, resumed = false;
         while (true) {
             long have = Files.isRegularFile(part) ? Files.size(part) : 0;
             if (file.size() >= 0 && have > file.size()) {
@@ -272,27 +271,34 @@ public final class DataFetcher {
                 have = 0;
             }
             if (file.size() < 0 || have < file.size()) {
-                int status = transfer(url, file, part, have);
-                if (status == 416 && !restarted) {   // the server refuses our range: start over once
+                int status = HttpTransfer.run(url, file, part, have, progress);
+                if (status == 416 && !restarted) {   // the server refuses our range (and did not say its size): start over once
                     Files.deleteIfExists(part);
                     restarted = true;
                     continue;
                 }
+                resumed |= status == HttpURLConnection.HTTP_PARTIAL;
             }
             break;
         }
         long size = Files.size(part);
         if (file.size() >= 0 && size != file.size()) {
+            if (restarted) {   // refused the rest, then sent the whole file from byte 0 without an error: it is that short
+                throw HttpTransfer.sizeMismatch(url, file, part, "got " + size + " (the server refused a request for the rest, and"
+                        + " sent the whole file again, ending at the same byte)");
+            }
             throw new IOException(file.name() + ": download from " + url + " stopped at " + size + " of " + file.size()
                     + " bytes; " + part + " is kept, run again to resume");
         }
         String got = hash(part);
+        String afresh = resumed ? " (it continued a partial download from an earlier run: run again to download the whole"
+                + " file afresh)" : "";
         if (file.sha256() == null) {
             progress.println(file.name() + ": sha256 " + got + " (no pinned checksum: not verified)");
         } else if (!got.equals(file.sha256())) {
             Files.deleteIfExists(part);
             throw new IOException(file.name() + ": checksum mismatch for the download from " + url + ": sha256 " + got
-                    + ", expected " + file.sha256() + "; the download was deleted");
+                    + ", expected " + file.sha256() + "; the download (" + part + ") was deleted" + afresh);
         }
         if (file.contentSha256() != null) {
             String content;
@@ -301,8 +307,8 @@ public final class DataFetcher {
             }
             if (!content.equals(file.contentSha256())) {
                 Files.deleteIfExists(part);
-                throw new IOException(file.name() + ": uncompressed content has sha256 " + content + ", expected "
-                        + file.contentSha256() + "; the download was deleted");
+                throw new IOException(file.name() + ": uncompressed content of the download from " + url + " has sha256 "
+                        + content + ", expected " + file.contentSha256() + "; the download (" + part + ") was deleted" + afresh);
             }
         }
         if (file.sha256() != null) progress.println(file.name() + ": sha256 verified");
@@ -312,86 +318,6 @@ public final class DataFetcher {
             Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
         }
         return target;
-    }
-
-    /** One HTTP transfer into {@code part}, from byte {@code have}; returns the final status code. */
-    private int transfer(URI url, RemoteFile file, Path part, long have) throws IOException {
-        HttpURLConnection c = open(url, have);
-        try {
-            int status = c.getResponseCode();
-            if (status == 416 && have > 0) return status;
-            boolean append;
-            if (status == HttpURLConnection.HTTP_PARTIAL && have > 0) {
-                String range = c.getHeaderField("Content-Range");
-                if (range == null || !range.trim().startsWith("bytes " + have + "-")) {
-                    throw new IOException(url + ": asked for bytes from " + have + " but the server sent range " + range);
-                }
-                append = true;
-            } else if (status == HttpURLConnection.HTTP_OK) {
-                append = false;
-                have = 0;
-            } else {
-                throw new IOException(url + ": HTTP " + status + (c.getResponseMessage() == null ? "" : " " + c.getResponseMessage()));
-            }
-            long length = c.getContentLengthLong();
-            long total = file.size() >= 0 ? file.size() : (length >= 0 ? have + length : -1);
-            progress.println(file.name() + ": downloading from " + url + (append ? " (resuming at byte " + have + ")" : "")
-                    + (total >= 0 ? ", " + total + " bytes" : ""));
-            StandardOpenOption[] mode = append
-                    ? new StandardOpenOption[] {StandardOpenOption.CREATE, StandardOpenOption.APPEND}
-                    : new StandardOpenOption[] {StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE};
-            try (InputStream in = c.getInputStream(); OutputStream out = Files.newOutputStream(part, mode)) {
-                byte[] buf = new byte[1 << 16];
-                long done = have;
-                int shown = total > 0 ? (int) (100 * done / total) / 10 : 0;
-                for (int n; (n = in.read(buf)) != -1; ) {
-                    if (total >= 0 && done + n > total) {
-                        throw new IOException(url + ": the server sent more than the expected " + total + " bytes");
-                    }
-                    out.write(buf, 0, n);
-                    done += n;
-                    if (total > 0 && (int) (100 * done / total) / 10 > shown) {
-                        shown = (int) (100 * done / total) / 10;
-                        progress.printf("%s: %d%% (%d of %d bytes)%n", file.name(), shown * 10, done, total);
-                    }
-                }
-            }
-            if (file.size() < 0 && length >= 0 && Files.size(part) != have + length) {
-                throw new IOException(file.name() + ": download from " + url + " stopped at " + Files.size(part) + " of "
-                        + (have + length) + " bytes; " + part + " is kept, run again to resume");
-            }
-            return status;
-        } finally {
-            c.disconnect();
-        }
-    }
-
-    /** Opens {@code url} (following up to five redirects), asking for bytes from {@code from} on. */
-    private static HttpURLConnection open(URI url, long from) throws IOException {
-        URI u = url;
-        for (int hop = 0; ; hop++) {
-            HttpURLConnection c = (HttpURLConnection) u.toURL().openConnection();
-            c.setInstanceFollowRedirects(false);
-            c.setConnectTimeout(CONNECT_TIMEOUT_MS);
-            c.setReadTimeout(READ_TIMEOUT_MS);
-            c.setRequestProperty("User-Agent", "tersor-data-fetcher");
-            c.setRequestProperty("Accept-Encoding", "identity");
-            if (from > 0) c.setRequestProperty("Range", "bytes=" + from + "-");
-            int status;
-            try {
-                status = c.getResponseCode();
-            } catch (IOException e) {
-                c.disconnect();
-                throw new IOException(u + ": " + e, e);
-            }
-            if (status < 300 || status >= 400) return c;
-            String location = c.getHeaderField("Location");
-            c.disconnect();
-            if (location == null || hop >= MAX_REDIRECTS) {
-                throw new IOException(u + ": HTTP " + status + (location == null ? " without a Location" : ", too many redirects"));
-            }
-            u = u.resolve(location);
-        }
     }
 
     /** How to place the files by hand, for error messages. */

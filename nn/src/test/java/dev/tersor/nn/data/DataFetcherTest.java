@@ -49,6 +49,7 @@ class DataFetcherTest {
         final AtomicInteger count = new AtomicInteger();
         volatile int cutAfter = -1;        // send only this many body bytes of the next response, then drop it
         volatile boolean ignoreRange;
+        volatile boolean hideSize;         // chunked bodies, "/*" totals: the client never learns the file's size
 
         Server() throws IOException {
             http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -77,15 +78,16 @@ class DataFetcherTest {
                 int from = 0;
                 if (range != null && !ignoreRange) {
                     from = Integer.parseInt(range.replace("bytes=", "").replace("-", ""));
+                    String total = hideSize ? "*" : Integer.toString(data.length);
                     if (from >= data.length) {
-                        ex.getResponseHeaders().add("Content-Range", "bytes */" + data.length);
+                        if (!hideSize) ex.getResponseHeaders().add("Content-Range", "bytes */" + total);
                         ex.sendResponseHeaders(416, -1);
                         return;
                     }
-                    ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (data.length - 1) + "/" + data.length);
+                    ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (data.length - 1) + "/" + total);
                 }
                 int length = data.length - from;
-                ex.sendResponseHeaders(from > 0 ? 206 : 200, length);
+                ex.sendResponseHeaders(from > 0 ? 206 : 200, hideSize ? 0 : length);   // 0: chunked, no Content-Length
                 OutputStream out = ex.getResponseBody();
                 int cut = cutAfter;
                 if (cut >= 0) {
@@ -195,6 +197,118 @@ class DataFetcherTest {
         assertTrue(e.getMessage().contains("data.bin: checksum mismatch") && e.getMessage().contains("sha256 " + sha256(data)), e.getMessage());
         assertFalse(Files.exists(dir.resolve("data.bin")));
         assertFalse(Files.exists(dir.resolve("data.bin.part")));
+    }
+
+    @Test
+    void aLongerFileOnTheServerIsASizeMismatchAndNothingIsKept() throws IOException {
+        server = new Server();
+        byte[] expected = random(5000, 7);
+        server.files.put("data.bin", Arrays.copyOf(expected, 5100));   // the expected bytes, then 100 more
+        RemoteFile f = new RemoteFile("data.bin", expected.length, sha256(expected));
+        URI url = server.base().resolve("files/data.bin");
+        String mismatch = "data.bin: size mismatch for the download from " + url + ": expected 5000 bytes, ";
+        for (int run = 0; run < 2; run++) {   // the same error every time, never "run again to resume"
+            String m = assertThrows(IOException.class, () -> fetcher().download(url, f, dir)).getMessage();
+            assertTrue(m.contains(mismatch + "the server says it is 5100;"), m);
+            assertTrue(m.contains(dir.resolve("data.bin.part") + " was deleted, so no run resumes from it"), m);
+            assertNothingIn(dir);
+        }
+        // A partial file from an earlier (good) mirror: the range answer's total is checked before appending.
+        Files.write(dir.resolve("data.bin.part"), Arrays.copyOf(expected, 1000));
+        String m = assertThrows(IOException.class, () -> fetcher().download(url, f, dir)).getMessage();
+        assertTrue(m.contains(mismatch + "the server says it is 5100;"), m);
+        assertEquals("/files/data.bin bytes=1000-", server.requests.get(server.requests.size() - 1));
+        assertNothingIn(dir);
+        // A server that does not say its size: sending more than pinned is the same error.
+        server.hideSize = true;
+        m = assertThrows(IOException.class, () -> fetcher().download(url, f, dir)).getMessage();
+        assertTrue(m.contains(mismatch + "the server sent more than 5000;"), m);
+        assertNothingIn(dir);
+    }
+
+    @Test
+    void aShorterFileOnTheServerIsASizeMismatch() throws IOException {
+        server = new Server();
+        byte[] expected = random(5000, 8);
+        server.files.put("data.bin", Arrays.copyOf(expected, 4000));
+        RemoteFile f = new RemoteFile("data.bin", expected.length, sha256(expected));
+        URI url = server.base().resolve("files/data.bin");
+        String mismatch = "data.bin: size mismatch for the download from " + url + ": expected 5000 bytes, ";
+        String m = assertThrows(IOException.class, () -> fetcher().download(url, f, dir)).getMessage();
+        assertTrue(m.contains(mismatch + "the server says it is 4000;"), m);
+        assertNothingIn(dir);
+        // The whole short file left as a part by an older run: the 416 answer to "bytes=4000-" names the size.
+        Files.write(dir.resolve("data.bin.part"), Arrays.copyOf(expected, 4000));
+        m = assertThrows(IOException.class, () -> fetcher().download(url, f, dir)).getMessage();
+        assertTrue(m.contains(mismatch + "the server says it is 4000;"), m);
+        assertEquals("/files/data.bin bytes=4000-", server.requests.get(server.requests.size() - 1));
+        assertNothingIn(dir);
+    }
+
+    @Test
+    void aShorterFileThatDoesNotSayItsSizeFailsClearlyOnTheNextRun() throws IOException {
+        server = new Server();
+        server.hideSize = true;
+        byte[] expected = random(5000, 9);
+        server.files.put("data.bin", Arrays.copyOf(expected, 4000));
+        RemoteFile f = new RemoteFile("data.bin", expected.length, sha256(expected));
+        URI url = server.base().resolve("files/data.bin");
+        // First run: indistinguishable from a dropped connection, so the part is kept for a resume.
+        String m = assertThrows(IOException.class, () -> fetcher().download(url, f, dir)).getMessage();
+        assertTrue(m.contains("stopped at 4000 of 5000 bytes") && m.contains("run again to resume"), m);
+        assertEquals(4000, Files.size(dir.resolve("data.bin.part")));
+        // Second run: the rest is refused (416) and the whole file, fetched again, ends at the same byte.
+        m = assertThrows(IOException.class, () -> fetcher().download(url, f, dir)).getMessage();
+        assertTrue(m.contains("data.bin: size mismatch for the download from " + url + ": expected 5000 bytes, got 4000"), m);
+        assertFalse(m.contains("run again to resume"), m);
+        assertEquals(List.of("/files/data.bin null", "/files/data.bin bytes=4000-", "/files/data.bin null"), server.requests);
+        assertNothingIn(dir);
+    }
+
+    @Test
+    void aTruncatedDownloadFromAServerThatDoesNotSayItsSizeResumes() throws IOException {
+        server = new Server();
+        server.hideSize = true;
+        byte[] data = random(200_000, 10);
+        server.files.put("data.bin", data);
+        server.cutAfter = 70_000;
+        RemoteFile f = new RemoteFile("data.bin", data.length, sha256(data));
+        URI url = server.base().resolve("files/data.bin");
+        assertThrows(IOException.class, () -> fetcher().download(url, f, dir));
+        long kept = Files.size(dir.resolve("data.bin.part"));
+        assertTrue(kept > 0 && kept <= 70_000, "kept " + kept);
+        fetcher().download(url, f, dir);
+        assertEquals(List.of("/files/data.bin null", "/files/data.bin bytes=" + kept + "-"), server.requests);
+        assertArrayEquals(data, Files.readAllBytes(dir.resolve("data.bin")));
+        assertFalse(Files.exists(dir.resolve("data.bin.part")));
+    }
+
+    @Test
+    void aChecksumMismatchAfterAResumeDeletesThePartAndTheNextRunDownloadsItWhole() throws IOException {
+        server = new Server();
+        byte[] data = random(5000, 11);
+        server.files.put("data.bin", data);
+        byte[] stale = random(1000, 12);   // a part of the right length class, but not this file's first bytes
+        Files.write(dir.resolve("data.bin.part"), stale);
+        RemoteFile f = new RemoteFile("data.bin", data.length, sha256(data));
+        URI url = server.base().resolve("files/data.bin");
+        byte[] joined = Arrays.copyOf(stale, data.length);
+        System.arraycopy(data, 1000, joined, 1000, data.length - 1000);
+        String m = assertThrows(IOException.class, () -> fetcher().download(url, f, dir)).getMessage();
+        assertTrue(m.contains("data.bin: checksum mismatch for the download from " + url + ": sha256 " + sha256(joined)
+                + ", expected " + sha256(data)), m);
+        assertTrue(m.contains("(" + dir.resolve("data.bin.part") + ") was deleted (it continued a partial download from an"
+                + " earlier run: run again to download the whole file afresh)"), m);
+        assertNothingIn(dir);
+        fetcher().download(url, f, dir);
+        assertEquals(List.of("/files/data.bin bytes=1000-", "/files/data.bin null"), server.requests);
+        assertArrayEquals(data, Files.readAllBytes(dir.resolve("data.bin")));
+    }
+
+    private static void assertNothingIn(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.map(p -> p.getFileName().toString()).toList(), "nothing left in " + dir);
+        }
     }
 
     @Test
