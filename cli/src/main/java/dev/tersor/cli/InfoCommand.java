@@ -96,7 +96,7 @@ final class InfoCommand implements Callable<Integer> {
             o.println("preprocessing: " + info.preprocessing());
             o.println("recipe:        " + r);
             o.println();
-            o.println(summary);
+            o.println(Summary.withOps(net, info.inputShape()));   // the functional ops between the layers too
             if (unpruned != null) {
                 o.println();
                 o.println(prunedTable(plan, unpruned, summary));

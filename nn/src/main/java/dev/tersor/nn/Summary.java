@@ -1,6 +1,8 @@
 package dev.tersor.nn;
 
+import dev.tersor.tensor.OpLog;
 import dev.tersor.tensor.Tensor;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,10 +11,20 @@ import java.util.Map;
 /**
  * Per-layer output shapes, parameter counts and multiply-accumulates of one forward pass, like
  * torchinfo's summary: {@code System.out.println(Summary.of(model, 1, 28, 28));}.
+ * {@link #withOps} also lists the functional ops a module runs in its own forward, between its
+ * layers (LeNet-5's ReLU and pooling, a residual block's add), so the shapes read step by step.
  */
 public final class Summary {
-    /** One leaf layer: dotted name, type, output shape (batch 1), parameters, MACs. */
+    /**
+     * One leaf layer: dotted name, type, output shape (batch 1), parameters, MACs. A functional op
+     * ({@link #withOps}) is a row named after the module whose forward ran it ({@code ""}: the
+     * model), its type the op's name in lower case and parentheses, e.g. {@code (maxpool2d)}.
+     */
     public record Row(String name, String type, int[] outputShape, long parameters, long macs) {
+        /** True for a functional op's row. */
+        public boolean isOp() {
+            return type.startsWith("(");
+        }
     }
 
     private final List<Row> rows;
@@ -23,16 +35,35 @@ public final class Summary {
 
     /** Runs one eval-mode forward of a zero sample of {@code inputShape} (batch 1 is prepended). */
     public static Summary of(Module model, int... inputShape) {
+        return summarize(model, false, inputShape);
+    }
+
+    /** The same with a row for each functional op a module's own forward runs, in forward order. */
+    public static Summary withOps(Module model, int... inputShape) {
+        return summarize(model, true, inputShape);
+    }
+
+    private static Summary summarize(Module model, boolean ops, int... inputShape) {
         List<Row> rows = new ArrayList<>();
         List<Module.HookHandle> handles = new ArrayList<>();
         boolean wasTraining = model.isTraining();
+        OpLog log = ops ? OpLog.start() : null;
+        OpRows own = ops ? new OpRows(log, rows) : null;
         for (Map.Entry<String, Module> e : model.namedModules().entrySet()) {
             Module m = e.getValue();
-            if (!m.children().isEmpty()) continue;
+            String path = e.getKey();
+            boolean leaf = m.children().isEmpty();
+            if (ops) handles.add(m.registerForwardPreHook((mod, in) -> {
+                own.enter(path, leaf);
+                return null;
+            }));
             handles.add(m.registerForwardHook((mod, in, out) -> {
-                long params = 0;
-                for (Parameter p : mod.namedParameters().values()) params += p.numel();
-                rows.add(new Row(e.getKey(), mod.getClass().getSimpleName(), out.shape(), params, macs(mod, in, out)));
+                if (ops) own.leave();
+                if (leaf) {
+                    long params = 0;
+                    for (Parameter p : mod.namedParameters().values()) params += p.numel();
+                    rows.add(new Row(path, mod.getClass().getSimpleName(), out.shape(), params, macs(mod, in, out)));
+                }
                 return null;
             }));
         }
@@ -44,9 +75,49 @@ public final class Summary {
             model.call(Tensor.zeros(shape));
         } finally {
             handles.forEach(Module.HookHandle::close);
+            if (log != null) log.close();
             if (wasTraining) model.train();
         }
+        if (own != null) own.flush();
         return new Summary(rows);
+    }
+
+    /**
+     * Turns the op log into rows: the ops made since the last hook belong to the innermost module
+     * running, a leaf's to its own row (dropped), a container's to rows of their own.
+     */
+    private static final class OpRows {
+        private final OpLog log;
+        private final List<Row> rows;
+        private final ArrayDeque<String[]> running = new ArrayDeque<>();   // {path, "leaf" or ""}
+        private int next;
+
+        OpRows(OpLog log, List<Row> rows) {
+            this.log = log;
+            this.rows = rows;
+        }
+
+        void enter(String path, boolean leaf) {
+            flush();
+            running.push(new String[] {path, leaf ? "leaf" : ""});
+        }
+
+        void leave() {
+            flush();
+            running.pop();
+        }
+
+        void flush() {
+            List<OpLog.Entry> all = log.entries();
+            String[] top = running.peek();
+            for (int i = next; i < all.size(); i++) {
+                if (top != null && top[1].isEmpty()) {
+                    OpLog.Entry op = all.get(i);
+                    rows.add(new Row(top[0], "(" + op.op().toLowerCase(java.util.Locale.ROOT) + ")", op.shape(), 0, 0));
+                }
+            }
+            next = all.size();
+        }
     }
 
     private static long macs(Module m, Tensor in, Tensor out) {

@@ -16,6 +16,7 @@ final class Autograd {
      * {@code saved} lists the tensors the rule reads, whose in-place modification is an error.
      */
     static Tensor record(String op, Tensor out, Tensor[] inputs, Tensor[] saved, Node.Backward backward) {
+        OpLog.add(op, out);
         if (!GradMode.isEnabled()) return out;
         boolean needed = false;
         for (Tensor t : inputs) needed |= t != null && t.requiresGrad();
