@@ -96,7 +96,7 @@ final class CompressAbs implements Callable<Integer> {
                     Long.toString(run.seed));
             model.train();
             List<EpochMetrics> history = FineTune.fit(cl, s, model, train, new FineTune.Run(opt, null, loss, epochs, null, settings),
-                    Path.of(common.out + ".ckpt"), run.resume);
+                    Path.of(common.out + ".ckpt"), run.resume, run.checkpointEvery);
             DistillOptions.close(task);
             Abs.Result r = Abs.finish(model);
             PrintWriter err = cl.getErr();

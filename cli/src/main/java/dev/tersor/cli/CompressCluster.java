@@ -116,7 +116,7 @@ final class CompressCluster implements Callable<Integer> {
                 model.train();
                 LossFunction loss = DistillOptions.loss(kt, model, Losses::crossEntropy);
                 history = FineTune.fit(cl, s, model, train, new FineTune.Run(adam, null, loss, finetuneEpochs, null, settings),
-                        Path.of(common.out + ".ckpt"), run.resume);
+                        Path.of(common.out + ".ckpt"), run.resume, run.checkpointEvery);
                 DistillOptions.close(loss);
             }
             Conversion.convert(model);

@@ -159,7 +159,7 @@ final class CompressDistill implements Callable<Integer> {
             trained.train();
             List<EpochMetrics> history = FineTune.fit(cl, setup, trained, loader,
                     new FineTune.Run(opt, Training.scheduler(r, opt, loader.size()), loss, r.epochs(), null, settings),
-                    Path.of(out + ".ckpt"), run.resume);
+                    Path.of(out + ".ckpt"), run.resume, run.checkpointEvery);
             if (loss instanceof AutoCloseable c) c.close();
             s.eval();
             Models.save(si, s, out);

@@ -296,7 +296,7 @@ final class CompressPrune implements Callable<Integer> {
                 model.train();
                 LossFunction loss = DistillOptions.loss(kt, model, Losses::crossEntropy);
                 history = FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(r, finetuneEpochs), sgd, train.size()),
-                        loss, finetuneEpochs, null, settings), Path.of(common.out + ".ckpt"), resume);
+                        loss, finetuneEpochs, null, settings), Path.of(common.out + ".ckpt"), resume, run.checkpointEvery);
                 DistillOptions.close(loss);
             }
             model.eval();

@@ -140,7 +140,7 @@ final class CompressQat implements Callable<Integer> {
             model.train();
             List<EpochMetrics> history = FineTune.fit(cl, s, model, train,
                     new FineTune.Run(opt, Training.scheduler(r, opt, train.size()), loss, r.epochs(), hook, settings),
-                    Path.of(common.out + ".ckpt"), run.resume);
+                    Path.of(common.out + ".ckpt"), run.resume, run.checkpointEvery);
             DistillOptions.close(hard);
             Conversion.convert(model);
             String recipeLine = String.format(Locale.ROOT, "qat method=%s wbits=%d abits=%d layer_bits=%s first=%s last=%s %s quant_lr=%s fold_bn_epoch=%s seed=%d weights=%s",

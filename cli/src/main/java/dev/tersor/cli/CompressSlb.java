@@ -107,7 +107,7 @@ final class CompressSlb implements Callable<Integer> {
             LossFunction loss = DistillOptions.loss(kt, model, Losses::crossEntropy);
             List<EpochMetrics> history = FineTune.fit(cl, s, model, train,
                     new FineTune.Run(adam, null, loss, epochs, Slb.temperatureHook(model, epochs), settings),
-                    Path.of(common.out + ".ckpt"), run.resume);
+                    Path.of(common.out + ".ckpt"), run.resume, run.checkpointEvery);
             DistillOptions.close(loss);
             int recalibrated = Slb.recalibrateBatchNorm(model, train, recalibrate);
             Conversion.convert(model);

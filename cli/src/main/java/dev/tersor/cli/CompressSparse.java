@@ -140,7 +140,7 @@ final class CompressSparse implements Callable<Integer> {
                 Adam adam = new Adam(model.parameters(), Adam.options().lr(lr).build());
                 model.train();
                 history = FineTune.fit(cl, s, model, train, new FineTune.Run(adam, null, Losses::crossEntropy, finetuneEpochs, hook, settings),
-                        Path.of(common.out + ".ckpt"), run.resume);
+                        Path.of(common.out + ".ckpt"), run.resume, run.checkpointEvery);
             }
             sparsifier.stopSchedule();
             sparsifier.prune(sparsity);     // a no-op once the schedule reached the target

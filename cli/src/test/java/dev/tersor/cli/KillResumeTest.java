@@ -1,6 +1,5 @@
 package dev.tersor.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,27 +7,59 @@ import dev.tersor.cli.MainTest.Run;
 import dev.tersor.nn.io.Safetensors;
 import dev.tersor.nn.io.SafetensorsFile;
 import dev.tersor.tensor.Generator;
-import dev.tersor.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code tersor train} in a child JVM, killed with SIGKILL at random points (between steps, inside
- * an epoch, while a checkpoint is being written) and resumed each time: the final weights equal
- * those of a run never interrupted, bit for bit, and every checkpoint left on disk reads back.
+ * {@code tersor train} and {@code tersor compress qat} in a child JVM, killed with SIGKILL at
+ * random points (between steps, inside an epoch, while a checkpoint is being written) and resumed
+ * each time: the final file holds the same tensors as a run never interrupted, bit for bit, and
+ * every checkpoint left on disk reads back.
  */
 class KillResumeTest {
     @TempDir
     Path tmp;
 
-    private static final String[] RUN = {"train", "--model", "lenet5", "--limit", "512", "--batch", "32", "--epochs", "2",
-        "--threads", "1", "--checkpoint-every", "2"};
+    private static final String[] COMMON = {"--model", "lenet5", "--limit", "512", "--batch", "32", "--threads", "1", "--checkpoint-every", "2"};
+
+    /** The command of {@code kind} ({@code train} or {@code qat}) without its output flags. */
+    private String[] command(String kind) {
+        if (kind.equals("train")) return MainTest.concat(MainTest.concat(new String[] {"train"}, COMMON), "--epochs", "2");
+        Path weights = tmp.resolve("float.safetensors");
+        if (!Files.exists(weights)) {
+            Run t = MainTest.run("train", "--model", "lenet5", "--limit", "512", "--batch", "32", "--epochs", "1", "--threads", "1",
+                    "--out", weights.toString());
+            assertEquals(0, t.code(), t.err());
+        }
+        return MainTest.concat(MainTest.concat(new String[] {"compress", "qat"}, COMMON), "--weights", weights.toString(), "--method", "lsq",
+                "--wbits", "4", "--abits", "4", "--epochs", "2", "--lr", "0.005");
+    }
+
+    /** Output flags: {@code train} names its checkpoint, {@code compress} writes {@code <out>.ckpt}. */
+    private static String[] outputs(String kind, Path out, Path ckpt) {
+        return kind.equals("train") ? new String[] {"--out", out.toString(), "--checkpoint", ckpt.toString()} : new String[] {"--out", out.toString()};
+    }
+
+    /** Every tensor of a file, as raw bytes (integer tensors of compressed files too). */
+    private static Map<String, List<Byte>> tensors(Path file) throws Exception {
+        Map<String, List<Byte>> out = new java.util.TreeMap<>();
+        try (SafetensorsFile f = Safetensors.read(file)) {
+            for (String n : f.names()) {
+                java.nio.ByteBuffer b = f.bytes(n).duplicate();
+                List<Byte> bytes = new ArrayList<>(b.remaining());
+                while (b.hasRemaining()) bytes.add(b.get());
+                out.put(n, bytes);
+            }
+        }
+        return out;
+    }
 
     private static Process child(List<String> args, Path log) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
@@ -37,25 +68,38 @@ class KillResumeTest {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    @Test
-    void aRunKilledAtRandomPointsAndResumedEndsWithTheUninterruptedRunsWeights() throws Exception {
+    /** Waits (at most a minute) until {@code p} has written a checkpoint newer than {@code before}; false if it ended first. */
+    private static boolean waitForNewCheckpoint(Process p, Path ckpt, long before) throws Exception {
+        for (int i = 0; i < 3000 && p.isAlive(); i++) {
+            if (Files.exists(ckpt) && Files.getLastModifiedTime(ckpt).toMillis() != before) return true;
+            Thread.sleep(20);
+        }
+        return p.isAlive();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"train", "qat"})
+    void aRunKilledAtRandomPointsAndResumedEndsWithTheUninterruptedRunsWeights(String kind) throws Exception {
+        String[] run = command(kind);
         Path straight = tmp.resolve("straight.safetensors");
-        Run s = MainTest.run(MainTest.concat(RUN, "--out", straight.toString()));
+        Run s = MainTest.run(MainTest.concat(run, "--out", straight.toString()));
         assertEquals(0, s.code(), s.err());
 
-        Path out = tmp.resolve("killed.safetensors"), ckpt = tmp.resolve("killed.ckpt"), log = tmp.resolve("child.log");
+        Path out = tmp.resolve("killed.safetensors"), log = tmp.resolve("child.log");
+        Path ckpt = kind.equals("train") ? tmp.resolve("killed.ckpt") : Path.of(out + ".ckpt");
         Generator g = new Generator(2026);
         int kills = 0, resumes = 0;
         for (int attempt = 0; attempt < 7; attempt++) {
-            List<String> args = new ArrayList<>(List.of(MainTest.concat(RUN, "--out", out.toString(), "--checkpoint", ckpt.toString())));
+            List<String> args = new ArrayList<>(List.of(MainTest.concat(run, outputs(kind, out, ckpt))));
             if (Files.exists(ckpt)) {
                 args.addAll(List.of("--resume", ckpt.toString()));
                 resumes++;
             }
+            long before = Files.exists(ckpt) ? Files.getLastModifiedTime(ckpt).toMillis() : -1;
             Process p = child(args, log);
             boolean last = attempt == 6;
-            if (!last && !p.waitFor(400 + g.nextInt(2600), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();   // SIGKILL on Linux
+            if (!last && waitForNewCheckpoint(p, ckpt, before) && !p.waitFor(g.nextInt(700), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();   // SIGKILL on Linux, a random moment after this run's first checkpoint: always progress
                 kills++;
             }
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child ends");
@@ -68,8 +112,8 @@ class KillResumeTest {
         }
         assertTrue(kills >= 2 && resumes >= 1, kills + " kills, " + resumes + " resumes: the test must interrupt the run");
         assertTrue(Files.exists(out), "the run finished: " + Files.readString(log));
-        Map<String, Tensor> a = Safetensors.readTensors(straight), b = Safetensors.readTensors(out);
+        Map<String, List<Byte>> a = tensors(straight), b = tensors(out);
         assertEquals(a.keySet(), b.keySet());
-        for (String k : a.keySet()) assertArrayEquals(a.get(k).toArray(), b.get(k).toArray(), k + " after " + kills + " kills");
+        for (String k : a.keySet()) assertEquals(a.get(k), b.get(k), kind + ": " + k + " after " + kills + " kills");
     }
 }
