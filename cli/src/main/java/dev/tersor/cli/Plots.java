@@ -65,9 +65,18 @@ final class Plots {
             }
         } catch (Error | RuntimeException e) {
             if (e instanceof IllegalArgumentException) throw e;
-            // a JDK without fonts (fontconfig and a font package) cannot draw text
-            throw new IOException("cannot draw the chart (" + e + "); on Debian, 'apt-get install fontconfig fonts-dejavu-core' gives the JDK its fonts", e);
+            throw noFonts(e);
         }
+        write(out, png);
+    }
+
+    /** What a failure to draw most likely means: a JDK without fonts (fontconfig and a font package) cannot draw text. */
+    static IOException noFonts(Throwable e) {
+        return new IOException("cannot draw the chart (" + e + "); on Debian, 'apt-get install fontconfig fonts-dejavu-core' gives the JDK its fonts", e);
+    }
+
+    /** Writes {@code out} as a PNG to {@code png}, atomically. */
+    static void write(BufferedImage out, Path png) throws IOException {
         Path abs = png.toAbsolutePath();
         Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
         try {
