@@ -1,0 +1,67 @@
+package dev.tersor.cli;
+
+import static dev.tersor.cli.MainTest.json;
+import static dev.tersor.cli.MainTest.number;
+import static dev.tersor.cli.MainTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tersor.cli.MainTest.Run;
+import dev.tersor.search.Architecture;
+import dev.tersor.search.ChainSpace;
+import dev.tersor.search.CostTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tersor search} on the bundled MNIST sample: an architecture file that reads back, a resume that re-scores nothing, clear errors. */
+class SearchCommandTest {
+    @TempDir
+    Path tmp;
+
+    private Run search(Path out, String... extra) {
+        return run(MainTest.concat(new String[] {"search", "--dataset", "mnist", "--limit", "640", "--epochs", "1", "--method", "random",
+            "--evaluations", "6", "--threads", "1", "--out", out.toString(), "--json"}, extra));
+    }
+
+    @Test
+    void randomSearchWritesTheBestArchitectureAndAResumeReusesItsTrials() throws Exception {
+        Path out = tmp.resolve("arch.json");
+        Run r = search(out);
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> j = json(r.lastLine());
+        ChainSpace space = ChainSpace.fashionTiny();
+        Architecture best = Architecture.read(out, space);
+        @SuppressWarnings("unchecked")
+        List<Double> ops = (List<Double>) j.get("architecture");
+        assertEquals(best.ops(), ops.stream().map(Double::intValue).toList());
+        assertEquals(6.0, number(j, "evaluations"));
+        assertEquals(CostTable.macs(space).of(best), number(j, "macs"), 1e-6);
+        assertTrue(number(j, "validation_accuracy") > 0 && number(j, "validation_accuracy") <= 1, j.toString());
+        Path log = Path.of(out + ".run").resolve("random");
+        assertTrue(Files.isDirectory(log), "the run directory holds the search's log and state");
+
+        Run again = search(out);
+        assertEquals(0, again.code(), again.err());
+        Map<String, Object> k = json(again.lastLine());
+        assertEquals(j.get("architecture"), k.get("architecture"), "the resumed run finds the same best");
+        assertEquals(number(j, "validation_accuracy"), number(k, "validation_accuracy"));
+        assertTrue(again.err().contains("resumed from"), "the supernet resumes from its checkpoint: " + again.err());
+    }
+
+    @Test
+    void impossibleLimitsAndBadSettingsAreNamed() {
+        Path out = tmp.resolve("arch.json");
+        Run tiny = search(out, "--max-macs", "1");
+        assertEquals(2, tiny.code());
+        assertTrue(tiny.err().contains("the smallest possible is"), tiny.err());
+        Run space = search(out, "--space", "nasbench");
+        assertTrue(space.err().contains("unknown space 'nasbench'; available: fashion-tiny"), space.err());
+        Run method = run("search", "--method", "darts", "--out", out.toString());
+        assertTrue(method.err().contains("--method must be spos or random"), method.err());
+        assertTrue(!Files.exists(out), "nothing written");
+    }
+}
