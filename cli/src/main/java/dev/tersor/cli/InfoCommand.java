@@ -23,6 +23,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -42,6 +43,9 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "M", description = "Zoo model (omit to list them all).")
     String model;
 
+    @Option(names = "--arch", paramLabel = "arch.json", description = "Instead of --model: an architecture found by 'tersor search'.")
+    Path arch;
+
     @Option(names = "--weights", paramLabel = "W",
             description = "A weights file (a compressed model file names its model): adds bits, bytes and BOPs per layer next to float32.")
     Path weights;
@@ -53,12 +57,13 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
         PrintWriter o = cl.getOut();
-        if (model == null && weights == null) {
+        if (model == null && weights == null && arch == null) {
             list(o);
             return 0;
         }
         if (weights != null) Models.existingFile(cl, "--weights", weights);
-        ModelInfo info = Models.info(cl, model, weights);
+        if (arch != null && model != null) throw new ParameterException(cl, "give --model or --arch, not both");
+        ModelInfo info = arch != null ? ArchModels.of(cl, arch) : Models.info(cl, model, weights);
         Module net = weights == null ? info.create() : Models.load(info, weights);
         SizeReport sizes = weights == null ? null : SizeReport.of(net, info.inputShape());
         Summary summary = Summary.of(net, info.inputShape());

@@ -53,9 +53,14 @@ final class Models {
      */
     static ModelInfo info(CommandLine cl, String name, Path weights) {
         String stored = null, kind = null;
+        ModelInfo searched = null;
         if (weights != null && Files.isRegularFile(weights)) {
             try (SafetensorsFile f = Safetensors.read(weights)) {
-                if (CompressedModel.isCompressed(f)) {
+                if (f.metadata().containsKey(ArchModels.ARCH_KEY)) {
+                    searched = ArchModels.ofJson(f.metadata().get(ArchModels.ARCH_KEY), weights + " (" + ArchModels.ARCH_KEY + ")");
+                    stored = searched.name();
+                    kind = "a searched architecture (" + stored + ")";
+                } else if (CompressedModel.isCompressed(f)) {
                     stored = CompressedModel.architecture(f);
                     kind = "a compressed " + stored + " model";
                 } else {
@@ -73,7 +78,7 @@ final class Models {
         if (name != null && stored != null && !name.equals(stored)) {
             throw new ParameterException(cl, "--model " + name + " does not match the weights file, which holds " + kind);
         }
-        return info(cl, name != null ? name : stored);
+        return searched != null ? searched : info(cl, name != null ? name : stored);
     }
 
     /** The zoo model a plain weights file or checkpoint says it holds ({@code tersor.zoo} or {@code run.model}), or null. */
@@ -94,8 +99,12 @@ final class Models {
 
     /** The same for a model built with {@code classes} outputs (recorded as {@code tersor.classes} when not ten). */
     static void save(ModelInfo info, Module model, Path path, int classes) throws IOException {
-        model.save(path, classes == Zoo.DEFAULT_CLASSES ? Map.of(ZOO_KEY, info.name())
-                : Map.of(ZOO_KEY, info.name(), CLASSES_KEY, Integer.toString(classes)));
+        Map<String, String> meta = new LinkedHashMap<>();
+        String arch = ArchModels.json(info);
+        if (arch != null) meta.put(ArchModels.ARCH_KEY, arch);   // a searched architecture: rebuilt from this
+        else meta.put(ZOO_KEY, info.name());
+        if (classes != Zoo.DEFAULT_CLASSES) meta.put(CLASSES_KEY, Integer.toString(classes));
+        model.save(path, meta);
     }
 
     /** Fails (a usage error) unless {@code info} can be built with {@code classes} outputs; builds nothing. */
@@ -108,6 +117,7 @@ final class Models {
 
     /** A fresh {@code info} model predicting {@code classes} classes; a model with a fixed ten-class head is a usage error. */
     static Module create(CommandLine cl, ModelInfo info, int classes) {
+        if (classes == Zoo.DEFAULT_CLASSES) return info.create();   // zoo models and searched architectures alike
         try {
             return Zoo.create(info.name(), classes);
         } catch (IllegalArgumentException e) {
@@ -183,7 +193,8 @@ final class Models {
                 return CompressedModel.load(f);
             }
             checkpoint = isCheckpoint(f);
-            model = Zoo.create(info.name(), classes(f, weights));
+            int classes = classes(f, weights);
+            model = classes == Zoo.DEFAULT_CLASSES ? info.create() : Zoo.create(info.name(), classes);
             requireSameModel(f, info, model, weights);
             for (String name : f.names()) {
                 if (!checkpoint) state.put(name, f.tensor(name));

@@ -56,8 +56,11 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M", description = "Zoo model, e.g. lenet5, resnet20 (list them: tersor info).")
+    @Option(names = "--model", paramLabel = "M", description = "Zoo model, e.g. lenet5, resnet20 (list them: tersor info).")
     String model;
+
+    @Option(names = "--arch", paramLabel = "arch.json", description = "Instead of --model: an architecture found by 'tersor search'.")
+    Path arch;
 
     @Option(names = "--data", paramLabel = "D",
             description = "Directory with the data set's files (default: the bundled MNIST sample, 8000 train / 2000 test images).")
@@ -120,7 +123,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         PrintWriter err = cl.getErr();
-        ModelInfo info = Models.info(cl, model);
+        if ((model == null) == (arch == null)) throw new ParameterException(cl, "give --model M (a zoo model) or --arch arch.json (a searched one)");
+        ModelInfo info = arch != null ? ArchModels.of(cl, arch) : Models.info(cl, model);
         if (resume != null) Models.existingFile(cl, "--resume", resume);
         RunSettings saved = resume == null ? null : RunSettings.read(cl, resume, info.name(), err);
         String ds = DataSplits.dataset(cl, info, dataset != null || saved == null ? dataset : saved.dataset());

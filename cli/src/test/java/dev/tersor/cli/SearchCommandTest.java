@@ -53,6 +53,30 @@ class SearchCommandTest {
     }
 
     @Test
+    void theFoundArchitectureTrainsEvaluatesAndSummarises() throws Exception {
+        Path arch = tmp.resolve("arch.json");
+        ChainSpace space = ChainSpace.fashionTiny();
+        new Architecture(space.name(), List.of(0, 3, 1, 2)).write(arch, space);
+        Path w = tmp.resolve("w.safetensors");
+        Run t = run("train", "--arch", arch.toString(), "--dataset", "mnist", "--limit", "512", "--batch", "32", "--epochs", "1", "--threads", "1",
+                "--out", w.toString(), "--json");
+        assertEquals(0, t.code(), t.err());
+        assertEquals("arch:" + space.name() + ":0-3-1-2", json(t.lastLine()).get("model"));
+        Run e = run("eval", "--weights", w.toString(), "--dataset", "mnist", "--limit", "512", "--threads", "1", "--json");
+        assertEquals(0, e.code(), "the weights name their architecture: " + e.err());
+        assertEquals(number(json(t.lastLine()), "final_test_accuracy"), number(json(e.lastLine()), "accuracy"), 1e-12);
+        Run i = run("info", "--arch", arch.toString(), "--json");
+        assertEquals(0, i.code(), i.err());
+        assertEquals(CostTable.macs(space).of(new Architecture(space.name(), List.of(0, 3, 1, 2))), number(json(i.lastLine()), "total_macs"), 1e-6);
+        Run both = run("train", "--arch", arch.toString(), "--model", "lenet5", "--out", w.toString());
+        assertTrue(both.err().contains("give --model M (a zoo model) or --arch arch.json"), both.err());
+        Files.writeString(arch, "{\"space\": \"" + space.name() + "\", \"ops\": [0, 9, 1, 2]}");
+        Run bad = run("info", "--arch", arch.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("op index 9"), bad.err());
+    }
+
+    @Test
     void impossibleLimitsAndBadSettingsAreNamed() {
         Path out = tmp.resolve("arch.json");
         Run tiny = search(out, "--max-macs", "1");
