@@ -15,10 +15,11 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The accuracy–size front of compressed models as a PNG: one point per {@code tersor compress ...
- * --json} result (its last JSON line: {@code method}, {@code accuracy}, {@code file_bytes}), the
- * float model they came from ({@code float_accuracy}, {@code float_file_bytes}), and the line
- * through the points no other point beats on both size and accuracy.
+ * An accuracy–cost front as a PNG: the points, and the line through those no other point beats on
+ * both cost and accuracy. Two uses: compressed models, one point per {@code tersor compress ...
+ * --json} result (its last JSON line: {@code method}, {@code accuracy}, {@code file_bytes}) with
+ * the float model they came from ({@code float_accuracy}, {@code float_file_bytes}), against file
+ * size; and the candidates a search scored, against their MACs.
  */
 final class FrontPlot {
     static final Color POINTS = new Color(31, 119, 180), FRONT = new Color(214, 39, 40), FLOAT = new Color(127, 127, 127);
@@ -26,8 +27,8 @@ final class FrontPlot {
     private FrontPlot() {
     }
 
-    /** One compressed model: its label, accuracy (a fraction) and file size. */
-    record Point(String label, double accuracy, long bytes) {
+    /** One model: its label ({@code "float"} for a float reference), accuracy (a fraction) and cost (the x axis). */
+    record Point(String label, double accuracy, double cost) {
     }
 
     /** The result in {@code json} (the last JSON object line of a compress run's output), and the float model's point. */
@@ -46,9 +47,9 @@ final class FrontPlot {
                 throw new IllegalArgumentException(json + " is not a compress result (no numeric 'accuracy' and 'file_bytes')");
             }
             List<Point> out = new ArrayList<>();
-            out.add(new Point(String.valueOf(m.get("method")), acc, bytes.longValue()));
+            out.add(new Point(String.valueOf(m.get("method")), acc, bytes / 1024));
             if (m.get("float_accuracy") instanceof Double fa && m.get("float_file_bytes") instanceof Double fb) {
-                out.add(new Point("float", fa, fb.longValue()));
+                out.add(new Point("float", fa, fb / 1024));
             }
             return out;
         }
@@ -58,7 +59,7 @@ final class FrontPlot {
     /** The points no other beats: smaller or equal size with higher accuracy, or smaller size with equal accuracy; by size. */
     static List<Point> front(List<Point> points) {
         List<Point> sorted = new ArrayList<>(points);
-        sorted.sort(Comparator.comparingLong(Point::bytes).thenComparing(Comparator.comparingDouble(Point::accuracy).reversed()));
+        sorted.sort(Comparator.comparingDouble(Point::cost).thenComparing(Comparator.comparingDouble(Point::accuracy).reversed()));
         List<Point> front = new ArrayList<>();
         double best = Double.NEGATIVE_INFINITY;
         for (Point p : sorted) {
@@ -70,13 +71,18 @@ final class FrontPlot {
         return front;
     }
 
-    /** Draws {@code points} (float models grey) and their front to {@code png}. */
+    /** Draws compressed models' {@code points} (float models grey) against file size, every point labelled. */
     static void draw(List<Point> points, String title, Path png) throws IOException {
+        draw(points, title, "file size (KB, log scale)", "test accuracy (%)", true, png);
+    }
+
+    /** Draws {@code points} and their front against {@code xTitle} (log scale); {@code labelAll} false labels the front only. */
+    static void draw(List<Point> points, String title, String xTitle, String yTitle, boolean labelAll, Path png) throws IOException {
         if (points.isEmpty()) throw new IllegalArgumentException("no results to plot");
         System.setProperty("java.awt.headless", "true");
         try {
             XYChart c = new XYChartBuilder().width(2 * Plots.PANEL_WIDTH).height(Plots.HEIGHT + 120).title(title)
-                    .xAxisTitle("file size (KB, log scale)").yAxisTitle("test accuracy (%)").build();
+                    .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
             c.getStyler().setXAxisLogarithmic(true);
             c.getStyler().setXAxisLogarithmicDecadeOnly(false);
             c.getStyler().setChartBackgroundColor(Color.WHITE).setPlotBackgroundColor(Color.WHITE).setAntiAlias(false);
@@ -87,8 +93,8 @@ final class FrontPlot {
             series(c, "float", floats, FLOAT, XYSeries.XYSeriesRenderStyle.Scatter);
             double lo = points.stream().mapToDouble(Point::accuracy).min().orElse(0), hi = points.stream().mapToDouble(Point::accuracy).max().orElse(1);
             double above = Math.max(0.03 * 100 * (hi - lo), 0.01);   // labels just above their points
-            for (Point p : points.stream().distinct().toList()) {
-                c.addAnnotation(new org.knowm.xchart.AnnotationText(p.label(), p.bytes() / 1024.0, 100 * p.accuracy() + above, false));
+            for (Point p : (labelAll ? points : front(points)).stream().distinct().toList()) {
+                c.addAnnotation(new org.knowm.xchart.AnnotationText(p.label(), p.cost(), 100 * p.accuracy() + above, false));
             }
             Plots.write(BitmapEncoder.getBufferedImage(c), png);
         } catch (Error | RuntimeException e) {
@@ -99,7 +105,7 @@ final class FrontPlot {
 
     private static void series(XYChart c, String name, List<Point> pts, Color color, XYSeries.XYSeriesRenderStyle style) {
         if (pts.isEmpty()) return;
-        XYSeries s = c.addSeries(name, pts.stream().map(p -> p.bytes() / 1024.0).toList(), pts.stream().map(p -> 100 * p.accuracy()).toList());
+        XYSeries s = c.addSeries(name, pts.stream().map(Point::cost).toList(), pts.stream().map(p -> 100 * p.accuracy()).toList());
         s.setXYSeriesRenderStyle(style);
         s.setLineColor(color);
         s.setMarkerColor(color);

@@ -104,6 +104,23 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "End stdout with one line of JSON.")
     boolean json;
 
+    /** Every scored candidate: trial, generation, origin, ops, op names, validation accuracy and costs. */
+    private static void writeTrials(Path csv, List<dev.tersor.search.Trial> trials, ChainSpace s) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder("trial,generation,origin,ops,op_names,validation_accuracy,macs,params\n");
+        for (dev.tersor.search.Trial t : trials) {
+            sb.append(t.index()).append(',').append(t.generation()).append(',').append(t.origin()).append(',').append(t.arch().key()).append(',')
+                    .append(PredictFolder.csvCell(String.join(" ", s.opNames(t.arch())))).append(',').append(t.score()).append(',')
+                    .append(t.costs().getOrDefault("macs", Double.NaN)).append(',').append(t.costs().getOrDefault("params", Double.NaN)).append('\n');
+        }
+        Path tmp = Files.createTempFile(csv.toAbsolutePath().getParent(), "." + csv.getFileName(), ".tmp");
+        try {
+            Files.writeString(tmp, sb);
+            Files.move(tmp, csv, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     @SuppressWarnings("try")
     @Override
     public Integer call() throws Exception {
@@ -159,13 +176,20 @@ final class SearchCommand implements Callable<Integer> {
             List<Batch> validation = SupernetFitness.take(DataSplits.testLoader(like, val), Integer.MAX_VALUE);
             long s0 = System.nanoTime();
             SearchResult r;
+            Experiment e;
             try (TrialExecutor ex = new LocalExecutor(1, SupernetFitness.perWorker(net, calibration, validation))) {
-                Experiment e = new Experiment(s, ex, limits, List.of(macs, params),
+                e = new Experiment(s, ex, limits, List.of(macs, params),
                         Experiment.Options.in(run.resolve(m), seed).log(new java.io.PrintStream(WriterStream.of(err), true)));
                 r = m.equals("spos") ? new Evolution(new Evolution.Options(population, generations, Math.min(10, population),
                         population / 2, 0.1, population / 2)).run(e) : new RandomSearch(evaluations, 16).run(e);
             }
             r.best().write(out, s);
+            List<dev.tersor.search.Trial> trials = e.trials();
+            writeTrials(run.resolve(m + "-trials.csv"), trials, s);
+            List<FrontPlot.Point> points = new ArrayList<>();
+            for (dev.tersor.search.Trial tr : trials) points.add(new FrontPlot.Point(tr.arch().key(), tr.score(), macs.of(tr.arch())));
+            FrontPlot.draw(points, s.name() + ": " + trials.size() + " candidates (" + m + ")", "multiply-accumulates per image (log scale)",
+                    "validation accuracy with supernet weights (%)", false, run.resolve(m + "-front.png"));
             Map<String, Object> record = new LinkedHashMap<>();
             record.put("space", s.name());
             record.put("method", m);
@@ -179,6 +203,8 @@ final class SearchCommand implements Callable<Integer> {
             record.put("search_seconds", BenchCommand.round((System.nanoTime() - s0) / 1e9, 1));
             record.put("out", out.toString());
             record.put("run", run.toString());
+            record.put("trials_csv", run.resolve(m + "-trials.csv").toString());
+            record.put("front_png", run.resolve(m + "-front.png").toString());
             var o2 = cl.getOut();
             if (json) {
                 o2.println(Json.write(record));

@@ -43,6 +43,13 @@ class SearchCommandTest {
         assertTrue(number(j, "validation_accuracy") > 0 && number(j, "validation_accuracy") <= 1, j.toString());
         Path log = Path.of(out + ".run").resolve("random");
         assertTrue(Files.isDirectory(log), "the run directory holds the search's log and state");
+        List<String> csv = Files.readAllLines(Path.of((String) j.get("trials_csv")));
+        assertEquals("trial,generation,origin,ops,op_names,validation_accuracy,macs,params", csv.get(0));
+        assertEquals(7, csv.size(), "a row per scored candidate");
+        assertTrue(csv.stream().anyMatch(l -> l.contains("," + best.key() + ",") && l.contains(String.valueOf(number(j, "validation_accuracy")))),
+                "the best is among them: " + csv);
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(Path.of((String) j.get("front_png")).toFile());
+        assertTrue(png.getWidth() > 500, "the accuracy-MACs front of the candidates");
 
         Run again = search(out);
         assertEquals(0, again.code(), again.err());
