@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  *       (the 11 photographs among its wallpapers, 2560x1600). They are JPEG-compressed, so each is
  *       downscaled with {@link Bicubic} (antialiased) by the smallest factor in 2..4 that brings its
  *       long side to 2048 pixels or less (4 when none does), which averages the 8x8 JPEG blocks away;
- *       the result is a clean HR image of 640 to 1920 pixels on its long side.</li>
+ *       the result is a clean HR image of 640 to 1919 pixels on its long side.</li>
  *   <li>{@link #EVAL} ({@code sr-eval}): 5 lossless PNG photos kept as they are: scikit-image's
  *       {@code astronaut}, {@code chelsea}, {@code coffee} and {@code motorcycle_left}
  *       ({@code python3-skimage}) and OpenCV's {@code dnn_superres/butterfly.png} ({@code opencv-doc}).</li>
