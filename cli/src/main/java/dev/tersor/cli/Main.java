@@ -93,9 +93,10 @@ public final class Main implements Runnable {
                         + String.join(", ", cl.getSubcommands().keySet());
             }
         }
-        if (ex instanceof CommandLine.MissingParameterException) {
+        boolean unknownOption = ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty() && u.getUnmatched().get(0).startsWith("-");
+        if (ex instanceof CommandLine.MissingParameterException || unknownOption) {
             String unknown = UnknownOptions.describe(cl.getCommandSpec(), args);
-            if (unknown != null) message = unknown;   // the missing option is usually the mistyped one
+            if (unknown != null) message = unknown;   // a missing option is usually the mistyped one
         }
         message = message == null ? "bad arguments" : message.strip().replaceAll("\\s*\\R\\s*", "; ");
         err.println(qualifiedName(cl) + ": " + message + " (see '" + qualifiedName(cl) + " --help')");

@@ -47,8 +47,10 @@ class UsageTest {
                 two.err());
         assertEquals(1, UnknownOptions.distance("--modle", "--model"));
         assertEquals(3, UnknownOptions.distance("abc", ""));
-        MainTest.Run missing = MainTest.run("train", "--out", "x.safetensors");
+        MainTest.Run missing = MainTest.run("predict", "--model", "lenet5");
         assertTrue(missing.err().contains("Missing required option"), "a plain missing option is still reported as such: " + missing.err());
+        MainTest.Run neither = MainTest.run("train", "--out", "x.safetensors");
+        assertTrue(neither.err().contains("give --model M (a zoo model) or --arch arch.json"), neither.err());
     }
 
     @Test
