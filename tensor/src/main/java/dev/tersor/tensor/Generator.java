@@ -26,6 +26,23 @@ public final class Generator {
         return new long[] {state, hasSpare ? (1L << 32) | (Float.floatToRawIntBits(spare) & 0xFFFFFFFFL) : 0L};
     }
 
+    /**
+     * A 64-bit seed from three values, e.g. (seed, epoch, index): SplitMix64's finaliser over a
+     * running combination, so nearby triples give unrelated streams. Data pipelines seed one
+     * generator per item with it, which makes an item's draws independent of the order items are
+     * made in.
+     */
+    public static long mix(long a, long b, long c) {
+        long h = a;
+        for (long v : new long[] {b, c}) {
+            h = (h ^ v) * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;
+            h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+            h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+            h ^= h >>> 31;
+        }
+        return h;
+    }
+
     /** A generator continuing exactly where the one that gave {@code state} stood. */
     public static Generator restore(long[] state) {
         if (state == null || state.length != 2) throw new IllegalArgumentException("generator state must be two longs");

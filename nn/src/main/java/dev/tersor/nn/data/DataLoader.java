@@ -153,7 +153,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             for (int i = 0; i < n; i++) o[i] = i;
             return o;
         }
-        return new Generator(mix(seed, 0x5EED5EEDL, epoch)).permutation(n);
+        return new Generator(Generator.mix(seed, 0x5EED5EEDL, epoch)).permutation(n);
     }
 
     /** Batch {@code b} of an epoch whose sample order is {@code order}. */
@@ -179,7 +179,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         }
         int[] shape = sampleShape;
         if (!transforms.isEmpty()) {
-            Generator gen = new Generator(mix(seed, epoch, b));
+            Generator gen = new Generator(Generator.mix(seed, epoch, b));
             for (Transform t : transforms) {
                 int[] next = t.outputShape(shape);
                 float[] out = Arrays.equals(next, shape) ? data : new float[Math.multiplyExact(count, numel(next))];
@@ -200,17 +200,6 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         return n;
     }
 
-    /** A 64-bit seed from three values (SplitMix64 finalizer over a running combination). */
-    static long mix(long a, long b, long c) {
-        long h = a;
-        for (long v : new long[] {b, c}) {
-            h = (h ^ v) * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;
-            h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
-            h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
-            h ^= h >>> 31;
-        }
-        return h;
-    }
 
     @Override
     public String toString() {

@@ -123,7 +123,7 @@ public final class PatchPairs implements Dataset {
     /** Pair {@code index} of this epoch, as the class describes. */
     public Pair pair(int index) {
         Objects.checkIndex(index, size);
-        Generator g = new Generator(mix(seed, epoch, index));
+        Generator g = new Generator(Generator.mix(seed, epoch, index));
         int s = spec.scale();
         int p = spec.lrSize();
         Image img = images.get(g.nextInt(images.size()));
@@ -175,17 +175,6 @@ public final class PatchPairs implements Dataset {
         return new PairBatch(Tensor.fromArray(lr, n, 3, p, p), Tensor.fromArray(hr, n, 3, q, q));
     }
 
-    /** A 64-bit seed from three values (SplitMix64's finaliser over a running combination). */
-    static long mix(long a, long b, long c) {
-        long h = a;
-        for (long v : new long[] {b, c}) {
-            h = (h ^ v) * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;
-            h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
-            h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
-            h ^= h >>> 31;
-        }
-        return h;
-    }
 
     @Override
     public String toString() {
