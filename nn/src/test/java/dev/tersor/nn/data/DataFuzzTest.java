@@ -1,0 +1,149 @@
+package dev.tersor.nn.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Fuzz targets for the data set readers of outside files: IDX (plain and gzip), CIFAR binary,
+ * the image folder reader (Tersor's side of PNG/JPEG decoding) and the tar extractor the data
+ * fetcher runs on downloaded archives. Contract: a well-formed input gives exactly the values
+ * its bytes announce, anything else an {@link IOException} with a message naming the file;
+ * never another exception, and never more memory than a small multiple of the input (the fuzz
+ * runs use {@code -Xmx256m}). Inputs: {@code src/test/resources/dev/tersor/nn/data/DataFuzzTestInputs/<method>/}.
+ */
+class DataFuzzTest {
+    private static Path dir;
+
+    @BeforeAll
+    static void createDir() throws IOException {
+        dir = Files.createTempDirectory("tersor-fuzz-data");
+    }
+
+    @AfterAll
+    static void deleteDir() throws IOException {
+        delete(dir);
+    }
+
+    @FuzzTest(maxExecutions = 400_000, maxDuration = "4m")
+    void idx(byte[] data) throws IOException {
+        int rows = data.length > 0 ? 1 + (data[0] & 3) : 1;     // 1..4 rows and columns: small images keep inputs small
+        int cols = data.length > 1 ? 1 + (data[1] & 3) : 1;
+        byte[] file = data.length > 2 ? java.util.Arrays.copyOfRange(data, 2, data.length) : new byte[0];
+        Path plain = dir.resolve("fuzz.idx"), gz = dir.resolve("fuzz.idx.gz");   // Idx.open gunzips the second
+        Files.write(plain, file);
+        Files.write(gz, file);
+        for (Path p : List.of(plain, gz)) {
+            boolean raw = p == plain;
+            try (InputStream in = Idx.open(p)) {
+                Idx.Images im = Idx.readImages(p.toString(), in, rows, cols);
+                assertEquals((long) im.count() * rows * cols, im.pixels().length);
+                if (raw) for (int i = 0; i < im.pixels().length; i++) assertEquals((file[16 + i] & 0xFF) / 255f, im.pixels()[i]);
+            } catch (IOException e) {
+                named(e, p.toString());
+            }
+            try (InputStream in = Idx.open(p)) {
+                int[] labels = Idx.readLabels(p.toString(), in, 10);
+                if (raw) {
+                    assertEquals(file.length - 8, labels.length);
+                    for (int i = 0; i < labels.length; i++) assertEquals(file[8 + i] & 0xFF, labels[i]);
+                }
+            } catch (IOException e) {
+                named(e, p.toString());
+            }
+        }
+    }
+
+    @FuzzTest(maxExecutions = 100_000, maxDuration = "4m")
+    void cifar(byte[] data) throws IOException {
+        Path file = dir.resolve("test_batch.bin");
+        Files.write(file, data);
+        try {
+            TensorDataset ds = Cifar.cifar10(dir, false);
+            assertEquals(data.length / (Cifar.IMAGE_BYTES + 1), ds.size());
+        } catch (IOException e) {
+            named(e, file.toString());
+        }
+        Path hundred = Files.move(file, dir.resolve("test.bin"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try {
+            TensorDataset ds = Cifar.cifar100(dir, false);
+            assertEquals(data.length / (Cifar.IMAGE_BYTES + 2), ds.size());
+        } catch (IOException e) {
+            named(e, hundred.toString());
+        } finally {
+            Files.delete(hundred);
+        }
+    }
+
+    @FuzzTest(maxExecutions = 100_000, maxDuration = "4m")
+    void imageFolder(byte[] data) throws IOException {
+        Path root = dir.resolve("images");
+        Path image = root.resolve("cat").resolve(data.length > 0 && (data[0] & 1) == 1 ? "a.jpg" : "a.png");
+        Files.createDirectories(image.getParent());
+        Files.write(image, data);
+        try {
+            for (ImageFolder.Options o : List.of(ImageFolder.Options.of(ImageFolder.Channels.RGB),
+                    ImageFolder.Options.resized(ImageFolder.Channels.GRAYSCALE, 5, 3, ImageFolder.Resize.BILINEAR))) {
+                try {
+                    TensorDataset ds = ImageFolder.load(root, o);
+                    assertEquals(1, ds.size());
+                    for (float v : ds.inputs().toArray()) assertTrue(v >= 0 && v <= 1, "pixel " + v + " outside [0, 1]");
+                } catch (IOException e) {
+                    named(e, image.toString());
+                }
+            }
+        } finally {
+            delete(root);
+        }
+    }
+
+    @FuzzTest(maxExecutions = 100_000, maxDuration = "4m")
+    void tar(byte[] data) throws IOException {
+        Path zone = dir.resolve("tar");
+        Path root = zone.resolve("a/b/c/tar").toAbsolutePath().normalize();   // "../" up to 4 levels still lands in zone: checked
+        try {
+            List<Path> written = Tar.extract("fuzz.tar", new ByteArrayInputStream(data), root);
+            for (Path p : written) assertTrue(p.startsWith(root) && Files.isRegularFile(p), p.toString());
+        } catch (IOException e) {
+            if (!(e instanceof java.nio.file.FileSystemException)) named(e, "fuzz.tar");   // a clash on disk names the path
+        } finally {
+            try (Stream<Path> s = Files.walk(zone)) {
+                for (Path p : s.toList()) {
+                    Path q = p.toAbsolutePath().normalize();
+                    assertTrue(q.startsWith(root) || root.startsWith(q), "written outside the target directory: " + p);
+                }
+            }
+            delete(zone);
+        }
+    }
+
+    private static void named(IOException e, String name) {
+        assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), e.toString());
+        if (name != null) assertTrue(e.getMessage().contains(name), e.getMessage());
+    }
+
+    private static void delete(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).forEach(q -> {
+                try {
+                    Files.delete(q);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}
