@@ -29,7 +29,7 @@ class CliFuzzTest {
             "--data", "--out", "--threads", "--seed", "--json", "ptq", "qat", "prune", "cluster", "gemm", "--size", "=", "-1",
             "0", "1e9", "NaN", "2147483648", "--val-split", "--keep", "best", "--checkpoint-every", "--weights");
 
-    @FuzzTest(maxExecutions = 100_000, maxDuration = "4m")
+    @FuzzTest(maxExecutions = 100_000, maxDuration = "60s")
     void arguments(FuzzedDataProvider in) {
         List<String> args = new ArrayList<>();
         int n = in.consumeInt(0, 8);
@@ -55,7 +55,7 @@ class CliFuzzTest {
         if (!args.contains("--verbose") && !args.contains("-v")) assertFalse(said.contains("\tat "), "stack trace for " + args + ": " + said);
     }
 
-    @FuzzTest(maxExecutions = 400_000, maxDuration = "4m")
+    @FuzzTest(maxExecutions = 400_000, maxDuration = "60s")
     void json(@NotNull String text) {
         Object v;
         try {

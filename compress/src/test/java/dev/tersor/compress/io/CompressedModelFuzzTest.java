@@ -47,7 +47,17 @@ class CompressedModelFuzzTest {
         }
     }
 
-    @FuzzTest(maxExecutions = 20_000, maxDuration = "4m")
+    /** Writes the seed of {@link #load} (run with {@code -Dtersor.writeFuzzSeeds=true}, see docs/fuzzing.md). */
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "tersor.writeFuzzSeeds", matches = "true")
+    void writeSeed() throws IOException {
+        Path dir = Path.of("src/test/resources/dev/tersor/compress/io/CompressedModelFuzzTestInputs/load");
+        Files.createDirectories(dir);
+        CompressedModel.save(CompressedFixtures.lenet5(4), "lenet5", "fuzz seed", dir.resolve("seed-lenet5-4bit"));
+        assertEquals("lenet5", CompressedModel.architecture(Safetensors.read(dir.resolve("seed-lenet5-4bit"))));
+    }
+
+    @FuzzTest(maxExecutions = 20_000, maxDuration = "60s")
     void load(byte[] data) {
         try {
             SafetensorsFile f = Safetensors.read(data, "fuzz");
@@ -60,7 +70,7 @@ class CompressedModelFuzzTest {
     private static final List<String> KEYS = List.of(CompressedModel.MODEL_KEY, CompressedModel.LAYERS_KEY,
             CompressedModel.IDENTITY_KEY, CompressedModel.PRUNED_KEY, CompressedModel.FORMAT_KEY);
 
-    @FuzzTest(maxExecutions = 20_000, maxDuration = "4m")
+    @FuzzTest(maxExecutions = 20_000, maxDuration = "60s")
     void metadata(FuzzedDataProvider in) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>(good.metadata());
         List<String> keys = new ArrayList<>(KEYS);
@@ -94,7 +104,7 @@ class CompressedModelFuzzTest {
         }
     }
 
-    @FuzzTest(maxExecutions = 400_000, maxDuration = "4m")
+    @FuzzTest(maxExecutions = 400_000, maxDuration = "60s")
     void pruningPlan(@NotNull String text) {
         PruningPlan plan;
         try {

@@ -37,7 +37,7 @@ class DataFuzzTest {
         delete(dir);
     }
 
-    @FuzzTest(maxExecutions = 400_000, maxDuration = "4m")
+    @FuzzTest(maxExecutions = 400_000, maxDuration = "60s")
     void idx(byte[] data) throws IOException {
         int rows = data.length > 0 ? 1 + (data[0] & 3) : 1;     // 1..4 rows and columns: small images keep inputs small
         int cols = data.length > 1 ? 1 + (data[1] & 3) : 1;
@@ -66,7 +66,7 @@ class DataFuzzTest {
         }
     }
 
-    @FuzzTest(maxExecutions = 100_000, maxDuration = "4m")
+    @FuzzTest(maxExecutions = 100_000, maxDuration = "60s")
     void cifar(byte[] data) throws IOException {
         Path file = dir.resolve("test_batch.bin");
         Files.write(file, data);
@@ -87,10 +87,10 @@ class DataFuzzTest {
         }
     }
 
-    @FuzzTest(maxExecutions = 100_000, maxDuration = "4m")
+    @FuzzTest(maxExecutions = 100_000, maxDuration = "60s")
     void imageFolder(byte[] data) throws IOException {
         Path root = dir.resolve("images");
-        Path image = root.resolve("cat").resolve(data.length > 0 && (data[0] & 1) == 1 ? "a.jpg" : "a.png");
+        Path image = root.resolve("cat").resolve("a.png");   // ImageIO picks the decoder from the content
         Files.createDirectories(image.getParent());
         Files.write(image, data);
         try {
@@ -109,7 +109,7 @@ class DataFuzzTest {
         }
     }
 
-    @FuzzTest(maxExecutions = 100_000, maxDuration = "4m")
+    @FuzzTest(maxExecutions = 100_000, maxDuration = "60s")
     void tar(byte[] data) throws IOException {
         Path zone = dir.resolve("tar");
         Path root = zone.resolve("a/b/c/tar").toAbsolutePath().normalize();   // "../" up to 4 levels still lands in zone: checked

@@ -21,7 +21,7 @@ import java.nio.ByteBuffer;
  */
 class SafetensorsFuzzTest {
 
-    @FuzzTest(maxExecutions = 400_000, maxDuration = "4m")
+    @FuzzTest(maxExecutions = 400_000, maxDuration = "60s")
     void safetensors(byte[] data) throws IOException {
         SafetensorsFile f;
         try {
@@ -67,7 +67,7 @@ class SafetensorsFuzzTest {
         }
     }
 
-    @FuzzTest(maxExecutions = 400_000, maxDuration = "4m")
+    @FuzzTest(maxExecutions = 400_000, maxDuration = "60s")
     void json(byte[] data) {
         for (JsonReader.Options o : new JsonReader.Options[] {JsonReader.Options.JSON, HeaderJson.OPTIONS}) {
             try {

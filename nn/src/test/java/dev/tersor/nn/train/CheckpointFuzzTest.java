@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Fuzz target for reading training checkpoints ({@link Checkpoint#load}, which sits on the
@@ -46,7 +48,7 @@ class CheckpointFuzzTest {
         return new Sequential(new Linear(2, 3), new Linear(3, 2));
     }
 
-    @FuzzTest(maxExecutions = 200_000, maxDuration = "4m")
+    @FuzzTest(maxExecutions = 200_000, maxDuration = "60s")
     void load(byte[] data) throws IOException {
         Files.write(file, data);
         Module model = model();
@@ -63,5 +65,22 @@ class CheckpointFuzzTest {
         } catch (IllegalArgumentException | UncheckedIOException e) {
             assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), e.toString());
         }
+    }
+
+    /** Writes the seed input (run with {@code -Dtersor.writeFuzzSeeds=true}, see docs/fuzzing.md). */
+    @Test
+    @EnabledIfSystemProperty(named = "tersor.writeFuzzSeeds", matches = "true")
+    void writeSeed() throws IOException {
+        Module model = model();
+        Adam adam = new Adam(model.parameters(), Adam.options().lr(0.01).build());
+        StepLr schedule = new StepLr(adam, 2, 0.5);
+        Path ckpt = Files.createTempFile("seed", ".ckpt");
+        List<EpochMetrics> history = List.of(new EpochMetrics(1, 0.5, 0.75, Double.NaN, Double.NaN, Double.NaN, 1.5, 100, 0.01));
+        Checkpoint.save(ckpt, model, adam, schedule, 1, history, java.util.Map.of("model", "tiny"));
+        Path dir = Path.of("src/test/resources/dev/tersor/nn/train/CheckpointFuzzTestInputs/load");
+        Files.createDirectories(dir);
+        Files.move(ckpt, dir.resolve("seed-one-epoch"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(history, Checkpoint.load(dir.resolve("seed-one-epoch"), model(), new Adam(model().parameters(),
+                Adam.options().lr(0.01).build()), null));
     }
 }
