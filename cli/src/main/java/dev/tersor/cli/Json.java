@@ -46,6 +46,7 @@ final class Json {
         } else if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
             if (!Double.isFinite(d)) sb.append("null");
+            else if (d == 0 && 1 / d < 0) sb.append("-0.0");                    // (long) -0.0 would drop the sign
             else if (d == Math.rint(d) && Math.abs(d) < 1e15) sb.append((long) d).append(".0");
             else sb.append(d);
         } else if (v instanceof Number n) {

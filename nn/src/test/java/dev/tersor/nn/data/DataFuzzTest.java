@@ -21,8 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
  * the image folder reader (Tersor's side of PNG/JPEG decoding) and the tar extractor the data
  * fetcher runs on downloaded archives. Contract: a well-formed input gives exactly the values
  * its bytes announce, anything else an {@link IOException} with a message naming the file;
- * never another exception, and never more memory than a small multiple of the input (the fuzz
- * runs use {@code -Xmx256m}). Inputs: {@code src/test/resources/dev/tersor/nn/data/DataFuzzTestInputs/<method>/}.
+ * never another exception, never an out-of-memory error (even one a decoder wraps), and for
+ * images never more allocation than a stated multiple of the input (checked with the thread's
+ * allocation counter; the fuzz runs also use {@code -Xmx256m}). Inputs: {@code src/test/resources/dev/tersor/nn/data/DataFuzzTestInputs/<method>/}.
  */
 class DataFuzzTest {
     private static Path dir;
@@ -30,6 +31,10 @@ class DataFuzzTest {
     @BeforeAll
     static void createDir() throws IOException {
         dir = Files.createTempDirectory("tersor-fuzz-data");
+        Path warm = dir.resolve("warm.png");                 // ImageIO's one-time set-up is not the input's allocation
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(2, 2, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", warm.toFile());
+        ImageFolder.decode(warm);
+        Files.delete(warm);
     }
 
     @AfterAll
@@ -93,6 +98,7 @@ class DataFuzzTest {
         Path image = root.resolve("cat").resolve("a.png");   // ImageIO picks the decoder from the content
         Files.createDirectories(image.getParent());
         Files.write(image, data);
+        long before = allocated();
         try {
             for (ImageFolder.Options o : List.of(ImageFolder.Options.of(ImageFolder.Channels.RGB),
                     ImageFolder.Options.resized(ImageFolder.Channels.GRAYSCALE, 5, 3, ImageFolder.Resize.BILINEAR))) {
@@ -107,6 +113,8 @@ class DataFuzzTest {
         } finally {
             delete(root);
         }
+        // ImageIO's raster (4 bytes a pixel), our planes (12) and a resize, for ImageFolder.MAX_PIXELS_PER_BYTE pixels a byte
+        checkAllocation(before, data.length, 24L * ImageFolder.MAX_PIXELS_PER_BYTE);
     }
 
     @FuzzTest(maxExecutions = 100_000, maxDuration = "60s")
@@ -129,8 +137,26 @@ class DataFuzzTest {
         }
     }
 
+    /** Bytes this thread allocated so far (HotSpot's counter: it sees allocations a decoder makes and then swallows). */
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getThreadAllocatedBytes(Thread.currentThread().getId());
+    }
+
+    /**
+     * Fails when reading {@code inputBytes} allocated more than {@code perByte} bytes per input
+     * byte plus 64 MiB (class loading, buffers, decoder set-up).
+     */
+    private static void checkAllocation(long before, long inputBytes, long perByte) {
+        long used = allocated() - before;
+        assertTrue(used <= perByte * inputBytes + (64L << 20), used + " bytes allocated for a " + inputBytes + "-byte input");
+    }
+
     private static void named(IOException e, String name) {
         assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), e.toString());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            assertTrue(!(t instanceof OutOfMemoryError), "ran out of memory (" + t + ") inside " + e);
+        }
         if (name != null) assertTrue(e.getMessage().contains(name), e.getMessage());
     }
 
