@@ -31,10 +31,20 @@ class DataFuzzTest {
     @BeforeAll
     static void createDir() throws IOException {
         dir = Files.createTempDirectory("tersor-fuzz-data");
-        Path warm = dir.resolve("warm.png");                 // ImageIO's one-time set-up is not the input's allocation
-        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(2, 2, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", warm.toFile());
-        ImageFolder.decode(warm);
-        Files.delete(warm);
+        // One-time set-up (ImageIO's colour profiles, tensor backends, class loading and, when fuzzing,
+        // instrumentation) is not the input's allocation: run the whole image path once first.
+        Path warm = dir.resolve("warm");
+        Path image = warm.resolve("c/a.png");
+        Files.createDirectories(image.getParent());
+        for (int type : new int[] {java.awt.image.BufferedImage.TYPE_INT_RGB, java.awt.image.BufferedImage.TYPE_BYTE_GRAY}) {
+            for (String format : new String[] {"png", "jpg"}) {
+                javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(2, 2, type), format, image.toFile());
+                ImageFolder.load(warm, ImageFolder.Options.of(ImageFolder.Channels.RGB)).inputs().toArray();
+                ImageFolder.load(warm, ImageFolder.Options.resized(ImageFolder.Channels.GRAYSCALE, 5, 3, ImageFolder.Resize.BILINEAR))
+                        .inputs().toArray();
+            }
+        }
+        delete(warm);
     }
 
     @AfterAll
