@@ -1,5 +1,13 @@
 package dev.tersor.cli;
 
+import dev.tersor.nn.io.JsonFormatException;
+import dev.tersor.nn.io.JsonReader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +16,8 @@ import java.util.Map;
 /**
  * Just enough JSON for benchmark reports: a single-line writer for maps, lists, strings, numbers,
  * booleans and null, and a strict reader for the same (used by tests and by tools that read the
- * reports back). Non-finite numbers are written as {@code null}.
+ * reports back) on top of the project's one JSON parser, {@link JsonReader}. Non-finite numbers
+ * are written as {@code null}.
  *
  * <pre>{@code
  * Json.write(Map.of("median_ms", 2.5))   // {"median_ms":2.5}
@@ -37,6 +46,7 @@ final class Json {
         } else if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
             if (!Double.isFinite(d)) sb.append("null");
+            else if (d == 0 && 1 / d < 0) sb.append("-0.0");                    // (long) -0.0 would drop the sign
             else if (d == Math.rint(d) && Math.abs(d) < 1e15) sb.append((long) d).append(".0");
             else sb.append(d);
         } else if (v instanceof Number n) {
@@ -86,131 +96,64 @@ final class Json {
     }
 
     /**
-     * Reads one JSON value: objects become {@link LinkedHashMap}, arrays {@link ArrayList},
-     * numbers {@link Double}. Throws {@link IllegalArgumentException} naming the offset of the
-     * first error.
+     * Reads one JSON value with the project's strict parser ({@link JsonReader}, limits
+     * {@link JsonReader.Options#JSON}): objects become {@link LinkedHashMap} (a duplicate key is
+     * an error), arrays {@link ArrayList}, numbers {@link Double}. Throws
+     * {@link IllegalArgumentException} naming the (character) offset of the first error.
      */
     static Object parse(String text) {
-        Reader r = new Reader(text);
-        r.skipSpace();
-        Object v = r.value();
-        r.skipSpace();
-        if (r.pos != text.length()) throw r.error("end of input");
-        return v;
+        CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer encoded;
+        try {
+            encoded = encoder.encode(CharBuffer.wrap(text));
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("bad JSON at offset " + unpairedSurrogate(text) + ": unpaired surrogate character", e);
+        }
+        byte[] utf8 = new byte[encoded.remaining()];
+        encoded.get(utf8);
+        try {
+            return java(JsonReader.parse(utf8, utf8.length, JsonReader.Options.JSON));
+        } catch (JsonFormatException e) {
+            throw new IllegalArgumentException("bad JSON at offset " + charOffset(utf8, e.offset()) + ": " + e.problem(), e);
+        }
     }
 
-    private static final class Reader {
-        final String s;
-        int pos;
-
-        Reader(String s) {
-            this.s = s;
-        }
-
-        IllegalArgumentException error(String expected) {
-            String found = pos < s.length() ? "'" + s.charAt(pos) + "'" : "end of input";
-            return new IllegalArgumentException("bad JSON at offset " + pos + ": expected " + expected + ", found " + found);
-        }
-
-        void skipSpace() {
-            while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) pos++;
-        }
-
-        void expect(char c) {
-            if (pos >= s.length() || s.charAt(pos) != c) throw error("'" + c + "'");
-            pos++;
-        }
-
-        Object value() {
-            if (pos >= s.length()) throw error("a value");
-            char c = s.charAt(pos);
-            if (c == '{') return object();
-            if (c == '[') return array();
-            if (c == '"') return string();
-            if (c == '-' || c >= '0' && c <= '9') return number();
-            if (s.startsWith("true", pos)) { pos += 4; return Boolean.TRUE; }
-            if (s.startsWith("false", pos)) { pos += 5; return Boolean.FALSE; }
-            if (s.startsWith("null", pos)) { pos += 4; return null; }
-            throw error("a value");
-        }
-
-        Map<String, Object> object() {
+    private static Object java(JsonReader.Value v) {
+        if (v instanceof JsonReader.Obj o) {
             Map<String, Object> m = new LinkedHashMap<>();
-            expect('{');
-            skipSpace();
-            if (pos < s.length() && s.charAt(pos) == '}') { pos++; return m; }
-            while (true) {
-                skipSpace();
-                if (pos >= s.length() || s.charAt(pos) != '"') throw error("a string key");
-                String key = string();
-                skipSpace();
-                expect(':');
-                skipSpace();
-                m.put(key, value());
-                skipSpace();
-                if (pos < s.length() && s.charAt(pos) == ',') { pos++; continue; }
-                expect('}');
-                return m;
-            }
+            o.members().forEach((k, x) -> m.put(k, java(x)));
+            return m;
         }
+        if (v instanceof JsonReader.Arr a) {
+            List<Object> l = new ArrayList<>(a.items().size());
+            for (JsonReader.Value x : a.items()) l.add(java(x));
+            return l;
+        }
+        if (v instanceof JsonReader.Str s) return s.value();
+        if (v instanceof JsonReader.Num n) return (double) n.value();
+        if (v instanceof JsonReader.Real r) return r.value();
+        if (v instanceof JsonReader.Bool b) return b.value();
+        return null;                                    // JsonReader.Null
+    }
 
-        List<Object> array() {
-            List<Object> l = new ArrayList<>();
-            expect('[');
-            skipSpace();
-            if (pos < s.length() && s.charAt(pos) == ']') { pos++; return l; }
-            while (true) {
-                skipSpace();
-                l.add(value());
-                skipSpace();
-                if (pos < s.length() && s.charAt(pos) == ',') { pos++; continue; }
-                expect(']');
-                return l;
-            }
+    /** The index in the string of the character that holds UTF-8 byte {@code offset}. */
+    private static int charOffset(byte[] utf8, int offset) {
+        int chars = 0;
+        for (int i = 0; i < offset && i < utf8.length; i++) {
+            int c = utf8[i] & 0xFF;
+            if ((c & 0xC0) != 0x80) chars++;            // not a continuation byte
+            if (c >= 0xF0) chars++;                     // a 4-byte sequence is a surrogate pair
         }
+        return chars;
+    }
 
-        String string() {
-            expect('"');
-            StringBuilder sb = new StringBuilder();
-            while (true) {
-                if (pos >= s.length()) throw error("'\"'");
-                char c = s.charAt(pos++);
-                if (c == '"') return sb.toString();
-                if (c < 0x20) { pos--; throw error("no control character in a string"); }
-                if (c != '\\') { sb.append(c); continue; }
-                if (pos >= s.length()) throw error("an escape");
-                char e = s.charAt(pos++);
-                switch (e) {
-                    case '"', '\\', '/' -> sb.append(e);
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
-                    case 'u' -> {
-                        if (pos + 4 > s.length()) throw error("four hex digits");
-                        try {
-                            sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                        } catch (NumberFormatException ex) {
-                            throw error("four hex digits");
-                        }
-                        pos += 4;
-                    }
-                    default -> { pos--; throw error("an escape"); }
-                }
-            }
+    private static int unpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
+            else if (Character.isSurrogate(c)) return i;
         }
-
-        Double number() {
-            int start = pos;
-            if (s.charAt(pos) == '-') pos++;
-            while (pos < s.length() && "0123456789.eE+-".indexOf(s.charAt(pos)) >= 0) pos++;
-            try {
-                return Double.valueOf(s.substring(start, pos));
-            } catch (NumberFormatException ex) {
-                pos = start;
-                throw error("a number");
-            }
-        }
+        return -1;
     }
 }

@@ -53,4 +53,20 @@ class JsonTest {
             assertTrue(e.getMessage().contains("offset"), e.getMessage());
         }
     }
+
+    @Test
+    void strictAndBounded() {
+        // The old recursive reader overflowed the stack here and accepted the next three.
+        IllegalArgumentException deep = assertThrows(IllegalArgumentException.class, () -> Json.parse("[".repeat(1_000_000)));
+        assertEquals("bad JSON at offset 64: JSON nested deeper than 64 levels", deep.getMessage());
+        for (String bad : new String[] {"{\"a\":1,\"a\":2}", "01", "1."}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
+            assertTrue(e.getMessage().startsWith("bad JSON at offset "), e.getMessage());
+        }
+        // Offsets count characters of the string, not UTF-8 bytes: the 'x' is character 6 (the emoji is 2).
+        assertEquals("bad JSON at offset 6: unexpected 'x': expected ',' or ']' in array",
+                assertThrows(IllegalArgumentException.class, () -> Json.parse("[\"é😀\"x]")).getMessage());
+        assertEquals("bad JSON at offset 2: unpaired surrogate character",
+                assertThrows(IllegalArgumentException.class, () -> Json.parse("[\"\uD800\"]")).getMessage());
+    }
 }

@@ -11,11 +11,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reader of a folder of class subfolders holding PNG or JPEG images (torchvision's
@@ -125,13 +128,7 @@ public final class ImageFolder {
         int sample = 0;
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
-            BufferedImage img;
-            try {
-                img = ImageIO.read(file.toFile());
-            } catch (IOException e) {
-                throw new IOException(file + ": cannot decode image (" + e.getMessage() + ")", e);
-            }
-            if (img == null) throw new IOException(file + ": not a readable PNG or JPEG image");
+            BufferedImage img = decode(file);
             if (data == null) {
                 if (h == 0) {
                     h = img.getHeight();
@@ -152,6 +149,51 @@ public final class ImageFolder {
         }
         int[] lab = labels.stream().mapToInt(Integer::intValue).toArray();
         return TensorDataset.wrap(data, lab, new int[] {ch, h, w}, classes);
+    }
+
+    /**
+     * Decodes {@code file} with ImageIO after checking the size its header declares: at most
+     * {@link #MAX_PIXELS_PER_BYTE} pixels per byte of file, just above what deflate (PNG, at 8
+     * bits a sample) and JPEG can compress, so a corrupt header or a decompression bomb cannot
+     * make the decoder allocate more than about {@code 4 * MAX_PIXELS_PER_BYTE} bytes per file
+     * byte. Whatever the decoder throws on corrupt data becomes an {@link IOException}.
+     */
+    static BufferedImage decode(Path file) throws IOException {
+        long bytes = Files.size(file);
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) throw new IOException(file + ": not a readable PNG or JPEG image");
+            ImageReader reader = readers.next();
+            try {
+                int w, h;
+                try {
+                    reader.setInput(in, true, true);
+                    w = reader.getWidth(0);
+                    h = reader.getHeight(0);
+                } catch (IOException | RuntimeException e) {
+                    throw cannotDecode(file, e);
+                }
+                if (w <= 0 || h <= 0 || (long) w * h > MAX_PIXELS_PER_BYTE * Math.max(bytes, 64)) {
+                    throw new IOException(file + ": header declares a " + w + "x" + h + " image in " + bytes + " bytes, more than "
+                            + MAX_PIXELS_PER_BYTE + " pixels per byte: corrupt or a decompression bomb");
+                }
+                try {
+                    return reader.read(0);
+                } catch (IOException | RuntimeException e) {
+                    throw cannotDecode(file, e);
+                }
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    /** Most pixels an image may declare per byte of its file (see {@link #decode}). */
+    static final int MAX_PIXELS_PER_BYTE = 1100;
+
+    /** The JDK decoders throw unchecked exceptions (index, argument, negative size) on corrupt data too. */
+    private static IOException cannotDecode(Path file, Exception e) {
+        return new IOException(file + ": cannot decode image (" + (e instanceof IOException ? e.getMessage() : e.toString()) + ")", e);
     }
 
     private static boolean isImage(Path p) {

@@ -1,10 +1,10 @@
 package dev.tersor.nn.io;
 
-import dev.tersor.nn.io.HeaderJson.Arr;
-import dev.tersor.nn.io.HeaderJson.Num;
-import dev.tersor.nn.io.HeaderJson.Obj;
-import dev.tersor.nn.io.HeaderJson.Str;
-import dev.tersor.nn.io.HeaderJson.Value;
+import dev.tersor.nn.io.JsonReader.Arr;
+import dev.tersor.nn.io.JsonReader.Num;
+import dev.tersor.nn.io.JsonReader.Obj;
+import dev.tersor.nn.io.JsonReader.Str;
+import dev.tersor.nn.io.JsonReader.Value;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

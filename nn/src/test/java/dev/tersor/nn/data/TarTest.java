@@ -21,7 +21,7 @@ class TarTest {
     Path dir;
 
     /** One ustar entry: header block plus data padded to 512 bytes. */
-    private static void entry(ByteArrayOutputStream tar, String name, char type, byte[] data) {
+    static void entry(ByteArrayOutputStream tar, String name, char type, byte[] data) {
         byte[] h = new byte[512];
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         System.arraycopy(n, 0, h, 0, Math.min(100, n.length));
@@ -47,7 +47,7 @@ class TarTest {
         System.arraycopy(b, 0, h, at, b.length);
     }
 
-    private static byte[] end(ByteArrayOutputStream tar) {
+    static byte[] end(ByteArrayOutputStream tar) {
         tar.writeBytes(new byte[1024]);
         return tar.toByteArray();
     }

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tersor.nn.io.HeaderJson.Arr;
-import dev.tersor.nn.io.HeaderJson.Num;
-import dev.tersor.nn.io.HeaderJson.Obj;
-import dev.tersor.nn.io.HeaderJson.Str;
-import dev.tersor.nn.io.HeaderJson.Value;
+import dev.tersor.nn.io.JsonReader.Arr;
+import dev.tersor.nn.io.JsonReader.Num;
+import dev.tersor.nn.io.JsonReader.Obj;
+import dev.tersor.nn.io.JsonReader.Str;
+import dev.tersor.nn.io.JsonReader.Value;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
