@@ -170,6 +170,10 @@ class PruningTest {
         assertThrows(IllegalArgumentException.class, () -> PruningPlan.parse("layer1.0.conv1=0-99999999", 64));
         assertThrows(IllegalArgumentException.class, () -> PruningPlan.parse("layer1.0.conv1=5-2", 64));
         assertThrows(IllegalArgumentException.class, () -> PruningPlan.parse("a=1;a=2", 64));
+        assertEquals("a=0-5,9", PruningPlan.parse("a=0-3,2-5,9,0-1", 64).encode(), "overlapping and repeated ranges keep each channel once");
+        StringBuilder big = new StringBuilder("a=");
+        for (int i = 0; i < 20_000; i++) big.append(i == 0 ? "" : ",").append("0-65535");   // a hostile plan: one set call per range
+        assertEquals("a=0-65535", PruningPlan.parse(big.toString(), 65_536).encode());
         assertThrows(IllegalArgumentException.class, () -> new PruningPlan(Map.of("a", new int[] {2, 1})));
     }
 

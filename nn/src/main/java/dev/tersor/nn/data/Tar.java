@@ -122,7 +122,12 @@ final class Tar {
 
     /** {@code root/entry}, refusing absolute names and names that climb out of {@code root}. */
     private static Path safe(String name, Path root, String entry, long offset) throws IOException {
-        Path rel = Path.of(entry);
+        Path rel;
+        try {
+            rel = Path.of(entry);
+        } catch (java.nio.file.InvalidPathException e) {   // e.g. a NUL byte from a pax record
+            throw new IOException(name + ": entry name at offset " + offset + " is not a valid path (" + e.getReason() + ")", e);
+        }
         Path target = root.resolve(rel).normalize();
         if (entry.isEmpty() || rel.isAbsolute() || entry.startsWith("/") || !target.startsWith(root) || target.equals(root)) {
             throw new IOException(name + ": entry '" + entry + "' at offset " + offset + " would be written outside " + root);

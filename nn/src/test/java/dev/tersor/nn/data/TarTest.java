@@ -110,4 +110,16 @@ class TarTest {
         e = assertThrows(IOException.class, () -> Tar.extractGz(notGzip, dir.resolve("o3")));
         assertTrue(e.getMessage().contains("plain.tar.gz: truncated or corrupt gzip data"), e.getMessage());
     }
+
+    @Test
+    void aPaxPathThatIsNoPathIsAnIOException() {
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        String record = "path=a\0b\n";
+        String pax = (record.length() + 3) + " " + record;   // "LEN path=VALUE\n", LEN counting itself
+        entry(tar, "PaxHeader", 'x', pax.getBytes(StandardCharsets.UTF_8));
+        entry(tar, "ignored", '0', new byte[] {1, 2, 3});
+        byte[] archive = end(tar);
+        IOException e = assertThrows(IOException.class, () -> Tar.extract("t.tar", new java.io.ByteArrayInputStream(archive), dir.resolve("out")));
+        assertTrue(e.getMessage().contains("is not a valid path"), e.getMessage());
+    }
 }
