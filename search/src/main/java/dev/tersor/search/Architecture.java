@@ -93,6 +93,7 @@ public record Architecture(String space, List<Integer> ops) {
             }
         }
         String space = Json.string(Json.member(m, "space", what), what + ": space");
+        if (space.isEmpty()) throw new IllegalArgumentException(what + ": space is empty");
         List<Object> raw = Json.array(Json.member(m, "ops", what), what + ": ops");
         List<Integer> ops = new ArrayList<>();
         for (int i = 0; i < raw.size(); i++) {

@@ -37,13 +37,24 @@ public record Trial(int index, int generation, String origin, Architecture arch,
 
     /** Parses a {@link #toJson} line, checking the architecture against {@code space}. */
     static Trial fromJson(String line, SearchSpace space, String what) {
-        Map<String, Object> m = Json.object(Json.parse(line, what), what);
-        Map<String, Object> arch = new LinkedHashMap<>();
-        for (String k : List.of("space", "ops", "op_names")) if (m.containsKey(k)) arch.put(k, m.get(k));
-        Architecture a = space.validate(Architecture.fromJson(arch, what));
-        Map<String, Double> costs = new LinkedHashMap<>();
-        for (var e : Json.object(Json.member(m, "costs", what), what + ": costs").entrySet()) costs.put(e.getKey(), Json.real(e.getValue(), what + ": costs"));
-        return new Trial((int) Json.integer(Json.member(m, "trial", what), what + ": trial"), (int) Json.integer(Json.member(m, "generation", what), what),
-                Json.string(Json.member(m, "origin", what), what + ": origin"), a, Json.real(Json.member(m, "score", what), what + ": score"), costs);
+        try {
+            Map<String, Object> m = Json.object(Json.parse(line, what), what);
+            Map<String, Object> arch = new LinkedHashMap<>();
+            for (String k : List.of("space", "ops", "op_names")) if (m.containsKey(k)) arch.put(k, m.get(k));
+            Architecture a = space.validate(Architecture.fromJson(arch, what));
+            Map<String, Double> costs = new LinkedHashMap<>();
+            for (var e : Json.object(Json.member(m, "costs", what), what + ": costs").entrySet()) costs.put(e.getKey(), Json.real(e.getValue(), what + ": costs"));
+            return new Trial(index(m, "trial", what), index(m, "generation", what), Json.string(Json.member(m, "origin", what), what + ": origin"), a,
+                    Json.real(Json.member(m, "score", what), what + ": score"), costs);
+        } catch (IllegalArgumentException e) {   // every message names the line's source
+            if (e.getMessage() != null && e.getMessage().startsWith(what)) throw e;
+            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int index(Map<String, Object> m, String key, String what) {
+        long v = Json.integer(Json.member(m, key, what), what + ": " + key);
+        if (v < 0 || v > Integer.MAX_VALUE) throw new IllegalArgumentException(what + ": " + key + " is " + v + ", expected an integer >= 0");
+        return (int) v;
     }
 }

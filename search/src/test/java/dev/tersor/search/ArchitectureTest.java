@@ -51,8 +51,8 @@ class ArchitectureTest {
         assertMessage("ops[1]: expected an integer, got 1.5", "{\"space\": \"fashion-chain-4x4\", \"ops\": [0, 1.5, 0, 0]}");
         assertMessage("unknown member 'opz'", "{\"space\": \"fashion-chain-4x4\", \"opz\": [0]}");
         assertMessage("missing member 'ops'", "{\"space\": \"fashion-chain-4x4\"}");
-        assertMessage("invalid JSON: unexpected content after the value at offset 43", "{\"space\": \"fashion-chain-4x4\", \"ops\": [0]} x");
-        assertMessage("duplicate key 'ops'", "{\"space\": \"fashion-chain-4x4\", \"ops\": [0], \"ops\": [0]}");
+        assertMessage("invalid JSON at byte 43: unexpected 'x' after the end of the JSON value", "{\"space\": \"fashion-chain-4x4\", \"ops\": [0]} x");
+        assertMessage("duplicate key \"ops\"", "{\"space\": \"fashion-chain-4x4\", \"ops\": [0], \"ops\": [0]}");
         Path f = dir.resolve("bad.json");
         Files.writeString(f, "{\"space\": \"fashion-chain-4x4\", \"ops\": [0, 0, 0, -1]}");
         var e = assertThrows(IllegalArgumentException.class, () -> Architecture.read(f, space));
