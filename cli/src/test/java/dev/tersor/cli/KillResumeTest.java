@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code tersor train} and {@code tersor compress qat} in a child JVM, killed with SIGKILL at
+ * {@code tersor train}, {@code tersor compress qat} and {@code tersor search} in a child JVM, killed with SIGKILL at
  * random points (between steps, inside an epoch, while a checkpoint is being written) and resumed
  * each time: the final file holds the same tensors as a run never interrupted, bit for bit, and
  * every checkpoint left on disk reads back.
@@ -29,9 +29,13 @@ class KillResumeTest {
 
     private static final String[] COMMON = {"--model", "lenet5", "--limit", "512", "--batch", "32", "--threads", "1", "--checkpoint-every", "2"};
 
-    /** The command of {@code kind} ({@code train} or {@code qat}) without its output flags. */
+    /** The command of {@code kind} ({@code train}, {@code qat} or {@code search}) without its output flags. */
     private String[] command(String kind) {
         if (kind.equals("train")) return MainTest.concat(MainTest.concat(new String[] {"train"}, COMMON), "--epochs", "2");
+        if (kind.equals("search")) {
+            return new String[] {"search", "--dataset", "mnist", "--limit", "960", "--val-split", "0.2", "--epochs", "3", "--method", "random",
+                "--evaluations", "8", "--threads", "1"};
+        }
         Path weights = tmp.resolve("float.safetensors");
         if (!Files.exists(weights)) {
             Run t = MainTest.run("train", "--model", "lenet5", "--limit", "512", "--batch", "32", "--epochs", "1", "--threads", "1",
@@ -45,6 +49,20 @@ class KillResumeTest {
     /** Output flags: {@code train} names its checkpoint, {@code compress} writes {@code <out>.ckpt}. */
     private static String[] outputs(String kind, Path out, Path ckpt) {
         return kind.equals("train") ? new String[] {"--out", out.toString(), "--checkpoint", ckpt.toString()} : new String[] {"--out", out.toString()};
+    }
+
+    /** What a run of {@code kind} leaves: the weights' tensors, or a search's architecture file and its scored candidates. */
+    private static Map<String, List<Byte>> result(String kind, Path out) throws Exception {
+        if (!kind.equals("search")) return tensors(out);
+        Map<String, List<Byte>> r = new java.util.TreeMap<>();
+        String[] names = {"arch.json", "trials.csv"};
+        Path[] files = {out, Path.of(out + ".run").resolve("random-trials.csv")};
+        for (int i = 0; i < files.length; i++) {
+            List<Byte> bytes = new ArrayList<>();
+            for (byte b : Files.readAllBytes(files[i])) bytes.add(b);
+            r.put(names[i], bytes);
+        }
+        return r;
     }
 
     /** Every tensor of a file, as raw bytes (integer tensors of compressed files too). */
@@ -78,21 +96,23 @@ class KillResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "qat"})
+    @ValueSource(strings = {"train", "qat", "search"})
     void aRunKilledAtRandomPointsAndResumedEndsWithTheUninterruptedRunsWeights(String kind) throws Exception {
         String[] run = command(kind);
-        Path straight = tmp.resolve("straight.safetensors");
+        String ext = kind.equals("search") ? ".json" : ".safetensors";
+        Path straight = tmp.resolve("straight" + ext);
         Run s = MainTest.run(MainTest.concat(run, "--out", straight.toString()));
         assertEquals(0, s.code(), s.err());
 
-        Path out = tmp.resolve("killed.safetensors"), log = tmp.resolve("child.log");
-        Path ckpt = kind.equals("train") ? tmp.resolve("killed.ckpt") : Path.of(out + ".ckpt");
+        Path out = tmp.resolve("killed" + ext), log = tmp.resolve("child.log");
+        Path ckpt = kind.equals("train") ? tmp.resolve("killed.ckpt")
+                : kind.equals("search") ? Path.of(out + ".run").resolve("supernet.ckpt") : Path.of(out + ".ckpt");
         Generator g = new Generator(2026);
         int kills = 0, resumes = 0;
         for (int attempt = 0; attempt < 7; attempt++) {
             List<String> args = new ArrayList<>(List.of(MainTest.concat(run, outputs(kind, out, ckpt))));
             if (Files.exists(ckpt)) {
-                args.addAll(List.of("--resume", ckpt.toString()));
+                if (!kind.equals("search")) args.addAll(List.of("--resume", ckpt.toString()));   // a search resumes from its run directory
                 resumes++;
             }
             long before = Files.exists(ckpt) ? Files.getLastModifiedTime(ckpt).toMillis() : -1;
@@ -112,7 +132,7 @@ class KillResumeTest {
         }
         assertTrue(kills >= 2 && resumes >= 1, kills + " kills, " + resumes + " resumes: the test must interrupt the run");
         assertTrue(Files.exists(out), "the run finished: " + Files.readString(log));
-        Map<String, List<Byte>> a = tensors(straight), b = tensors(out);
+        Map<String, List<Byte>> a = result(kind, straight), b = result(kind, out);
         assertEquals(a.keySet(), b.keySet());
         for (String k : a.keySet()) assertEquals(a.get(k), b.get(k), kind + ": " + k + " after " + kills + " kills");
     }
