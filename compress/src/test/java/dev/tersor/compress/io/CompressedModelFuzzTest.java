@@ -47,9 +47,9 @@ class CompressedModelFuzzTest {
         }
     }
 
-    /** Writes the seed of {@link #load} (run with {@code -Dtersor.writeFuzzSeeds=true}, see docs/fuzzing.md). */
+    /** Writes the seed of {@link #load} (run with {@code -Dtersor.skipGroups= -Dgroups=fuzz-seeds}, see docs/fuzzing.md). */
     @org.junit.jupiter.api.Test
-    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "tersor.writeFuzzSeeds", matches = "true")
+    @org.junit.jupiter.api.Tag("fuzz-seeds")
     void writeSeed() throws IOException {
         Path dir = Path.of("src/test/resources/dev/tersor/compress/io/CompressedModelFuzzTestInputs/load");
         Files.createDirectories(dir);

@@ -17,14 +17,13 @@ import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Writes the seed inputs of nn's fuzz targets (but the checkpoint's: {@code CheckpointFuzzTest}) into {@code src/test/resources} (committed; run
- * once with {@code -Dtersor.writeFuzzSeeds=true -Dtest=FuzzSeedsTest}, see docs/fuzzing.md).
+ * once with {@code -Dtersor.skipGroups= -Dgroups=fuzz-seeds -Dtest=FuzzSeedsTest}, see docs/fuzzing.md).
  * Off in ordinary builds.
  */
-@EnabledIfSystemProperty(named = "tersor.writeFuzzSeeds", matches = "true")
+@org.junit.jupiter.api.Tag("fuzz-seeds")
 class FuzzSeedsTest {
     private static final Path RESOURCES = Path.of("src/test/resources/dev/tersor/nn");
 

@@ -18,7 +18,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Fuzz target for reading training checkpoints ({@link Checkpoint#load}, which sits on the
@@ -67,9 +66,9 @@ class CheckpointFuzzTest {
         }
     }
 
-    /** Writes the seed input (run with {@code -Dtersor.writeFuzzSeeds=true}, see docs/fuzzing.md). */
+    /** Writes the seed input (run with {@code -Dtersor.skipGroups= -Dgroups=fuzz-seeds}, see docs/fuzzing.md). */
     @Test
-    @EnabledIfSystemProperty(named = "tersor.writeFuzzSeeds", matches = "true")
+    @org.junit.jupiter.api.Tag("fuzz-seeds")
     void writeSeed() throws IOException {
         Module model = model();
         Adam adam = new Adam(model.parameters(), Adam.options().lr(0.01).build());
