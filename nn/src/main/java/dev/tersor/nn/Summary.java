@@ -108,15 +108,15 @@ public final class Summary {
         }
 
         void flush() {
-            List<OpLog.Entry> all = log.entries();
             String[] top = running.peek();
-            for (int i = next; i < all.size(); i++) {
-                if (top != null && top[1].isEmpty()) {
-                    OpLog.Entry op = all.get(i);
+            int size = log.size();
+            if (top != null && top[1].isEmpty()) {
+                for (int i = next; i < size; i++) {
+                    OpLog.Entry op = log.entry(i);
                     rows.add(new Row(top[0], "(" + op.op().toLowerCase(java.util.Locale.ROOT) + ")", op.shape(), 0, 0));
                 }
             }
-            next = all.size();
+            next = size;
         }
     }
 

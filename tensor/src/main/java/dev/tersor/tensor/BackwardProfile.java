@@ -21,6 +21,9 @@ import java.util.Map;
  */
 public final class BackwardProfile implements AutoCloseable {
     private static final ThreadLocal<BackwardProfile> ACTIVE = new ThreadLocal<>();
+    /** Open instances on all threads: while 0, the per-op hooks return after one volatile read, before any thread-local lookup. */
+    private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+    private boolean closed;
     private final ArrayDeque<String> scopes = new ArrayDeque<>();
     private final Map<String, Long> nanos = new LinkedHashMap<>();
     private final BackwardProfile previous;
@@ -31,6 +34,7 @@ public final class BackwardProfile implements AutoCloseable {
 
     /** Opens a profile on this thread (closing it restores any profile open before). */
     public static BackwardProfile start() {
+        OPEN.incrementAndGet();
         BackwardProfile p = new BackwardProfile(ACTIVE.get());
         ACTIVE.set(p);
         return p;
@@ -44,7 +48,7 @@ public final class BackwardProfile implements AutoCloseable {
 
     /** Opens scope {@code label} on this thread's profile; a no-op without an open profile. */
     public static Scope scope(String label) {
-        BackwardProfile p = ACTIVE.get();
+        BackwardProfile p = OPEN.get() == 0 ? null : ACTIVE.get();
         if (p == null) return () -> { };
         p.scopes.push(label);
         return () -> {
@@ -64,6 +68,10 @@ public final class BackwardProfile implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed) {
+            closed = true;
+            OPEN.decrementAndGet();
+        }
         if (ACTIVE.get() == this) {
             if (previous == null) ACTIVE.remove();
             else ACTIVE.set(previous);
@@ -72,6 +80,7 @@ public final class BackwardProfile implements AutoCloseable {
 
     /** The tag of an op recorded now on this thread: the innermost scope, or null without a profile. */
     static String currentScope() {
+        if (OPEN.get() == 0) return null;
         BackwardProfile p = ACTIVE.get();
         if (p == null) return null;
         String s = p.scopes.peek();

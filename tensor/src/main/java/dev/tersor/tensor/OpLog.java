@@ -17,6 +17,9 @@ import java.util.List;
  */
 public final class OpLog implements AutoCloseable {
     private static final ThreadLocal<OpLog> ACTIVE = new ThreadLocal<>();
+    /** Open instances on all threads: while 0, the per-op hooks return after one volatile read, before any thread-local lookup. */
+    private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+    private boolean closed;
     private final List<Entry> entries = new ArrayList<>();
     private final OpLog previous;
 
@@ -38,6 +41,7 @@ public final class OpLog implements AutoCloseable {
 
     /** Opens a log on this thread (closing it restores any log open before). */
     public static OpLog start() {
+        OPEN.incrementAndGet();
         OpLog log = new OpLog(ACTIVE.get());
         ACTIVE.set(log);
         return log;
@@ -48,6 +52,11 @@ public final class OpLog implements AutoCloseable {
         return List.copyOf(entries);
     }
 
+    /** Op {@code i} of {@link #entries}, without copying the list. */
+    public Entry entry(int i) {
+        return entries.get(i);
+    }
+
     /** How many ops so far (an index into {@link #entries} for the next one). */
     public int size() {
         return entries.size();
@@ -55,6 +64,10 @@ public final class OpLog implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed) {
+            closed = true;
+            OPEN.decrementAndGet();
+        }
         if (ACTIVE.get() == this) {
             if (previous == null) ACTIVE.remove();
             else ACTIVE.set(previous);
@@ -63,6 +76,7 @@ public final class OpLog implements AutoCloseable {
 
     /** Logs {@code op} on this thread's open log, if any. */
     static void add(String op, Tensor out) {
+        if (OPEN.get() == 0) return;
         OpLog log = ACTIVE.get();
         if (log != null) log.entries.add(new Entry(op, out.shape));
     }
