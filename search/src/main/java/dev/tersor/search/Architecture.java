@@ -48,6 +48,19 @@ public record Architecture(String space, List<Integer> ops) {
         return sb.toString();
     }
 
+    /** The architecture of {@code space} whose {@link #key()} is {@code key} (e.g. {@code 0-3-1-2}). */
+    public static Architecture parseKey(String space, String key) {
+        if (key == null || key.isEmpty()) throw new IllegalArgumentException("empty architecture key");
+        List<Integer> ops = new java.util.ArrayList<>();
+        for (String part : key.split("-", -1)) {
+            if (part.isEmpty() || part.length() > 9 || !part.chars().allMatch(Character::isDigit)) {
+                throw new IllegalArgumentException("architecture key '" + key + "' is not op indices joined by '-' (e.g. 0-3-1-2)");
+            }
+            ops.add(Integer.parseInt(part));
+        }
+        return new Architecture(space, ops);
+    }
+
     /** One-line JSON with the op names of {@code space} (which must be this architecture's). */
     public String toJson(SearchSpace searchSpace) {
         List<String> names = searchSpace.opNames(this);

@@ -64,7 +64,7 @@ public final class CostTable {
             net.fixPath(new Architecture(space.name(), ops));
             for (Summary.Row r : Summary.of(net, space.inputShape()).rows()) {
                 long v = macs ? r.macs() : r.parameters();
-                int i = choiceOf(cs, r.name());
+                int i = space.choiceOf(r.name());
                 if (i < 0) {
                     if (j == 0) base += v;
                 } else if (j < cs.get(i).size()) {
@@ -73,15 +73,6 @@ public final class CostTable {
             }
         }
         return new CostTable(space.name(), metric, base, per);
-    }
-
-    /** The index of the choice whose module path holds {@code modulePath}, or -1 for the skeleton. */
-    static int choiceOf(List<Choice> choices, String modulePath) {
-        for (int i = 0; i < choices.size(); i++) {
-            String n = choices.get(i).name();
-            if (modulePath.equals(n) || modulePath.startsWith(n + ".")) return i;
-        }
-        return -1;
     }
 
     /** Runs {@code build} and puts the default random stream back as it was (building initialises weights from it). */

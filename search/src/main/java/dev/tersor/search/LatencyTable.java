@@ -1,6 +1,7 @@
 package dev.tersor.search;
 
 import dev.tersor.nn.Module;
+import dev.tersor.nn.ModuleList;
 import dev.tersor.tensor.Generator;
 import dev.tersor.tensor.Tensor;
 import dev.tersor.tensor.backend.Parallel;
@@ -66,11 +67,17 @@ public final class LatencyTable {
         List<Module.HookHandle> hooks = new ArrayList<>();
         List<String> skeleton = new ArrayList<>();
         for (var e : net.children().entrySet()) {
-            if (CostTable.choiceOf(cs, e.getKey()) < 0 && cs.stream().noneMatch(c -> c.name().startsWith(e.getKey() + "."))) skeleton.add(e.getKey());
+            boolean holdsChoice = false;
+            for (int i = 0; i < cs.size(); i++) for (String p : space.paths(i)) holdsChoice |= p.equals(e.getKey()) || p.startsWith(e.getKey() + ".");
+            if (!holdsChoice) skeleton.add(e.getKey());
         }
         for (String s : skeleton) hooks.add(capture(net.get(s), s, inputs));
-        for (int i = 0; i < cs.size(); i++) hooks.add(capture(net.candidates(i).get(0), cs.get(i).name(), inputs));
-        Architecture firsts = new Architecture(space.name(), java.util.Collections.nCopies(cs.size(), 0));
+        for (int i = 0; i < cs.size(); i++) {
+            List<String> paths = space.paths(i);
+            List<ModuleList> lists = net.candidateLists(i);
+            for (int k = 0; k < paths.size(); k++) hooks.add(capture(firstRun(lists.get(k)), paths.get(k), inputs));
+        }
+        Architecture firsts = new Architecture(space.name(), firstRunIndices(net));
         Architecture previous = net.fixedPath();
         int threads = Parallel.threads();
         try (var g = Tensor.noGrad()) {
@@ -84,7 +91,15 @@ public final class LatencyTable {
             double[][] per = new double[cs.size()][];
             for (int i = 0; i < cs.size(); i++) {
                 per[i] = new double[cs.get(i).size()];
-                for (int j = 0; j < per[i].length; j++) per[i][j] = median(net.candidates(i).get(j), inputs.get(cs.get(i).name()), o);
+                List<String> paths = space.paths(i);
+                List<ModuleList> lists = net.candidateLists(i);
+                for (int k = 0; k < paths.size(); k++) {
+                    Tensor in = inputs.get(paths.get(k));
+                    for (int j = 0; j < per[i].length; j++) {
+                        Module op = lists.get(k).get(j);
+                        if (!(op instanceof Zero)) per[i][j] += median(op, in, o);
+                    }
+                }
             }
             return new CostTable(space.name(), "latency_ms", base, per);
         } finally {
@@ -92,6 +107,22 @@ public final class LatencyTable {
             if (previous == null) net.sampleUniformly();
             else net.fixPath(previous);
         }
+    }
+
+    /** The first candidate of a choice that a supernet runs (a {@link Zero} is skipped and sees no input). */
+    private static Module firstRun(ModuleList candidates) {
+        return candidates.get(firstRunIndex(candidates));
+    }
+
+    private static int firstRunIndex(ModuleList candidates) {
+        for (int j = 0; j < candidates.size(); j++) if (!(candidates.get(j) instanceof Zero)) return j;
+        return 0;
+    }
+
+    private static List<Integer> firstRunIndices(Supernet net) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < net.space().choices().size(); i++) out.add(firstRunIndex(net.candidates(i)));
+        return out;
     }
 
     /** Per architecture, the predicted and the measured whole-network latency (ms), and the share predicted within ±10%. */

@@ -10,7 +10,7 @@ import java.util.List;
  * A set of networks: a fixed skeleton with {@link #choices()}, each choosing one candidate op.
  * An {@link Architecture} (one op index per choice) picks one network; {@link #build} makes it
  * an ordinary {@link Module}, {@link #supernet()} the weight-sharing network of all of them.
- * {@link ChainSpace} is a chain of layers; cell spaces (DARTS) implement the same interface.
+ * {@link ChainSpace} is a chain of layers, {@link CellSpace} a repeated cell whose edges choose.
  */
 public interface SearchSpace {
     /** The name an architecture file records (its {@code space} member). */
@@ -21,6 +21,22 @@ public interface SearchSpace {
 
     /** The decisions, in the order of an architecture's op indices. */
     List<Choice> choices();
+
+    /**
+     * The module paths where choice {@code i}'s op sits in built networks: the choice's name in a
+     * chain, one path per cell in a cell space. A supernet holds the candidates at each of them.
+     */
+    default List<String> paths(int i) {
+        return List.of(choices().get(i).name());
+    }
+
+    /** The choice whose op holds the module at {@code modulePath} (a path or below one), or -1 for the skeleton. */
+    default int choiceOf(String modulePath) {
+        for (int i = 0; i < choices().size(); i++) {
+            for (String p : paths(i)) if (modulePath.equals(p) || modulePath.startsWith(p + ".")) return i;
+        }
+        return -1;
+    }
 
     /** A stand-alone network of {@code arch} (freshly initialised from {@code dev.tersor.nn.Rng}). */
     Module build(Architecture arch);

@@ -73,9 +73,16 @@ public abstract class Supernet extends Module {
         return last;
     }
 
-    /** The candidates of choice {@code i}, in the space's order. */
+    /** The candidates of choice {@code i}, in the space's order (at its first path in a cell space). */
     public ModuleList candidates(int i) {
-        return (ModuleList) get(space.choices().get(i).name());
+        return candidateLists(i).get(0);
+    }
+
+    /** The candidates of choice {@code i} at each of its {@link SearchSpace#paths}. */
+    public List<ModuleList> candidateLists(int i) {
+        List<ModuleList> out = new ArrayList<>();
+        for (String p : space.paths(i)) out.add((ModuleList) get(p));
+        return out;
     }
 
     @Override
@@ -93,9 +100,11 @@ public abstract class Supernet extends Module {
     public List<Parameter> unsampledParameters(Architecture path) {
         List<Parameter> out = new ArrayList<>();
         for (int i = 0; i < space.choices().size(); i++) {
-            int j = 0;
-            for (Module candidate : candidates(i)) {
-                if (j++ != path.op(i)) out.addAll(candidate.parameters());
+            for (ModuleList list : candidateLists(i)) {
+                int j = 0;
+                for (Module candidate : list) {
+                    if (j++ != path.op(i)) out.addAll(candidate.parameters());
+                }
             }
         }
         return out;
@@ -117,10 +126,11 @@ public abstract class Supernet extends Module {
 
     /** The supernet key of a stand-alone network's state-dict {@code key} under {@code arch}. */
     public String supernetKey(String key, Architecture arch) {
-        List<Choice> cs = space.choices();
-        for (int i = 0; i < cs.size(); i++) {
-            String prefix = cs.get(i).name() + ".";
-            if (key.startsWith(prefix)) return prefix + arch.op(i) + "." + key.substring(prefix.length());
+        for (int i = 0; i < space.choices().size(); i++) {
+            for (String p : space.paths(i)) {
+                String prefix = p + ".";
+                if (key.startsWith(prefix)) return prefix + arch.op(i) + "." + key.substring(prefix.length());
+            }
         }
         return key;
     }
