@@ -59,7 +59,22 @@ final class Convolution {
             if (bias == null) return new Tensor[] {gx, gw};
             Tensor gb = bias.requiresGrad() ? ConvKernels.sumPlanes(gd, gc.offset, n, k, im.positions()) : null;
             return new Tensor[] {gx, gw, gb};
-        });
+        }, g -> graphBackward(kernels, g, x, w, bias, x, g));
+    }
+
+    /**
+     * The create-graph backward of {@code small = lower(big, w) + bias} (conv2d) or
+     * {@code big = raise(small, w) + bias} (convTranspose2d), from recorded {@link ConvMaps}:
+     * {@code x} is the op's input and {@code g} its output gradient, {@code big}/{@code small}
+     * are those two in the kernels' roles.
+     */
+    private static Tensor[] graphBackward(ConvKernels kernels, Tensor g, Tensor x, Tensor w, Tensor bias,
+                                          Tensor big, Tensor small) {
+        boolean conv = x == big;
+        Tensor gx = !x.requiresGrad() ? null : conv ? ConvMaps.raise(kernels, g, w) : ConvMaps.lower(kernels, g, w);
+        Tensor gw = w.requiresGrad() ? ConvMaps.weight(kernels, big, small) : null;
+        if (bias == null) return new Tensor[] {gx, gw};
+        return new Tensor[] {gx, gw, bias.requiresGrad() ? g.sum(0, 2, 3) : null};
     }
 
     /**
@@ -141,7 +156,7 @@ final class Convolution {
             if (bias == null) return new Tensor[] {gx, gw};
             Tensor gb = bias.requiresGrad() ? ConvKernels.sumPlanes(gd, gc.offset, n, cout, im.height * im.width) : null;
             return new Tensor[] {gx, gw, gb};
-        });
+        }, g -> graphBackward(kernels, g, x, w, bias, g, x));
     }
 
     private static void checkRanks(String op, Tensor x, Tensor w) {
