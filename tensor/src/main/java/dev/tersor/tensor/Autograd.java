@@ -150,13 +150,15 @@ final class Autograd {
     /**
      * The nodes whose backward must run for a target to get its gradient: those with an input
      * that is a target leaf, or that was computed by a node whose gradient is needed (a target's
-     * node, or one that must run itself). {@code order} lists inputs after the nodes using them.
+     * node, or one that must run itself). A freed node runs too, so that it fails as in
+     * backward(). {@code order} lists inputs after the nodes using them.
      */
     private static Map<Node, Boolean> leadingToTargets(List<Node> order, Map<Tensor, Boolean> targets,
                                                        Map<Node, Tensor> targetNodes) {
         Map<Node, Boolean> runs = new IdentityHashMap<>();
         for (int k = order.size() - 1; k >= 0; k--) {
             Node node = order.get(k);
+            if (node.isFreed()) runs.put(node, Boolean.TRUE);
             for (Tensor in : node.inputs) {
                 if (in == null || !in.requiresGrad()) continue;
                 boolean needed = in.gradFn == null ? targets.containsKey(in)

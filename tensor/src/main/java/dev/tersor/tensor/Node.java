@@ -76,6 +76,11 @@ final class Node {
         return grads;
     }
 
+    /** True once {@link #free()} ran: running it again fails. */
+    boolean isFreed() {
+        return backward == null;
+    }
+
     /**
      * Drops the backward rule, the saved tensors and the links to the inputs, so a graph that
      * has been backpropagated holds no activations even while its output is still referenced.
