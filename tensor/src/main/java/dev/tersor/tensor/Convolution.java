@@ -59,7 +59,20 @@ final class Convolution {
             if (bias == null) return new Tensor[] {gx, gw};
             Tensor gb = bias.requiresGrad() ? ConvKernels.sumPlanes(gd, gc.offset, n, k, im.positions()) : null;
             return new Tensor[] {gx, gw, gb};
-        });
+        }, g -> graphBackward(kernels, g, x, w, bias, false));
+    }
+
+    /**
+     * The create-graph backward of {@code small = lower(big, w) + bias} (conv2d) or
+     * {@code big = raise(small, w) + bias} (convTranspose2d, {@code transposed}), from recorded
+     * {@link ConvMaps}: {@code x} is the op's input and {@code g} its output gradient.
+     */
+    private static Tensor[] graphBackward(ConvKernels kernels, Tensor g, Tensor x, Tensor w, Tensor bias,
+                                          boolean transposed) {
+        Tensor gx = !x.requiresGrad() ? null : transposed ? ConvMaps.lower(kernels, g, w) : ConvMaps.raise(kernels, g, w);
+        Tensor gw = !w.requiresGrad() ? null : transposed ? ConvMaps.weight(kernels, g, x) : ConvMaps.weight(kernels, x, g);
+        if (bias == null) return new Tensor[] {gx, gw};
+        return new Tensor[] {gx, gw, bias.requiresGrad() ? g.sum(0, 2, 3) : null};
     }
 
     /**
@@ -141,7 +154,7 @@ final class Convolution {
             if (bias == null) return new Tensor[] {gx, gw};
             Tensor gb = bias.requiresGrad() ? ConvKernels.sumPlanes(gd, gc.offset, n, cout, im.height * im.width) : null;
             return new Tensor[] {gx, gw, gb};
-        });
+        }, g -> graphBackward(kernels, g, x, w, bias, true));
     }
 
     private static void checkRanks(String op, Tensor x, Tensor w) {

@@ -147,7 +147,7 @@ final class Elementwise {
             if (b.requiresGrad()) {
                 Tensor d = g.mul(out).mul(a.log());
                 Tensor zeroBase = a.eq(0f).mul(b.ge(0f));   // PyTorch: 0 where a == 0 and b >= 0
-                gb = select(zeroBase, Tensor.scalar(0f), d).sumTo(b.shape);
+                gb = Tensor.where(zeroBase, Tensor.scalar(0f), d).sumTo(b.shape);
             }
             return new Tensor[] {ga, gb};
         });
@@ -182,8 +182,8 @@ final class Elementwise {
         Tensor out = select(cond, a, b);
         Tensor zero = Tensor.scalar(0f);
         return Autograd.record("where", out, new Tensor[] {a, b}, new Tensor[] {cond}, g -> new Tensor[] {
-            a.requiresGrad() ? select(cond, g, zero).sumTo(a.shape) : null,
-            b.requiresGrad() ? select(cond, zero, g).sumTo(b.shape) : null});
+            a.requiresGrad() ? where(cond, g, zero).sumTo(a.shape) : null,
+            b.requiresGrad() ? where(cond, zero, g).sumTo(b.shape) : null});
     }
 
     /** {@code clamp(x, lo, hi)}: the gradient passes where {@code lo <= x <= hi} (inclusive, as PyTorch). */
@@ -205,7 +205,23 @@ final class Elementwise {
     static Tensor powScalar(Tensor x, float p) {
         return unary("pow", UnaryOp.POW, p, x, (g, in, out) -> p == 0f
                 ? Tensor.zeros(in.shape)
-                : g.mul(map(UnaryOp.POW, p - 1f, in)).mul(p));
+                : g.mul(in.pow(p - 1f)).mul(p));
+    }
+
+    /** {@code 1/√(2π)}, the normal density's scale. */
+    private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
+
+    /** Exact GELU {@code x·Φ(x)}; its derivative {@code Φ(x) + x·φ(x)} is {@link #geluGrad}. */
+    static Tensor gelu(Tensor x) {
+        return unary("gelu", UnaryOp.GELU, 0f, x, (g, in, out) -> g.mul(geluGrad(in)));
+    }
+
+    /** {@code GELU'(x) = Φ(x) + x·φ(x)}, differentiable: {@code GELU''(x) = φ(x)·(2 − x²)}. */
+    static Tensor geluGrad(Tensor x) {
+        return unary("geluGrad", UnaryOp.GELU_GRAD, 0f, x, (g, in, out) -> {
+            Tensor sq = in.mul(in);
+            return g.mul(sq.mul(-0.5f).exp().mul(INV_SQRT_2PI)).mul(sq.neg().add(2f));
+        });
     }
 
     /** {@code √(2/π)}, the tanh-GELU's inner scale. */

@@ -56,6 +56,19 @@ public abstract class Function {
     /** Gradients with respect to each input from the gradient of the output. */
     protected abstract Tensor[] backward(Context ctx, Tensor gradOutput);
 
+    /**
+     * Whether {@link #backward} is written with tensor ops that stay differentiable, so that a
+     * create-graph pass ({@link Gradients#withGraph}) may run it with recording on and
+     * differentiate its result again. False by default: a backward that computes from raw
+     * arrays records nothing, and a create-graph pass through this function then fails with
+     * "double backward is not supported through {@link #name()}" rather than silently give a
+     * zero second derivative. A backward may branch on {@link GradMode#isEnabled()}: it is on
+     * only in a create-graph pass.
+     */
+    protected boolean differentiableBackward() {
+        return false;
+    }
+
     /** The name used in error messages and {@code toString()}; the class name by default. */
     public String name() {
         return getClass().getSimpleName();
@@ -70,12 +83,14 @@ public abstract class Function {
         }
         if (out == null) throw new IllegalStateException(name() + ": forward returned null");
         Tensor result = out.alias();
-        return Autograd.record(name(), result, ctx.inputs, ctx.savedTensors(), g -> {
+        Node.Backward rule = g -> {
             Tensor[] grads = backward(ctx, g);
             if (grads == null || grads.length != inputs.length) {
                 throw new IllegalStateException(name() + ": backward must return " + inputs.length + " gradients");
             }
             return grads;
-        });
+        };
+        return Autograd.record(name(), result, ctx.inputs, ctx.savedTensors(), rule,
+                differentiableBackward() ? rule : null);
     }
 }

@@ -209,12 +209,12 @@ final class Im2col {
         float[] out = new float[n * im.rows() * im.positions()];
         im.lowerBatch(xc.storage.data, xc.offset, out, 0, n);
         Tensor y = Tensor.wrap(out, new int[] {n, im.rows(), im.positions()});
-        return Autograd.record(op, y, new Tensor[] {x}, g -> {
+        return Autograd.record(op, y, new Tensor[] {x}, new Tensor[0], g -> {
             Tensor gc = OpArgs.dense(g);
             float[] gx = new float[x.numel()];
             im.raiseBatch(gc.storage.data, gc.offset, gx, 0, n);
             return new Tensor[] {Tensor.wrap(gx, x.shape)};
-        });
+        }, g -> new Tensor[] {fold(g, im.height, im.width, kh, kw, o)});   // fold is unfold's adjoint
     }
 
     /** See {@link Functional#fold(Tensor, int, int, int, int, Conv2dOptions)}. */
@@ -239,12 +239,12 @@ final class Im2col {
         float[] out = new float[n * im.imageSize()];
         im.raiseBatch(cc.storage.data, cc.offset, out, 0, n);
         Tensor y = Tensor.wrap(out, new int[] {n, im.channels, outH, outW});
-        return Autograd.record(op, y, new Tensor[] {cols}, g -> {
+        return Autograd.record(op, y, new Tensor[] {cols}, new Tensor[0], g -> {
             Tensor gc = OpArgs.dense(g);
             float[] gx = new float[cols.numel()];
             im.lowerBatch(gc.storage.data, gc.offset, gx, 0, n);
             return new Tensor[] {Tensor.wrap(gx, cols.shape)};
-        });
+        }, g -> new Tensor[] {unfold(g, kh, kw, o)});   // and unfold is fold's
     }
 
     private static void checkWindow(String op, int kh, int kw, Conv2dOptions o) {

@@ -31,18 +31,20 @@ final class Indexing {
         int[] idx = index.data();
         int size = x.dim() == 0 ? 1 : x.shape[dim];
         for (int p = 0; p < idx.length; p++) checkIndex(op, idx[p], p, is, dim, size, x.shape);
-        int[] offsets = offsets(x.offset, x.strides, dim, is, idx);   // position of each gathered element in x's storage
-        float[] xd = x.storage.data;
-        float[] out = new float[idx.length];
-        for (int p = 0; p < out.length; p++) out[p] = xd[offsets[p]];
-        Tensor y = Tensor.wrap(out, is);
-        return Autograd.record(op, y, new Tensor[] {x}, g -> {
+        int[] xShape = x.shape;
+        return new LinearKernels(op, "scatterAdd", t -> {
+            int[] offsets = offsets(t.offset, t.strides, dim, is, idx);   // position of each gathered element in t's storage
+            float[] td = t.storage.data;
+            float[] out = new float[idx.length];
+            for (int p = 0; p < out.length; p++) out[p] = td[offsets[p]];
+            return Tensor.wrap(out, is);
+        }, g -> {
             float[] gd = OpArgs.dense(g).toArray();
-            int[] contiguous = offsets(0, Shape.contiguousStrides(x.shape), dim, is, idx);
-            float[] gx = new float[x.numel()];
+            int[] contiguous = offsets(0, Shape.contiguousStrides(xShape), dim, is, idx);
+            float[] gx = new float[Shape.numel(xShape)];
             for (int p = 0; p < gd.length; p++) gx[contiguous[p]] += gd[p];
-            return new Tensor[] {Tensor.wrap(gx, x.shape)};
-        });
+            return Tensor.wrap(gx, xShape);
+        }).apply(x);
     }
 
     /**
@@ -85,30 +87,32 @@ final class Indexing {
         int inner = Shape.numel(java.util.Arrays.copyOfRange(x.shape, dim + 1, x.dim()));
         int[] outShape = x.shape.clone();
         outShape[dim] = idx.length;
-        Tensor xc = OpArgs.dense(x);
-        float[] out = new float[Shape.numel(outShape)];
         int k = idx.length, in = inner;
         int grain = Math.max(1, Elementwise.GRAIN / Math.max(1, k * inner));
-        Parallel.forRange(outer, grain, (o0, o1) -> {
-            for (int o = o0; o < o1; o++) {
-                for (int t = 0; t < k; t++) {
-                    System.arraycopy(xc.storage.data, xc.offset + (o * size + idx[t]) * in, out, (o * k + t) * in, in);
-                }
-            }
-        });
-        Tensor y = Tensor.wrap(out, outShape);
-        return Autograd.record(op, y, new Tensor[] {x}, g -> {
-            Tensor gc = OpArgs.dense(g);
-            float[] gx = new float[x.numel()];
+        int[] xShape = x.shape;
+        return new LinearKernels(op, "indexAdd", t -> {
+            Tensor xc = OpArgs.dense(t);
+            float[] out = new float[Shape.numel(outShape)];
             Parallel.forRange(outer, grain, (o0, o1) -> {
                 for (int o = o0; o < o1; o++) {
-                    for (int t = 0; t < k; t++) {
-                        Im2col.addTo(gc.storage.data, gc.offset + (o * k + t) * in, gx, (o * size + idx[t]) * in, in);
+                    for (int j = 0; j < k; j++) {
+                        System.arraycopy(xc.storage.data, xc.offset + (o * size + idx[j]) * in, out, (o * k + j) * in, in);
                     }
                 }
             });
-            return new Tensor[] {Tensor.wrap(gx, x.shape)};
-        });
+            return Tensor.wrap(out, outShape);
+        }, g -> {
+            Tensor gc = OpArgs.dense(g);
+            float[] gx = new float[Shape.numel(xShape)];
+            Parallel.forRange(outer, grain, (o0, o1) -> {
+                for (int o = o0; o < o1; o++) {
+                    for (int j = 0; j < k; j++) {
+                        Im2col.addTo(gc.storage.data, gc.offset + (o * k + j) * in, gx, (o * size + idx[j]) * in, in);
+                    }
+                }
+            });
+            return Tensor.wrap(gx, xShape);
+        }).apply(x);
     }
 
     /** See {@link Functional#oneHot}. */

@@ -83,7 +83,43 @@ final class Normalization {
         Tensor y = Tensor.wrap(out, x.shape);
         Tensor[] inputs = {x, weight, bias};
         return Autograd.record("batchNorm", y, inputs, new Tensor[] {xc}, g -> backward(g, xc, w, mean, invStd, training,
-                n, c, s, x.requiresGrad(), weight, bias));
+                n, c, s, x.requiresGrad(), weight, bias), g -> graphBackward(g, x, weight, bias, mean, invStd, training, eps));
+    }
+
+    /**
+     * The same gradients from recorded ops, for a create-graph pass. In training the statistics
+     * are recomputed from x with tensor ops, so the second derivative includes their dependence
+     * on x; in eval μ and σ̂ are the (constant) running ones:
+     * {@code dx = γσ̂·(dy − mean(dy) − x̂·mean(dy·x̂))} (eval: {@code γσ̂·dy}).
+     */
+    private static Tensor[] graphBackward(Tensor g, Tensor x, Tensor weight, Tensor bias, float[] mean, float[] invStd,
+                                          boolean training, float eps) {
+        int c = x.shape[1];
+        int[] axes = new int[x.dim() - 1];
+        int[] channel = new int[x.dim()];
+        java.util.Arrays.fill(channel, 1);
+        channel[1] = c;
+        for (int d = 0, k = 0; d < x.dim(); d++) if (d != 1) axes[k++] = d;
+        Tensor xHat, is;
+        if (training) {
+            Tensor centred = x.sub(x.mean(axes, true));
+            is = centred.mul(centred).mean(axes, true).add(eps).pow(-0.5f);
+            xHat = centred.mul(is);
+        } else {
+            is = Tensor.wrap(invStd.clone(), channel);
+            xHat = x.sub(Tensor.wrap(mean.clone(), channel)).mul(is);
+        }
+        Tensor gamma = weight == null ? null : weight.reshape(channel);
+        Tensor gx = null;
+        if (x.requiresGrad()) {
+            Tensor k = gamma == null ? is : is.mul(gamma);
+            Tensor inner = training ? g.sub(g.mean(axes, true)).sub(xHat.mul(g.mul(xHat).mean(axes, true))) : g;
+            gx = k.mul(inner);
+        }
+        return new Tensor[] {
+            gx,
+            weight != null && weight.requiresGrad() ? g.mul(xHat).sum(axes) : null,
+            bias != null && bias.requiresGrad() ? g.sum(axes) : null};
     }
 
     /** Channels per chunk: at least {@link Elementwise#GRAIN} values, so small maps are not split over threads. */

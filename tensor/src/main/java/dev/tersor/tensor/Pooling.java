@@ -1,6 +1,7 @@
 package dev.tersor.tensor;
 
 import dev.tersor.tensor.backend.Parallel;
+import java.util.function.UnaryOperator;
 
 /**
  * 2-D max, average and adaptive average pooling over the last two axes of {@code [C, H, W]} or
@@ -102,10 +103,11 @@ final class Pooling {
             }
         });
         Tensor y = Tensor.wrap(out, outShape(x, oh, ow));
-        return Autograd.record(op, y, new Tensor[] {x}, g -> {
+        int[] inShape = x.shape;
+        UnaryOperator<Tensor> scatter = g -> {   // the backward: each gradient to its window's maximum
             Tensor gc = OpArgs.dense(g);
             float[] gd = gc.storage.data;
-            float[] gx = new float[x.numel()];
+            float[] gx = new float[Shape.numel(inShape)];
             Parallel.forRange(planes, grain(outPlane), (p0, p1) -> {
                 for (int p = p0; p < p1; p++) {
                     for (int q = p * outPlane; q < (p + 1) * outPlane; q++) {
@@ -113,8 +115,20 @@ final class Pooling {
                     }
                 }
             });
-            return new Tensor[] {Tensor.wrap(gx, x.shape)};
-        });
+            return Tensor.wrap(gx, inShape);
+        };
+        UnaryOperator<Tensor> gather = t -> {    // its adjoint: the values at the maxima
+            Tensor tc = OpArgs.dense(t);
+            float[] td = tc.storage.data;
+            float[] r = new float[argmax.length];
+            for (int p = 0, q = 0; p < planes; p++) {
+                for (int end = q + outPlane; q < end; q++) r[q] = argmax[q] >= 0 ? td[tc.offset + p * plane + argmax[q]] : 0f;
+            }
+            return Tensor.wrap(r, y.shape);
+        };
+        // second order: the backward is linear in g at the fixed argmax (zero derivative in x)
+        return Autograd.record(op, y, new Tensor[] {x}, new Tensor[0], g -> new Tensor[] {scatter.apply(g)},
+                g -> new Tensor[] {new LinearKernels(op + "Backward", op + "Gather", scatter, gather).apply(g)});
     }
 
     // ---- average ----
@@ -157,28 +171,31 @@ final class Pooling {
             }
         }
         int window = Math.max(1, plane / Math.max(1, outPlane));
-        Tensor xc = OpArgs.dense(x);
-        float[] src = xc.storage.data;
-        float[] out = new float[planes * outPlane];
-        Parallel.forRange(planes, grain(outPlane * window), (p0, p1) -> {
-            for (int p = p0; p < p1; p++) {
-                int in = xc.offset + p * plane;
-                for (int oy = 0, q = p * outPlane; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++, q++) {
-                        float s = 0f;
-                        for (int iy = wy.lo[oy]; iy < wy.hi[oy]; iy++) {
-                            for (int ix = wx.lo[ox], r = in + iy * w; ix < wx.hi[ox]; ix++) s += src[r + ix];
+        int[] inShape = x.shape, yShape = outShape(x, oh, ow);
+        UnaryOperator<Tensor> forward = t -> {
+            Tensor xc = OpArgs.dense(t);
+            float[] src = xc.storage.data;
+            float[] out = new float[planes * outPlane];
+            Parallel.forRange(planes, grain(outPlane * window), (p0, p1) -> {
+                for (int p = p0; p < p1; p++) {
+                    int in = xc.offset + p * plane;
+                    for (int oy = 0, q = p * outPlane; oy < oh; oy++) {
+                        for (int ox = 0; ox < ow; ox++, q++) {
+                            float s = 0f;
+                            for (int iy = wy.lo[oy]; iy < wy.hi[oy]; iy++) {
+                                for (int ix = wx.lo[ox], r = in + iy * w; ix < wx.hi[ox]; ix++) s += src[r + ix];
+                            }
+                            out[q] = s * scale[oy * ow + ox];
                         }
-                        out[q] = s * scale[oy * ow + ox];
                     }
                 }
-            }
-        });
-        Tensor y = Tensor.wrap(out, outShape(x, oh, ow));
-        return Autograd.record(op, y, new Tensor[] {x}, g -> {
+            });
+            return Tensor.wrap(out, yShape);
+        };
+        UnaryOperator<Tensor> adjoint = g -> {
             Tensor gc = OpArgs.dense(g);
             float[] gd = gc.storage.data;
-            float[] gx = new float[x.numel()];
+            float[] gx = new float[Shape.numel(inShape)];
             Parallel.forRange(planes, grain(outPlane * window), (p0, p1) -> {
                 for (int p = p0; p < p1; p++) {
                     int in = p * plane;
@@ -192,8 +209,9 @@ final class Pooling {
                     }
                 }
             });
-            return new Tensor[] {Tensor.wrap(gx, x.shape)};
-        });
+            return Tensor.wrap(gx, inShape);
+        };
+        return new LinearKernels(op, op + "Backward", forward, adjoint).apply(x);
     }
 
     // ---- shared ----

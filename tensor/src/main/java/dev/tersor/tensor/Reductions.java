@@ -171,7 +171,7 @@ final class Reductions {
         Tensor v = var(x, axesIn, unbiased, keepDim);
         Tensor out = Elementwise.map(UnaryOp.SQRT, 0f, v);
         return Autograd.record("std", out, new Tensor[] {v}, new Tensor[] {out}, g -> {
-            Tensor safe = Elementwise.select(out.eq(0f), Tensor.scalar(1f), out);
+            Tensor safe = Tensor.where(out.eq(0f), Tensor.scalar(1f), out);
             return new Tensor[] {g.div(safe.mul(2f)).mul(out.ne(Tensor.scalar(0f)))};
         });
     }
@@ -191,7 +191,7 @@ final class Reductions {
             Tensor out = Elementwise.map(UnaryOp.SQRT, 0f, reduceKernel(ReduceOp.SUM_SQUARES, x, axes, keepDim));
             return Autograd.record("norm", out, new Tensor[] {x}, new Tensor[] {x, out}, g -> {
                 Tensor n = expandBack(out, x.shape, axes);
-                Tensor safe = Elementwise.select(n.eq(0f), Tensor.scalar(1f), n);
+                Tensor safe = Tensor.where(n.eq(0f), Tensor.scalar(1f), n);
                 return new Tensor[] {x.div(safe).mul(expandBack(g, x.shape, axes))};
             });
         }

@@ -103,18 +103,20 @@ final class Resampling {
         int h = x.shape[2], w = x.shape[3];
         Taps ty = mode == InterpolationMode.NEAREST ? Taps.nearest(h, outH, scaleH) : Taps.linear(h, outH, alignCorners, scaleH);
         Taps tx = mode == InterpolationMode.NEAREST ? Taps.nearest(w, outW, scaleW) : Taps.linear(w, outW, alignCorners, scaleW);
-        Tensor xc = OpArgs.dense(x);
         int planes = x.shape[0] * x.shape[1];
-        float[] out = new float[planes * outH * outW];
-        apply(false, xc.storage.data, xc.offset, out, 0, planes, h, w, ty, tx);
-        Tensor y = Tensor.wrap(out, new int[] {x.shape[0], x.shape[1], outH, outW});
+        int[] inShape = x.shape, outShape = {x.shape[0], x.shape[1], outH, outW};
         String name = mode == InterpolationMode.NEAREST ? "interpolateNearest" : "interpolateBilinear";
-        return Autograd.record(name, y, new Tensor[] {x}, g -> {
+        return new LinearKernels(name, name + "Backward", t -> {
+            Tensor xc = OpArgs.dense(t);
+            float[] out = new float[planes * outH * outW];
+            apply(false, xc.storage.data, xc.offset, out, 0, planes, h, w, ty, tx);
+            return Tensor.wrap(out, outShape);
+        }, g -> {
             Tensor gc = OpArgs.dense(g);
-            float[] gx = new float[x.numel()];
+            float[] gx = new float[Shape.numel(inShape)];
             apply(true, gx, 0, gc.storage.data, gc.offset, planes, h, w, ty, tx);
-            return new Tensor[] {Tensor.wrap(gx, x.shape)};
-        });
+            return Tensor.wrap(gx, inShape);
+        }).apply(x);
     }
 
     /**

@@ -559,7 +559,7 @@ public final class Tensor {
 
     /** {@code x·Φ(x)} (exact GELU, PyTorch's default). */
     public Tensor gelu() {
-        return Elementwise.unary("gelu", UnaryOp.GELU, 0f, this, (g, x, out) -> g.mul(Elementwise.map(UnaryOp.GELU_GRAD, 0f, x)));
+        return Elementwise.gelu(this);
     }
 
     /**

@@ -157,11 +157,16 @@ final class Views {
         shape[dim] = len;
         strides[dim] *= step;
         int sFinal = s;
-        return view("slice", x, shape, strides, x.offset + s * x.strides[dim], g -> {
-            Tensor z = Tensor.zeros(x.shape);
-            z.sliceInternal(dim, sFinal, step, len).copyInPlace(g);
-            return new Tensor[] {z};
-        });
+        return view("slice", x, shape, strides, x.offset + s * x.strides[dim],
+                g -> new Tensor[] {sliceBackward(g, x.shape, dim, sFinal, step, len)});
+    }
+
+    /** Zeros of {@code shape} with {@code g} written at the slice; its own gradient is that slice. */
+    private static Tensor sliceBackward(Tensor g, int[] shape, int dim, int start, int step, int len) {
+        Tensor z = Tensor.zeros(shape);
+        z.sliceInternal(dim, start, step, len).copyInPlace(g);
+        return Autograd.record("sliceBackward", z, new Tensor[] {g},
+                gg -> new Tensor[] {slice(gg, dim, start, start + (len - 1) * step + 1, step)});
     }
 
     static Tensor narrow(Tensor x, int dimIn, int start, int length) {

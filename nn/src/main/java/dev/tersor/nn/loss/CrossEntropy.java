@@ -1,6 +1,7 @@
 package dev.tersor.nn.loss;
 
 import dev.tersor.tensor.Function;
+import dev.tersor.tensor.GradMode;
 import dev.tersor.tensor.IntTensor;
 import dev.tersor.tensor.Tensor;
 
@@ -13,12 +14,16 @@ import dev.tersor.tensor.Tensor;
  * </pre>
  * Backward, per sample scale s_i (g_i, g, or g / Σw) and W = Σ_c w_c:
  * {@code ∂/∂x_ic = s_i·(p_ic·((1−ε)·w_{y_i} + ε·W/C) − (1−ε)·w_{y_i}·[c = y_i] − ε·w_c/C)},
- * computed from the saved probabilities; ignored samples get 0.
+ * computed from the saved probabilities; ignored samples get 0. In a create-graph pass
+ * ({@code Gradients.withGraph}) the same formula is built from recorded ops,
+ * {@code (softmax(x)·pScale − target)·s}, so it can be differentiated again (in the logits and
+ * in the output gradient).
  */
 final class CrossEntropy extends Function {
     private final IntTensor labels;
     private final CrossEntropyOptions options;
     private float[] probs;
+    private Tensor logits;   // the input, for the create-graph backward
     private int rows, classes;
     private double denominator;
 
@@ -33,7 +38,7 @@ final class CrossEntropy extends Function {
 
     @Override
     protected Tensor forward(Context ctx, Tensor... in) {
-        Tensor logits = in[0];
+        logits = in[0];
         rows = logits.size(0);
         classes = logits.size(1);
         float[] w = options.classWeights();
@@ -88,7 +93,13 @@ final class CrossEntropy extends Function {
     }
 
     @Override
+    protected boolean differentiableBackward() {
+        return true;
+    }
+
+    @Override
     protected Tensor[] backward(Context ctx, Tensor g) {
+        if (GradMode.isEnabled()) return new Tensor[] {graphBackward(g)};
         float[] w = options.classWeights();
         double eps = options.labelSmoothing();
         double totalWeight = 0;
@@ -109,5 +120,34 @@ final class CrossEntropy extends Function {
             }
         }
         return new Tensor[] {Tensor.fromArray(grad, rows, classes)};
+    }
+
+    /**
+     * {@code ∂/∂x = (softmax(x)·pScale − target)·s} from recorded ops: pScale [N, 1] and the
+     * target distribution [N, C] are constants (0 on ignored rows), s comes from {@code g}.
+     */
+    private Tensor graphBackward(Tensor g) {
+        float[] w = options.classWeights();
+        double eps = options.labelSmoothing();
+        double totalWeight = 0;
+        for (int c = 0; c < classes; c++) totalWeight += weight(w, c);
+        float[] pScale = new float[rows];
+        float[] target = new float[rows * classes];
+        for (int i = 0; i < rows; i++) {
+            int y = labels.getFlat(i);
+            if (y == options.ignoreIndex()) continue;
+            double wy = weight(w, y);
+            pScale[i] = (float) ((1 - eps) * wy + eps * totalWeight / classes);
+            for (int c = 0; c < classes; c++) {
+                target[i * classes + c] = (float) (eps * weight(w, c) / classes + (c == y ? (1 - eps) * wy : 0));
+            }
+        }
+        Tensor perRow = logits.softmax(1).mul(Tensor.fromArray(pScale, rows, 1))
+                .sub(Tensor.fromArray(target, rows, classes));
+        return switch (options.reduction()) {
+            case NONE -> perRow.mul(g.reshape(rows, 1));
+            case SUM -> perRow.mul(g);
+            default -> perRow.mul(g.mul((float) (1 / denominator)));
+        };
     }
 }
