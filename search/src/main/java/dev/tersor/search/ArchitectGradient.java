@@ -52,7 +52,7 @@ final class ArchitectGradient {
         loss.apply(net.call(val.inputs()), val.labels()).backward();
         List<Tensor> dAlpha = grads(arch), v = grads(weights);
         set(weights, w);
-        List<Tensor> hv = hessianVector(net, weights, arch, v, train, loss);
+        List<Tensor> hv = hessianVector(net, weights, arch, v, train, loss, 0.01);
         zeroGrads(net);
         try (var ignored = Tensor.noGrad()) {
             for (int i = 0; i < arch.size(); i++) arch.get(i).value().backward(dAlpha.get(i).sub(hv.get(i).mul((float) step.lr())));
@@ -60,10 +60,12 @@ final class ArchitectGradient {
     }
 
     /**
-     * The finite-difference product ∇²_{α,w} L(w, α) · v with ε = 0.01 / ‖v‖ (‖v‖ over all weights),
-     * one tensor per architecture parameter; the weights end as they began.
+     * The finite-difference product ∇²_{α,w} L(w, α) · v with ε = {@code scale} / ‖v‖ (‖v‖ over all
+     * weights; DARTS: scale 0.01), one tensor per architecture parameter; the weights end as they
+     * began. In a network with ReLUs the gradient jumps where a unit changes sign, and a jump
+     * inside ±ε adds an error of order jump / ε: rare, but not smaller for smaller ε.
      */
-    static List<Tensor> hessianVector(Module net, List<Parameter> weights, List<Parameter> arch, List<Tensor> v, Batch batch, LossFunction loss) {
+    static List<Tensor> hessianVector(Module net, List<Parameter> weights, List<Parameter> arch, List<Tensor> v, Batch batch, LossFunction loss, double scale) {
         double norm = 0;
         for (Tensor t : v) norm += t.mul(t).sum().item();
         norm = Math.sqrt(norm);
@@ -72,7 +74,7 @@ final class ArchitectGradient {
             for (Parameter p : arch) zeros.add(Tensor.zeros(p.shape()));
             return zeros;
         }
-        float eps = (float) (0.01 / norm);
+        float eps = (float) (scale / norm);
         List<Tensor> w = values(weights);
         set(weights, shifted(w, v, eps));
         List<Tensor> plus = gradients(net, arch, loss, batch);

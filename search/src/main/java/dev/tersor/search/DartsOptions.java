@@ -60,6 +60,12 @@ public record DartsOptions(MixedCellSupernet.Relaxation relaxation, int epochs, 
                 archWeightDecay, secondOrder, keep);
     }
 
+    /** The same with another initial learning rate of the weights (the floor is kept, capped at it). */
+    public DartsOptions withWeightLr(double lr) {
+        return new DartsOptions(relaxation, epochs, warmupEpochs, batch, lr, Math.min(weightLrMin, lr), momentum, weightDecay, gradClip, archLr, archBeta1,
+                archBeta2, archWeightDecay, secondOrder, keep);
+    }
+
     /** The same with another relaxation (e.g. K = 1 for an ablation). */
     public DartsOptions withRelaxation(MixedCellSupernet.Relaxation r) {
         return new DartsOptions(r, epochs, warmupEpochs, batch, weightLr, weightLrMin, momentum, weightDecay, gradClip, archLr, archBeta1, archBeta2,

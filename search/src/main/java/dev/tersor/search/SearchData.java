@@ -17,14 +17,15 @@ import java.nio.file.Path;
  *
  * @param train      training samples
  * @param validation held-out training samples
- * @param test       the test split
+ * @param test       the test split, or null where only a search runs
  * @param transform  applied to every batch (e.g. normalisation), or null
  */
 public record SearchData(TensorDataset train, TensorDataset validation, TensorDataset test, Transform transform) {
     public SearchData {
-        if (train == null || validation == null || test == null) throw new IllegalArgumentException("SearchData: train, validation and test are required");
-        if (train.size() == 0 || validation.size() == 0 || test.size() == 0) {
-            throw new IllegalArgumentException("SearchData: empty split (train " + train.size() + ", validation " + validation.size() + ", test " + test.size() + ")");
+        if (train == null || validation == null) throw new IllegalArgumentException("SearchData: train and validation are required");
+        if (train.size() == 0 || validation.size() == 0 || (test != null && test.size() == 0)) {
+            throw new IllegalArgumentException("SearchData: empty split (train " + train.size() + ", validation " + validation.size() + ", test "
+                    + (test == null ? "none" : test.size()) + ")");
         }
     }
 
@@ -59,8 +60,9 @@ public record SearchData(TensorDataset train, TensorDataset validation, TensorDa
         return loader(DataLoader.builder(validation).setBatchSize(batch));
     }
 
-    /** Test batches in order. */
+    /** Test batches in order (there must be a test part). */
     public DataLoader testLoader(int batch) {
+        if (test == null) throw new IllegalStateException("SearchData: there is no test part");
         return loader(DataLoader.builder(test).setBatchSize(batch));
     }
 
