@@ -4,7 +4,8 @@ import dev.tersor.nn.zoo.ModelInfo;
 import dev.tersor.nn.zoo.Recipe;
 import dev.tersor.nn.zoo.Zoo;
 import dev.tersor.search.Architecture;
-import dev.tersor.search.ChainSpace;
+import dev.tersor.search.SearchSpace;
+import dev.tersor.search.Spaces;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -29,7 +30,7 @@ final class ArchModels {
     static ModelInfo of(CommandLine cl, Path file) throws IOException {
         Models.existingFile(cl, "--arch", file);
         try {
-            return of(Architecture.read(file, ChainSpace.fashionTiny()));
+            return of(Spaces.readArchitecture(file));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cl, "--arch: " + e.getMessage());
         }
@@ -37,7 +38,7 @@ final class ArchModels {
 
     /** The model of an architecture JSON (as stored in weights' metadata); {@code what} names its source in errors. */
     static ModelInfo ofJson(String json, String what) {
-        return of(Architecture.fromJson(json, ChainSpace.fashionTiny(), what));
+        return of(Spaces.architectureFromJson(json, what));
     }
 
     /** The JSON to store beside weights of {@code info} when it is an architecture, else null. */
@@ -46,11 +47,11 @@ final class ArchModels {
         String[] parts = info.name().split(":");
         java.util.List<Integer> ops = new java.util.ArrayList<>();
         for (String o : parts[2].split("-")) ops.add(Integer.parseInt(o));
-        return new Architecture(parts[1], ops).toJson(ChainSpace.fashionTiny());
+        return new Architecture(parts[1], ops).toJson(Spaces.named(parts[1]));
     }
 
     private static ModelInfo of(Architecture a) {
-        ChainSpace space = ChainSpace.fashionTiny();
+        SearchSpace space = Spaces.named(a.space());
         ModelInfo fashion = Zoo.info("resnet20-fashion");
         return new ModelInfo("arch:" + space.name() + ":" + a.key(), "searched " + space.name() + " network " + space.opNames(a),
                 space.inputShape(), "fashion-mnist", fashion.mean(), fashion.std(), false, RECIPE, () -> space.build(a));

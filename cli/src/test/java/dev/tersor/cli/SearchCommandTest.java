@@ -90,9 +90,61 @@ class SearchCommandTest {
         assertEquals(2, tiny.code());
         assertTrue(tiny.err().contains("the smallest possible is"), tiny.err());
         Run space = search(out, "--space", "nasbench");
-        assertTrue(space.err().contains("unknown space 'nasbench'; available: fashion-tiny"), space.err());
-        Run method = run("search", "--method", "darts", "--out", out.toString());
-        assertTrue(method.err().contains("--method must be spos or random"), method.err());
+        assertTrue(space.err().contains("unknown search space 'nasbench': expected one of [fashion-chain-4x4, fashion-cell-3]"), space.err());
+        Run method = run("search", "--method", "enas", "--out", out.toString());
+        assertTrue(method.err().contains("--method must be one of spos, random, darts, pcdarts"), method.err());
+        Run chain = run("search", "--method", "darts", "--out", out.toString());
+        assertTrue(chain.err().contains("needs a cell space (e.g. fashion-cell-3); fashion-chain-4x4 is a chain"), chain.err());
+        Run limited = run("search", "--method", "pcdarts", "--space", "fashion-cell-3", "--constraint", "macs=1e6", "--out", out.toString());
+        assertTrue(limited.err().contains("--constraint applies to spos and random"), limited.err());
+        Run unknown = search(out, "--constraint", "flops=3");
+        assertTrue(unknown.err().contains("unknown cost 'flops' (expected macs, params or latency)"), unknown.err());
+        Run unit = search(out, "--constraint", "latency=3");
+        assertTrue(unit.err().contains("give the latency in milliseconds"), unit.err());
+        Run small = search(out, "--constraint", "params=10");
+        assertEquals(2, small.code());
+        assertTrue(small.err().contains("the smallest possible is"), small.err());
         assertTrue(!Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void pcDartsSearchesTheCellSpaceAndItsCellTrains() throws Exception {
+        Path out = tmp.resolve("cell.json");
+        Run r = run("search", "--space", "fashion-cell-3", "--method", "pcdarts", "--dataset", "mnist", "--limit", "640", "--epochs", "2",
+                "--batch", "64", "--threads", "1", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> j = json(r.lastLine());
+        dev.tersor.search.CellSpace space = dev.tersor.search.CellSpace.fashionCell();
+        Architecture a = Architecture.read(out, space);
+        // the derived cell: node 1 keeps its one input, node 2 both, and no edge is none
+        assertTrue(a.ops().stream().allMatch(o -> o != 0), a.toString());
+        assertEquals(CostTable.macs(space).of(a), number(j, "macs"), 1e-6);
+        // 576 training samples after the hold-out: 288 per half, 5 batches of 64 per epoch, α stepped from epoch 1 (no warm-up at 2 epochs)
+        assertEquals(10.0, number(j, "weight_steps"));
+        assertEquals(10.0, number(j, "arch_steps"));
+        List<String> epochs = Files.readAllLines(Path.of((String) j.get("epochs_jsonl")));
+        assertEquals(2, epochs.size());
+        assertTrue(epochs.get(1).contains("\"arch\": \"" + a.key() + "\""), epochs.get(1));
+        Path w = tmp.resolve("cell.safetensors");
+        Run t = run("train", "--arch", out.toString(), "--dataset", "mnist", "--limit", "256", "--batch", "32", "--epochs", "1", "--threads", "1",
+                "--out", w.toString(), "--json");
+        assertEquals(0, t.code(), t.err());
+        assertEquals("arch:fashion-cell-3:" + a.key(), json(t.lastLine()).get("model"));
+        Run i = run("info", "--weights", w.toString(), "--json");
+        assertEquals(0, i.code(), i.err());
+        assertEquals(CostTable.macs(space).of(a), number(json(i.lastLine()), "total_macs"), 1e-6);
+    }
+
+    @Test
+    void aLatencyLimitIsMeasuredOnThisJvmAndKept() throws Exception {
+        Path out = tmp.resolve("fast.json");
+        Run r = search(out, "--constraint", "latency=1000ms");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> j = json(r.lastLine());
+        assertTrue(number(j, "latency_ms") > 0 && number(j, "latency_ms") <= 1000, j.toString());
+        Path table = Path.of(out + ".run").resolve("latency.json");
+        assertTrue(Files.readString(table).contains("fashion-chain-4x4"), "the table of this machine and JVM is kept in the run directory");
+        List<String> csv = Files.readAllLines(Path.of((String) j.get("trials_csv")));
+        assertEquals("trial,generation,origin,ops,op_names,validation_accuracy,macs,params,latency_ms", csv.get(0));
     }
 }
