@@ -160,13 +160,30 @@ public final class Benchmark {
 
     /** The table as CSV: one line per architecture with its op names, costs, accuracies and mean training seconds. */
     public String csv() {
+        return csv(Map.of());
+    }
+
+    /**
+     * The same with extra columns after the costs, e.g. measured latencies: each a value per
+     * architecture in {@link #rows()} order.
+     */
+    public String csv(Map<String, double[]> extra) {
+        for (var e : extra.entrySet()) {
+            if (e.getValue().length != rows.size()) {
+                throw new IllegalArgumentException("Benchmark.csv: column " + e.getKey() + " has " + e.getValue().length + " values for " + rows.size() + " rows");
+            }
+        }
         StringBuilder sb = new StringBuilder("arch,ops");
         Row first = rows.values().iterator().next();
         for (String m : first.costs().keySet()) sb.append(',').append(m);
+        for (String m : extra.keySet()) sb.append(',').append(m);
         sb.append(",val_mean,test_mean,test_std,runs,seconds\n");
+        int i = 0;
         for (Row r : rows.values()) {
             sb.append(r.arch().key()).append(',').append(String.join(" ", space.opNames(r.arch())));
             for (double c : r.costs().values()) sb.append(',').append(Json.number(c));
+            for (double[] c : extra.values()) sb.append(',').append(String.format(Locale.ROOT, "%.4f", c[i]));
+            i++;
             sb.append(String.format(Locale.ROOT, ",%.4f,%.4f,%.4f,%d,%.1f%n", r.validationMean(), r.testMean(), r.testStd(), r.runs(), r.seconds()));
         }
         return sb.toString();

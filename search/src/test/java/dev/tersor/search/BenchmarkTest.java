@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +61,7 @@ class BenchmarkTest {
         assertEquals(1, b.seedToSeedTau(), 1e-12);
         assertEquals(1, b.tau(new double[] {3, 2, 4, 1}), 1e-12);
         String csv = b.csv();
+        assertTrue(b.csv(Map.of("latency_ms", new double[] {1, 2, 3, 4.5})).contains(",4.5000,0.9900,0.6000,0.0000,2,13.0\n"), b.csv(Map.of("latency_ms", new double[] {1, 2, 3, 4.5})));
         assertTrue(csv.startsWith("arch,ops,macs,val_mean,test_mean,test_std,runs,seconds\n0-0,conv_1x1 conv_1x1,"), csv);
     }
 
