@@ -30,15 +30,8 @@ public final class GradCheck {
             if (x.grad() == null) fail("input " + k + " got no gradient");
             float[] analytic = x.grad().toArray();
             float[] data = x.storage.data;
-            int[] idx = new int[x.dim()];
             for (int i = 0; i < x.numel(); i++) {
-                int pos = x.offset;
-                int rem = i;
-                for (int d = x.dim() - 1; d >= 0; d--) {
-                    idx[d] = rem % x.shape[d];
-                    rem /= x.shape[d];
-                    pos += idx[d] * x.strides[d];
-                }
+                int pos = position(x, i);
                 float orig = data[pos];
                 double plus, minus;
                 try (var g = Tensor.noGrad()) {
@@ -98,15 +91,8 @@ public final class GradCheck {
             Tensor x = live[j];
             float[] analytic = hv[j].toArray();
             float[] data = x.storage.data;
-            int[] idx = new int[x.dim()];
             for (int i = 0; i < x.numel(); i++) {
-                int pos = x.offset;
-                int rem = i;
-                for (int d = x.dim() - 1; d >= 0; d--) {
-                    idx[d] = rem % x.shape[d];
-                    rem /= x.shape[d];
-                    pos += idx[d] * x.strides[d];
-                }
+                int pos = position(x, i);
                 float orig = data[pos];
                 double plus, minus;
                 try {
@@ -151,5 +137,15 @@ public final class GradCheck {
     /** A leaf of the given shape with standard normal values from {@code seed}. */
     public static Tensor leaf(long seed, int... shape) {
         return Tensor.randn(new Generator(seed), shape).requiresGrad(true);
+    }
+
+    /** The storage position of element {@code i} (row-major) of {@code x}. */
+    private static int position(Tensor x, int i) {
+        int pos = x.offset, rem = i;
+        for (int d = x.dim() - 1; d >= 0; d--) {
+            pos += (rem % x.shape[d]) * x.strides[d];
+            rem /= x.shape[d];
+        }
+        return pos;
     }
 }
