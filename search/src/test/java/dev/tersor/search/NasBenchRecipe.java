@@ -108,7 +108,9 @@ public final class NasBenchRecipe {
     }
 
     private static void judge(Path runs, Path bench, List<String> spaces) throws Exception {
-        StringBuilder csv = new StringBuilder("space,method,seed,arch,ops,test_mean,regret,share_better,supernet_tau,seconds,random_n,random_regret,random_share_better\n");
+        StringBuilder csv = new StringBuilder("space,method,seed,arch,ops,test_mean,regret,share_better,supernet_tau,passes,evaluations,seconds,random_n,random_regret,"
+                + "random_share_better\n");
+        int supernetPasses = 3 * ((10_000 + 63) / 64);   // spos: 3 epochs of batch 64 on the 10,000 training images
         for (String name : spaces) {
             SearchSpace space = Spaces.named(name);
             Path table = bench.resolve(space instanceof CellSpace ? "cell-runs.csv" : "chain-runs.csv");
@@ -143,8 +145,10 @@ public final class NasBenchRecipe {
                     if (j.containsKey("scores")) tau = b.tau(Json.array(j.get("scores"), "scores").stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray());
                     int n = Math.max(1, (int) (seconds / b.meanTrainingSeconds()));
                     double[] rnd = b.randomSearch(n, 1000, new Generator(seed));
-                    csv.append(String.format(Locale.ROOT, "%s,%s,%d,%s,%s,%.4f,%.4f,%.3f,%.3f,%.0f,%d,%.4f,%.3f%n", name, m, seed, a.key(), String.join(" ", space.opNames(a)),
-                            b.row(a).testMean(), b.regret(a), b.shareBetter(a), tau, seconds, n, rnd[0], rnd[1]));
+                    long passes = j.containsKey("passes") ? Json.integer(j.get("passes"), "passes") : supernetPasses;
+                    long evaluations = j.containsKey("evaluations") ? Json.integer(j.get("evaluations"), "evaluations") : 0;
+                    csv.append(String.format(Locale.ROOT, "%s,%s,%d,%s,%s,%.4f,%.4f,%.3f,%.3f,%d,%d,%.0f,%d,%.4f,%.3f%n", name, m, seed, a.key(), String.join(" ", space.opNames(a)),
+                            b.row(a).testMean(), b.regret(a), b.shareBetter(a), tau, passes, evaluations, seconds, n, rnd[0], rnd[1]));
                     summary.computeIfAbsent(m, k -> new ArrayList<>()).add(new double[] {b.regret(a), b.shareBetter(a), tau, seconds, rnd[0], n});
                 }
             }
