@@ -10,7 +10,7 @@ import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.loss.Losses;
 import dev.tersor.nn.optim.ParamGroup;
 import dev.tersor.nn.optim.Sgd;
-import dev.tersor.nn.train.EpochMetrics;
+import dev.tersor.nn.train.Trainer;
 import dev.tersor.nn.train.LossFunction;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -76,7 +76,7 @@ final class CompressAbs implements Callable<Integer> {
         }
         run.validate(cl);
         try (Threads t = Threads.use(cl, common.threads)) {
-            CompressOptions.Setup s = common.setup(cl);
+            CompressOptions.Setup s = common.setup(cl, run);
             AbsConfig config;
             try {
                 config = AbsConfig.builder(s.info().inputShape()).budget(budget).weightBits(bits).inputBits(bits).build();
@@ -95,8 +95,8 @@ final class CompressAbs implements Callable<Integer> {
             Map<String, String> settings = Map.of("compress.method", "abs", "compress.budget", Double.toString(budget), "compress.seed",
                     Long.toString(run.seed));
             model.train();
-            List<EpochMetrics> history = FineTune.fit(cl, s, model, train, new FineTune.Run(opt, null, loss, epochs, null, settings),
-                    Path.of(common.out + ".ckpt"), run.resume, run.checkpointEvery);
+            Trainer.Result fitted = FineTune.fit(cl, s, model, train, new FineTune.Run(opt, null, loss, epochs, null, settings),
+                    Path.of(common.out + ".ckpt"), run);
             DistillOptions.close(task);
             Abs.Result r = Abs.finish(model);
             PrintWriter err = cl.getErr();
@@ -114,7 +114,7 @@ final class CompressAbs implements Callable<Integer> {
             extra.put("w8a8_bops", rep.w8a8Bops());
             extra.put("meets_budget", rep.meetsBudget());
             extra.put("repairs", rep.repairs());
-            extra.put("search_test_accuracy", history.get(history.size() - 1).testAccuracy());
+            extra.put("history", FineTune.record(fitted));
             extra.put("removed_filters", removal.removedFilters());
             common.finish(cl, s, integer, removal.plan(), "ABS at " + budget + " of W8A8 BOPs", recipe, extra);
         }

@@ -9,7 +9,7 @@ import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.loss.Losses;
 import dev.tersor.nn.optim.Adam;
 import dev.tersor.nn.optim.Sgd;
-import dev.tersor.nn.train.EpochMetrics;
+import dev.tersor.nn.train.Trainer;
 import dev.tersor.nn.train.LossFunction;
 import dev.tersor.nn.zoo.Recipe;
 import java.io.PrintWriter;
@@ -83,7 +83,7 @@ final class CompressCluster implements Callable<Integer> {
         if (!(lr > 0) || Double.isInfinite(lr)) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);
         run.validate(cl);
         try (Threads t = Threads.use(cl, common.threads)) {
-            CompressOptions.Setup s = common.setup(cl);
+            CompressOptions.Setup s = common.setup(cl, run);
             Module model = s.model();
             Recipe r = s.info().recipe();
             int b = batch != null ? batch : r.batch();
@@ -98,8 +98,8 @@ final class CompressCluster implements Callable<Integer> {
                 err.println("tersor compress cluster: " + regularizeEpochs + " epochs of clustering-friendly training, lambda " + lambda);
                 model.train();
                 LossFunction task = DistillOptions.loss(kt, model, Losses::crossEntropy);   // the regulariser stays outside the α weighting
-                FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(withEpochs(r, regularizeEpochs), sgd, train.size()),
-                        reg.addTo(task), regularizeEpochs, reg.everyEpoch(), settings), null, null);
+                FineTune.stage(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(withEpochs(r, regularizeEpochs), sgd, train.size()),
+                        reg.addTo(task), regularizeEpochs, reg.everyEpoch(), settings));
                 DistillOptions.close(task);
             }
             ClusteringReport report;
@@ -109,14 +109,14 @@ final class CompressCluster implements Callable<Integer> {
                 throw new ParameterException(cl, e.getMessage());
             }
             err.println(report);
-            List<EpochMetrics> history = List.of();
+            Trainer.Result fitted = null;
             if (finetuneEpochs > 0) {
                 DataLoader train = FineTune.loader(cl, s, b, run.seed);
                 Adam adam = new Adam(model.parameters(), Adam.options().lr(lr).build());
                 model.train();
                 LossFunction loss = DistillOptions.loss(kt, model, Losses::crossEntropy);
-                history = FineTune.fit(cl, s, model, train, new FineTune.Run(adam, null, loss, finetuneEpochs, null, settings),
-                        Path.of(common.out + ".ckpt"), run.resume, run.checkpointEvery);
+                fitted = FineTune.fit(cl, s, model, train, new FineTune.Run(adam, null, loss, finetuneEpochs, null, settings),
+                        Path.of(common.out + ".ckpt"), run);
                 DistillOptions.close(loss);
             }
             Conversion.convert(model);
@@ -126,7 +126,7 @@ final class CompressCluster implements Callable<Integer> {
             extra.put("bits", bits);
             extra.put("finetune_epochs", finetuneEpochs);
             extra.put("clustered_sse", report.layers().stream().mapToDouble(ClusteringReport.Layer::sse).sum());
-            if (!history.isEmpty()) extra.put("finetune_test_accuracy", history.get(history.size() - 1).testAccuracy());
+            if (fitted != null) extra.put("history", FineTune.record(fitted));
             common.finish(cl, s, model, bits + "-bit DP-Net clustering", recipe, extra);
         }
         return 0;

@@ -9,9 +9,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tersor compress}: makes a compressed model file from float weights. Every subcommand
- * evaluates the float and the compressed model on the test split, writes a compressed model
- * file that {@code eval}, {@code predict} and {@code info} read without {@code --model}, and
- * prints a per-layer size table.
+ * holds out a validation split of the training split ({@code --val-split}, {@link Holdout}) that
+ * scores each fine-tuning epoch and every choice made from data, evaluates the float and the
+ * compressed model on it and, once, on the test split, writes a compressed model file that
+ * {@code eval}, {@code predict} and {@code info} read without {@code --model}, and prints a
+ * per-layer size table.
  * <pre>{@code
  * tersor compress ptq --model lenet5 --weights lenet5.safetensors --data data/mnist --out lenet5-int8.safetensors
  * tersor compress qat --model lenet5 --weights lenet5.safetensors --method lsq --wbits 4 --abits 4 --out lenet5-w4a4.safetensors

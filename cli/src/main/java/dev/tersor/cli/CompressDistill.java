@@ -9,7 +9,7 @@ import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.data.TensorDataset;
 import dev.tersor.nn.loss.Losses;
 import dev.tersor.nn.optim.Optimizer;
-import dev.tersor.nn.train.EpochMetrics;
+import dev.tersor.nn.train.Trainer;
 import dev.tersor.nn.train.Evaluation;
 import dev.tersor.nn.train.LossFunction;
 import dev.tersor.nn.zoo.ModelInfo;
@@ -41,7 +41,9 @@ import picocli.CommandLine.Spec;
  *       together (PKKD), kernel feature terms on every adder layer (or {@code --kernel-layers}).</li>
  * </ul>
  * The student trains with its model's recipe (recipe flags override it), a checkpoint each epoch
- * ({@code <out>.ckpt}) and {@code --resume}; the teacher's and the student's test accuracy are printed.
+ * ({@code <out>.ckpt}) and {@code --resume}, on the training part: each epoch is scored on the
+ * validation part ({@code --val-split}, {@link Holdout}; {@code --keep best} keeps the best
+ * epoch's student), and the teacher's and the student's test accuracy are measured once and printed.
  */
 @Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Knowledge distillation: train a student from a teacher (Hinton KD + attention transfer, or PKKD for adder students).",
@@ -80,6 +82,11 @@ final class CompressDistill implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Only the first N samples of each split (default: 0, all of them).")
     int limit;
 
+    @Option(names = "--val-split", paramLabel = "F",
+            description = "Hold out this share of the training split, in [0, 1), stratified and seeded (--seed), as the validation split scored "
+                    + "every epoch; the test split is scored once, at the end (default: the resumed run's, else 0.1; 0: none).")
+    Double valSplit;
+
     @Option(names = "--threads", paramLabel = "T", description = "Threads for the kernels.")
     Integer threads;
 
@@ -117,15 +124,17 @@ final class CompressDistill implements Callable<Integer> {
             if (DataSplits.classes(cl, ds, data) != dev.tersor.nn.zoo.Zoo.DEFAULT_CLASSES) {
                 throw new ParameterException(cl, "--dataset " + ds + ": compress distill works on ten-class data sets for now");
             }
-            TensorDataset train = DataSplits.load(cl, si, ds, data, true, limit);
+            Holdout split = Holdout.of(cl, DataSplits.load(cl, si, ds, data, true, limit),
+                    new Holdout.Flags(valSplit, run.keep, null, run.seed, run.resume));
+            TensorDataset train = split.train();
             TensorDataset test = DataSplits.load(cl, si, ds, data, false, limit);
             Rng.manualSeed(run.seed);
             Module s = studentWeights != null ? Models.load(si, studentWeights) : si.create();
             Module teacher = t.load(cl);
-            CompressOptions.Setup setup = new CompressOptions.Setup(si, ds, train, test, s, null);
+            CompressOptions.Setup setup = new CompressOptions.Setup(si, ds, split, test, s, null, null);
             Tensor sample = DataSplits.normalize(si).apply(train.subset(0, Math.min(2, train.size())).inputs(), null);
-            err.printf(Locale.ROOT, "tersor compress distill: %s student %s from teacher %s on %s (%s; %d train / %d test), %d threads%n",
-                    pkkd ? "PKKD" : "KD", si.name(), t.spec(), ds, DataSplits.describe(data), train.size(), test.size(), Parallel.threads());
+            err.printf(Locale.ROOT, "tersor compress distill: %s student %s from teacher %s on %s (%s; %s / %d test), %d threads%n",
+                    pkkd ? "PKKD" : "KD", si.name(), t.spec(), ds, DataSplits.describe(data), split.describe(), test.size(), Parallel.threads());
             Map<String, String> settings = new LinkedHashMap<>(RunSettings.record(si.name(), ds, r, run.seed, limit));
             settings.put("distill.method", pkkd ? "pkkd" : "kd");
             settings.put("distill.teacher", t.spec());
@@ -157,22 +166,23 @@ final class CompressDistill implements Callable<Integer> {
             opt = Training.optimizer(r, trained);
             DataLoader loader = FineTune.loader(cl, setup, r.batch(), run.seed);
             trained.train();
-            List<EpochMetrics> history = FineTune.fit(cl, setup, trained, loader,
+            Trainer.Result fitted = FineTune.fit(cl, setup, trained, loader,
                     new FineTune.Run(opt, Training.scheduler(r, opt, loader.size()), loss, r.epochs(), null, settings),
-                    Path.of(out + ".ckpt"), run.resume, run.checkpointEvery);
+                    Path.of(out + ".ckpt"), run);
             if (loss instanceof AutoCloseable c) c.close();
             s.eval();
             Models.save(si, s, out);
             Module loaded = Models.load(si, out);                       // what eval will see
-            double studentAcc = Evaluation.of(loaded, DataSplits.testLoader(si, test)).accuracy();
+            double studentVal = split.validation() == null ? Double.NaN : Evaluation.of(loaded, split.loader(si)).accuracy();
+            double studentAcc = Evaluation.of(loaded, DataSplits.testLoader(si, test)).accuracy();   // once, at the end
             double teacherAcc = pkkd ? Evaluation.of(teacher, DataSplits.testLoader(t.info(), test)).accuracy() : teacherBefore;
-            report(cl, si, t, ds, test.size(), teacherAcc, studentAcc, history, recipeLine, pkkd);
+            report(cl, si, t, ds, split, test.size(), teacherAcc, studentVal, studentAcc, fitted, recipeLine, pkkd);
         }
         return 0;
     }
 
-    private void report(CommandLine cl, ModelInfo si, DistillOptions.Teacher t, String ds, int testSize, double teacherAcc, double studentAcc,
-                        List<EpochMetrics> history, String recipeLine, boolean pkkd) {
+    private void report(CommandLine cl, ModelInfo si, DistillOptions.Teacher t, String ds, Holdout split, int testSize, double teacherAcc,
+                        double studentVal, double studentAcc, Trainer.Result fitted, String recipeLine, boolean pkkd) {
         PrintWriter o = cl.getOut();
         if (json) {
             Map<String, Object> rec = new LinkedHashMap<>();
@@ -181,19 +191,32 @@ final class CompressDistill implements Callable<Integer> {
             rec.put("teacher", t.info().name());
             rec.put("dataset", ds);
             rec.put("data", DataSplits.describe(data));
+            rec.put("train_samples", split.train().size());
+            rec.put("validation_samples", split.validationSize());
             rec.put("test_samples", testSize);
-            rec.put("epochs", history.size());
+            rec.put("val_split", split.fraction());
+            rec.put("keep", split.keep());
+            rec.put("epochs", fitted.history().size());
             rec.put("alpha", kd.alpha);
             rec.put("temperature", kd.temperature);
-            rec.put("teacher_accuracy", teacherAcc);
+            rec.put("student_val_accuracy", studentVal);
+            rec.put("teacher_test_accuracy", teacherAcc);
+            rec.put("student_test_accuracy", studentAcc);
+            rec.put("teacher_accuracy", teacherAcc);   // = the test ones, for older readers
             rec.put("student_accuracy", studentAcc);
+            rec.put("history", FineTune.record(fitted));
             rec.put("recipe", recipeLine);
             rec.put("out", out.toString());
             rec.put("threads", Parallel.threads());
             o.println(Json.write(rec));
         } else {
-            o.printf(Locale.ROOT, "%s on the %s test split (%d images): teacher %s %.2f%%%s, student %s %.2f%%%n", pkkd ? "PKKD" : "KD", ds, testSize,
-                    t.info().name(), 100 * teacherAcc, pkkd ? " (trained along)" : "", si.name(), 100 * studentAcc);
+            if (split.validation() != null) {
+                o.printf(Locale.ROOT, "%s on the %s validation split (%d training images held out): student %s %.2f%%%s%n", pkkd ? "PKKD" : "KD", ds,
+                        split.validationSize(), si.name(), 100 * studentVal,
+                        fitted.keptEpoch() == fitted.history().size() ? "" : " (weights of epoch " + fitted.keptEpoch() + ")");
+            }
+            o.printf(Locale.ROOT, "%s on the %s test split (%d images, scored once, at the end): teacher %s %.2f%%%s, student %s %.2f%%%n",
+                    pkkd ? "PKKD" : "KD", ds, testSize, t.info().name(), 100 * teacherAcc, pkkd ? " (trained along)" : "", si.name(), 100 * studentAcc);
             o.println("student weights: " + out + " (tersor eval --model " + si.name() + " --weights " + out + ")");
         }
         o.flush();

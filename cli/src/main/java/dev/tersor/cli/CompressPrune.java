@@ -20,7 +20,7 @@ import dev.tersor.nn.data.Batch;
 import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.loss.Losses;
 import dev.tersor.nn.optim.Sgd;
-import dev.tersor.nn.train.EpochMetrics;
+import dev.tersor.nn.train.Trainer;
 import dev.tersor.nn.train.LossFunction;
 import dev.tersor.nn.zoo.Recipe;
 import dev.tersor.tensor.Tensor;
@@ -156,7 +156,8 @@ final class CompressPrune implements Callable<Integer> {
             throw new ParameterException(cl, "--resume needs the pruning plan " + planFile + " that the interrupted run wrote");
         }
         try (Threads t = Threads.use(cl, common.threads)) {
-            CompressOptions.Setup s = common.setup(cl);
+            CompressOptions.Setup s = common.setup(cl, run, search.validation);
+            search.requireValidation(cl, method, s);
             Module model = s.model();
             Recipe r = s.info().recipe();
             DistillOptions.Bound kt = distill.bind(cl, s, model);   // before anything trains
@@ -180,8 +181,8 @@ final class CompressPrune implements Callable<Integer> {
                     Sgd sgd = sgd(model, r);
                     err.println("tersor compress prune: " + slimEpochs + " epochs of sparsity training, lambda " + slimLambda);
                     model.train();
-                    FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(r, slimEpochs), sgd, train.size()),
-                            penalty.addTo(Losses::crossEntropy), slimEpochs, null, settings), null, null);
+                    FineTune.stage(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(r, slimEpochs), sgd, train.size()),
+                            penalty.addTo(Losses::crossEntropy), slimEpochs, null, settings));
                 }
                 if (method.equals("metapruning")) {
                     MetaPruning.Result mr = search.metaPruning(cl, s, model, sample, FineTune.loader(cl, s, b, run.seed), b, flops, target.scope(), run.seed);
@@ -261,8 +262,8 @@ final class CompressPrune implements Callable<Integer> {
                 DataLoader train = FineTune.loader(cl, s, b, run.seed + k);
                 Sgd sgd = sgd(model, s.info().recipe());
                 model.train();
-                FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(s.info().recipe(), stepEpochs), sgd, train.size()),
-                        Losses::crossEntropy, stepEpochs, null, settings), null, null);
+                FineTune.stage(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(s.info().recipe(), stepEpochs), sgd, train.size()),
+                        Losses::crossEntropy, stepEpochs, null, settings));
             }
         }
         return plan;
@@ -289,13 +290,13 @@ final class CompressPrune implements Callable<Integer> {
             ChannelGraph pruned = ChannelTrace.trace(model, j.sample());
             err.printf(Locale.ROOT, "tersor compress prune: %,d -> %,d multiply-accumulates (%.1f%% removed), %,d -> %,d parameters%n",
                     macs, pruned.macs(), 100.0 * (macs - pruned.macs()) / macs, params, model.parameterCount());
-            List<EpochMetrics> history = List.of();
+            Trainer.Result fitted = null;
             if (finetuneEpochs > 0) {
                 DataLoader train = FineTune.loader(cl, s, b, run.seed);
                 Sgd sgd = sgd(model, r);
                 model.train();
                 LossFunction loss = DistillOptions.loss(kt, model, Losses::crossEntropy);
-                history = FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(r, finetuneEpochs), sgd, train.size()),
+                fitted = FineTune.fit(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(recipe(r, finetuneEpochs), sgd, train.size()),
                         loss, finetuneEpochs, null, settings), Path.of(common.out + ".ckpt"), resume, run.checkpointEvery);
                 DistillOptions.close(loss);
             }
@@ -312,7 +313,7 @@ final class CompressPrune implements Callable<Integer> {
             extra.put("parameters", model.parameterCount());
             extra.put("float_parameters", params);
             extra.put("finetune_epochs", finetuneEpochs);
-            if (!history.isEmpty()) extra.put("finetune_test_accuracy", history.get(history.size() - 1).testAccuracy());
+            if (fitted != null) extra.put("history", FineTune.record(fitted));
             common.finish(cl, s, model, plan, "structural pruning (" + method + ")", recipe, extra);
     }
 

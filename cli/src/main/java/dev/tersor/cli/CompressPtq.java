@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tersor compress ptq}: post-training quantization. Batch norms are folded into the
  * layers before them, the input of every Conv2d/Linear is observed on the first {@code --calib}
- * training images (in order, with the model's preprocessing), weights become per-channel
+ * images of the training part (in order, with the model's preprocessing; the validation part
+ * ({@code --val-split}, seed {@link Holdout#SEED}) and the test split stay out), weights become per-channel
  * symmetric integers and inputs per-tensor affine integers, and the model is converted to
  * integer layers and saved.
  */
@@ -40,7 +41,7 @@ final class CompressPtq implements Callable<Integer> {
     @Mixin
     CompressOptions common;
 
-    @Option(names = "--calib", paramLabel = "N", defaultValue = "2048", description = "Calibration images: the first N of the training split (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--calib", paramLabel = "N", defaultValue = "2048", description = "Calibration images: the first N of the training split, the validation part left out (default: ${DEFAULT-VALUE}).")
     int calib;
 
     @Option(names = "--calib-batch", paramLabel = "B", defaultValue = "64", description = "Calibration batch size (default: ${DEFAULT-VALUE}).")

@@ -11,7 +11,6 @@ import dev.tersor.nn.Module;
 import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.loss.Losses;
 import dev.tersor.nn.optim.Optimizer;
-import dev.tersor.nn.train.EpochMetrics;
 import dev.tersor.nn.train.LossFunction;
 import dev.tersor.nn.train.Trainer;
 import dev.tersor.nn.zoo.Recipe;
@@ -98,9 +97,13 @@ final class CompressQat implements Callable<Integer> {
         CompressOptions.bits(cl, "--abits", abits, 2, 8);
         run.validate(cl);
         if (foldEpoch != null && foldEpoch < 1) throw new ParameterException(cl, "--fold-bn-epoch must be >= 1, got " + foldEpoch);
+        if (foldEpoch != null && foldEpoch > 1 && run.keepBestGiven()) {
+            throw new ParameterException(cl, "--keep best cannot go back across the batch-norm fold: the epochs before --fold-bn-epoch "
+                    + foldEpoch + " have other weights (the batch norms); use --fold-bn-epoch 1 or --keep last");
+        }
         QuantConfig config = config(cl, m);
         try (Threads t = Threads.use(cl, common.threads)) {
-            CompressOptions.Setup s = common.setup(cl);
+            CompressOptions.Setup s = common.setup(cl, run);
             Recipe r = recipe.resolve(cl, s.info().recipe(), err);
             Module model = s.model();
             DataLoader train = FineTune.loader(cl, s, r.batch(), run.seed);
@@ -138,9 +141,9 @@ final class CompressQat implements Callable<Integer> {
             settings.put("compress.bits", wbits + ":" + abits);
             if (kt != null) settings.put("compress.teacher", kt.teacher().spec());
             model.train();
-            List<EpochMetrics> history = FineTune.fit(cl, s, model, train,
+            Trainer.Result fitted = FineTune.fit(cl, s, model, train,
                     new FineTune.Run(opt, Training.scheduler(r, opt, train.size()), loss, r.epochs(), hook, settings),
-                    Path.of(common.out + ".ckpt"), run.resume, run.checkpointEvery);
+                    Path.of(common.out + ".ckpt"), run);
             DistillOptions.close(hard);
             Conversion.convert(model);
             String recipeLine = String.format(Locale.ROOT, "qat method=%s wbits=%d abits=%d layer_bits=%s first=%s last=%s %s quant_lr=%s fold_bn_epoch=%s seed=%d weights=%s",
@@ -152,7 +155,7 @@ final class CompressQat implements Callable<Integer> {
             extra.put("abits", abits);
             extra.put("epochs", r.epochs());
             extra.put("quantized_layers", report.quantizedPaths());
-            extra.put("qat_test_accuracy", history.get(history.size() - 1).testAccuracy());
+            extra.put("history", FineTune.record(fitted));
             common.finish(cl, s, model, "W" + wbits + "A" + abits + " " + m.name(), recipeLine, extra);
         }
         return 0;

@@ -9,7 +9,7 @@ import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.loss.Losses;
 import dev.tersor.nn.optim.Adam;
 import dev.tersor.nn.optim.ParamGroup;
-import dev.tersor.nn.train.EpochMetrics;
+import dev.tersor.nn.train.Trainer;
 import dev.tersor.nn.train.LossFunction;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -93,7 +93,7 @@ final class CompressSlb implements Callable<Integer> {
         }
         run.validate(cl);
         try (Threads t = Threads.use(cl, common.threads)) {
-            CompressOptions.Setup s = common.setup(cl);
+            CompressOptions.Setup s = common.setup(cl, run);
             DistillOptions.Bound kt = distill.bind(cl, s, s.model());   // checked on the float model
             Module model = Slb.prepare(s.model(), config);
             int b = batch != null ? batch : s.info().recipe().batch();
@@ -105,9 +105,9 @@ final class CompressSlb implements Callable<Integer> {
                     Long.toString(run.seed));
             model.train();
             LossFunction loss = DistillOptions.loss(kt, model, Losses::crossEntropy);
-            List<EpochMetrics> history = FineTune.fit(cl, s, model, train,
+            Trainer.Result fitted = FineTune.fit(cl, s, model, train,
                     new FineTune.Run(adam, null, loss, epochs, Slb.temperatureHook(model, epochs), settings),
-                    Path.of(common.out + ".ckpt"), run.resume, run.checkpointEvery);
+                    Path.of(common.out + ".ckpt"), run);
             DistillOptions.close(loss);
             int recalibrated = Slb.recalibrateBatchNorm(model, train, recalibrate);
             Conversion.convert(model);
@@ -116,7 +116,7 @@ final class CompressSlb implements Callable<Integer> {
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("bits", bits);
             extra.put("epochs", epochs);
-            extra.put("slb_test_accuracy", history.get(history.size() - 1).testAccuracy());
+            extra.put("history", FineTune.record(fitted));
             common.finish(cl, s, model, bits + "-bit SLB", recipe, extra);
         }
         return 0;

@@ -11,7 +11,6 @@ import dev.tersor.nn.Module;
 import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.loss.Losses;
 import dev.tersor.nn.optim.Adam;
-import dev.tersor.nn.train.EpochMetrics;
 import dev.tersor.nn.train.Trainer;
 import dev.tersor.tensor.Tensor;
 import java.io.PrintWriter;
@@ -99,13 +98,17 @@ final class CompressSparse implements Callable<Integer> {
         if (!List.of("auto", "sparse", "dense").contains(compute)) throw new ParameterException(cl, "--compute must be auto, sparse or dense, got " + compute);
         if (finetuneEpochs < 0) throw new ParameterException(cl, "--finetune-epochs must be >= 0, got " + finetuneEpochs);
         if (schedule.equals("agp") && finetuneEpochs == 0) throw new ParameterException(cl, "--schedule agp prunes during fine-tuning: give --finetune-epochs >= 1");
+        if (schedule.equals("agp") && run.keepBestGiven()) {
+            throw new ParameterException(cl, "--keep best with --schedule agp could keep an epoch before the target sparsity (then pruned "
+                    + "further with no fine-tuning); use --schedule oneshot or --keep last");
+        }
         if (!(lr > 0) || Double.isInfinite(lr)) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);
         if (!(agpEnd > 0 && agpEnd <= 1)) throw new ParameterException(cl, "--agp-end must be in (0, 1], got " + agpEnd);
         if (agpUpdates < 1) throw new ParameterException(cl, "--agp-updates must be >= 1, got " + agpUpdates);
         if (decideBatch < 1) throw new ParameterException(cl, "--decide-batch must be >= 1, got " + decideBatch);
         run.validate(cl);
         try (Threads t = Threads.use(cl, common.threads)) {
-            CompressOptions.Setup s = common.setup(cl);
+            CompressOptions.Setup s = common.setup(cl, run);
             Module model = s.model();
             PrintWriter err = cl.getErr();
             Sparsifier sparsifier;
@@ -116,7 +119,7 @@ final class CompressSparse implements Callable<Integer> {
                 throw new ParameterException(cl, e.getMessage());
             }
             int b = batch != null ? batch : s.info().recipe().batch();
-            List<EpochMetrics> history = List.of();
+            Trainer.Result fitted = null;
             Trainer.EpochStart hook = null;
             DataLoader train = null;
             if (finetuneEpochs > 0) train = FineTune.loader(cl, s, b, run.seed);
@@ -139,8 +142,8 @@ final class CompressSparse implements Callable<Integer> {
                 settings.put("compress.seed", Long.toString(run.seed));
                 Adam adam = new Adam(model.parameters(), Adam.options().lr(lr).build());
                 model.train();
-                history = FineTune.fit(cl, s, model, train, new FineTune.Run(adam, null, Losses::crossEntropy, finetuneEpochs, hook, settings),
-                        Path.of(common.out + ".ckpt"), run.resume, run.checkpointEvery);
+                fitted = FineTune.fit(cl, s, model, train, new FineTune.Run(adam, null, Losses::crossEntropy, finetuneEpochs, hook, settings),
+                        Path.of(common.out + ".ckpt"), run);
             }
             sparsifier.stopSchedule();
             sparsifier.prune(sparsity);     // a no-op once the schedule reached the target
@@ -158,7 +161,7 @@ final class CompressSparse implements Callable<Integer> {
             extra.put("schedule", schedule);
             extra.put("scope", scope);
             extra.put("finetune_epochs", finetuneEpochs);
-            if (!history.isEmpty()) extra.put("finetune_test_accuracy", history.get(history.size() - 1).testAccuracy());
+            if (fitted != null) extra.put("history", FineTune.record(fitted));
             extra.put("decide_batch", report.batch());
             List<Object> rows = new ArrayList<>();
             for (SparsityReport.Row r : report.rows()) {

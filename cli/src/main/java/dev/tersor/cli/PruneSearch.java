@@ -6,7 +6,6 @@ import dev.tersor.compress.prune.meta.EvolutionSettings;
 import dev.tersor.compress.prune.meta.MetaPruning;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.data.DataLoader;
-import dev.tersor.nn.data.TensorDataset;
 import dev.tersor.tensor.Tensor;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -18,8 +17,11 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * The searched methods of {@code compress prune} (a picocli mixin): MetaPruning's PruningNet and
- * evolutionary search, and CACP's rate-conditioned policy. Both score candidates on the last
- * {@code --validation} images of the training split (never the test split).
+ * evolutionary search, and CACP's rate-conditioned policy. Both train on the training part and
+ * score candidates on the validation part ({@code --val-split}, held out of training; never the
+ * test split). The older {@code --validation N} still works: it holds out about N training images
+ * (the fraction N / training size, stratified, where it used to take the last N, which also
+ * trained the PruningNet or policy).
  */
 final class PruneSearch {
     @Option(names = "--meta-steps", paramLabel = "S", defaultValue = "1000", description = "metapruning: PruningNet training steps (default: ${DEFAULT-VALUE}).")
@@ -42,15 +44,15 @@ final class PruneSearch {
             description = "cacp: warm-up and training episodes (default: ${DEFAULT-VALUE}, as the official code).")
     int[] cacpEpisodes;
 
-    @Option(names = "--validation", paramLabel = "N", defaultValue = "5000",
-            description = "metapruning, cacp: the last N training images score the candidates (default: ${DEFAULT-VALUE}).")
-    int validation;
+    @Option(names = "--validation", paramLabel = "N",
+            description = "Older form of --val-split: hold out about N training images (the share N / training size) as the validation split "
+                    + "(default: --val-split).")
+    Integer validation;
 
     /** Checks the settings of {@code method} before anything loads. */
     void validate(CommandLine cl, String method, Double flops) {
         if (!method.equals("metapruning") && !method.equals("cacp")) return;
         if (flops == null) throw new ParameterException(cl, "--method " + method + " needs --flops");
-        if (validation < 1) throw new ParameterException(cl, "--validation must be >= 1, got " + validation);
         if (method.equals("metapruning") && (metaSteps < 0 || population < 2 || generations < 1)) {
             throw new ParameterException(cl, "--meta-steps must be >= 0, --meta-population >= 2 and --meta-generations >= 1");
         }
@@ -71,14 +73,17 @@ final class PruneSearch {
         return out;
     }
 
-    /** Batches of the last {@code --validation} training images, in order. */
-    DataLoader validationLoader(CommandLine cl, CompressOptions.Setup s, int batch) {
-        TensorDataset train = s.train();
-        if (validation >= train.size()) {
-            throw new ParameterException(cl, "--validation " + validation + " leaves no training image (" + train.size() + " in all)");
+    /** A search needs a validation part to score its candidates on: a usage error for {@code --val-split 0}. */
+    void requireValidation(CommandLine cl, String method, CompressOptions.Setup s) {
+        if ((method.equals("metapruning") || method.equals("cacp")) && s.validation() == null) {
+            throw new ParameterException(cl, "--method " + method + " scores its candidates on the validation split: give --val-split F > 0 "
+                    + "(e.g. 0.1), not 0");
         }
-        return DataLoader.builder(train.subset(train.size() - validation, train.size())).setBatchSize(batch)
-                .optTransform(DataSplits.normalize(s.info())).build();
+    }
+
+    /** Batches of the validation part, in order. */
+    DataLoader validationLoader(CompressOptions.Setup s, int batch) {
+        return DataLoader.builder(s.validation()).setBatchSize(batch).optTransform(DataSplits.normalize(s.info())).build();
     }
 
     /** MetaPruning on {@code model} (pruned in place). */
@@ -89,7 +94,7 @@ final class PruneSearch {
                 .with(population == 50 && generations == 20 ? EvolutionSettings.OFFICIAL : EvolutionSettings.scaled(population, generations))
                 .with(scope).withSeed(seed);
         try {
-            return MetaPruning.search(model, sample, train, validationLoader(cl, s, batch), o, log(cl.getErr()));
+            return MetaPruning.search(model, sample, train, validationLoader(s, batch), o, log(cl.getErr()));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cl, e.getMessage());
         }
@@ -100,7 +105,7 @@ final class PruneSearch {
                      PruningTarget.Scope scope, long seed) {
         Cacp.Options o = Cacp.Options.of(rates(flops)).withEpisodes(cacpEpisodes[0], cacpEpisodes[1]).with(scope).withBatches(10, 0, seed);
         try {
-            return Cacp.train(model, sample, train, validationLoader(cl, s, batch), o, log(cl.getErr()));
+            return Cacp.train(model, sample, train, validationLoader(s, batch), o, log(cl.getErr()));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cl, e.getMessage());
         }

@@ -14,7 +14,9 @@ import picocli.CommandLine.ParameterException;
 /**
  * The settings of a {@code train} run as checkpoint metadata ({@code run.*}), so that
  * {@code --resume} continues with them: flags left out take the checkpoint's values, flags given
- * must agree with them (except {@code --epochs}, which may extend or shorten the run).
+ * must agree with them (except {@code --epochs}, which may extend or shorten the run). The
+ * {@code compress} commands check the validation settings ({@code --val-split}, {@code --keep})
+ * the same way ({@link #requireSameLater}).
  */
 final class RunSettings {
     /** Setting keys and the flags that set them, in the order conflicts are reported. */
@@ -118,7 +120,50 @@ final class RunSettings {
     }
 
     private String value(String key) {
-        return values.containsKey(key) ? values.get(key) : LATER.get(key)[1];
+        return later(values, key);
+    }
+
+    /**
+     * A setting that older checkpoints may lack ({@code val_split}, {@code keep}, {@code data}):
+     * the value {@code recorded} holds, else the one runs had before it was recorded (null: unknown).
+     */
+    static String later(Map<String, String> recorded, String key) {
+        return recorded.containsKey(key) ? recorded.get(key) : LATER.get(key)[1];
+    }
+
+    /**
+     * Fails naming each setting added later ({@code --val-split}, {@code --keep}, {@code --data})
+     * that {@code now} sets to other than what {@code ckpt} recorded ({@code recorded}, its
+     * {@link Checkpoint#runInfo}); for the {@code compress} commands, whose checkpoints record
+     * their own settings.
+     */
+    static void requireSameLater(CommandLine cl, Path ckpt, Map<String, String> recorded, Map<String, String> now) {
+        List<String> conflicts = laterConflicts(recorded, now);
+        if (!conflicts.isEmpty()) {
+            throw new ParameterException(cl, "--resume " + ckpt + " was written with other settings: "
+                    + String.join(", ", conflicts) + "; leave these flags out to continue that run, or start a new one");
+        }
+    }
+
+    private static List<String> laterConflicts(Map<String, String> recorded, Map<String, String> now) {
+        List<String> conflicts = new ArrayList<>();
+        LATER.forEach((key, flag) -> {
+            String was = later(recorded, key), is = now.get(key);
+            if (is != null && was != null && !same(key, was, is)) {
+                conflicts.add(flag[0] + " " + shown(key, is) + " (the checkpoint's run: " + shown(key, was) + ")");
+            }
+        });
+        return conflicts;
+    }
+
+    /** Equal settings; fractions compare as numbers ({@code 0.10} is {@code 0.1}). */
+    private static boolean same(String key, String a, String b) {
+        if (!key.equals("val_split")) return a.equals(b);
+        try {
+            return Double.parseDouble(a) == Double.parseDouble(b);
+        } catch (NumberFormatException e) {
+            return a.equals(b);
+        }
     }
 
     /** The recorded recipe (a bad number is an error naming the checkpoint's key). */
@@ -148,12 +193,7 @@ final class RunSettings {
             if (key.equals("epochs") || was.equals(is)) return;
             conflicts.add(flag + " " + is + " (the checkpoint's run: " + was + ")");
         });
-        LATER.forEach((key, flag) -> {
-            String was = value(key), is = now.get(key);
-            if (is != null && was != null && !was.equals(is)) {
-                conflicts.add(flag[0] + " " + shown(key, is) + " (the checkpoint's run: " + shown(key, was) + ")");
-            }
-        });
+        conflicts.addAll(laterConflicts(values, now));
         if (!conflicts.isEmpty()) {
             throw new ParameterException(cl, "--resume " + ckpt + " was written with other settings: "
                     + String.join(", ", conflicts) + "; leave these flags out to continue that run, or start a new one");

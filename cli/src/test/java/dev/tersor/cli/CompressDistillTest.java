@@ -12,6 +12,7 @@ import dev.tersor.cli.MainTest.Run;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +58,13 @@ class CompressDistillTest {
         assertEquals(evalAccuracy("lenet5-half", out), number(j, "student_accuracy"), 1e-12, "eval reads the student");
         assertTrue(number(j, "teacher_accuracy") > 0.5, j.toString());
         assertTrue(r.err().contains("teacher lenet5: test accuracy"), r.err());
+        assertEquals(512.0, number(j, "train_samples") + number(j, "validation_samples"), "the default tenth is held out: " + j);
+        assertTrue(number(j, "validation_samples") > 40 && number(j, "student_val_accuracy") > 0, j.toString());
+        assertEquals(number(j, "student_accuracy"), number(j, "student_test_accuracy"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> h = (Map<String, Object>) j.get("history");
+        assertTrue(h != null && ((List<?>) h.get("val_accuracy")).get(0) instanceof Double, j.toString());
+        assertEquals(java.util.Arrays.asList((Object) null), h.get("test_accuracy"), "no epoch is scored on the test split");
         assertTrue(Files.exists(Path.of(out + ".ckpt")));
         Run resumed = distill(MainTest.concat(args, new String[] {"--epochs", "2", "--resume", out + ".ckpt"}));
         assertEquals(0, resumed.code(), resumed.err());

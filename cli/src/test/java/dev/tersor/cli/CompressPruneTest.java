@@ -110,7 +110,7 @@ class CompressPruneTest {
                 "--threads", "1", "--json", "--method", "scop", "--flops", "0.3", "--scop-epochs", "1", "--scop-samples", "256", "--batch", "64");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("fitting the Gaussian knockoff model to 256 training images"), r.err());
-        assertTrue(r.err().contains("SCOP epoch 1/1 done, 8 steps"), r.err());
+        assertTrue(r.err().contains("SCOP epoch 1/1 done, 7 steps"), r.err());   // 460 training images: the default tenth is held out
         Map<String, Object> j = json(r.lastLine());
         assertTrue(number(j, "flops_ratio") <= 0.7, j.toString());
         assertTrue(String.valueOf(j.get("recipe")).contains("scop_epochs=1"), j.toString());
@@ -126,6 +126,9 @@ class CompressPruneTest {
         Map<String, Object> j = json(r.lastLine());
         assertTrue(number(j, "flops_ratio") <= 0.5, j.toString());
         assertTrue(CompressedModel.isCompressed(out));
+        double val = number(j, "validation_samples");
+        assertTrue(Math.abs(val - 128) <= 6, "the older --validation 128 holds out about 128 images: " + val);
+        assertEquals(512.0, val + number(j, "train_samples"), "held out of the training images, which no longer train on them");
     }
 
     @Test

@@ -1,0 +1,128 @@
+package dev.tersor.cli;
+
+import dev.tersor.nn.data.DataLoader;
+import dev.tersor.nn.data.StratifiedSplit;
+import dev.tersor.nn.data.TensorDataset;
+import dev.tersor.nn.train.Checkpoint;
+import dev.tersor.nn.zoo.ModelInfo;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The validation part of a {@code compress} run ({@code --val-split F}): a seeded, stratified
+ * share of the training split ({@link StratifiedSplit}, as {@code train --val-split}) held out of
+ * every training and calibration step. Each fine-tuning epoch is scored on it, {@code --keep best}
+ * chooses on it, searches score their candidates on it; the test split is scored once, at the
+ * end. The default share is {@link #DEFAULT_FRACTION}; 0 holds out nothing (the whole training
+ * split trains, and no epoch is scored). The split's seed is the command's {@code --seed}, or
+ * {@link #SEED} for a command without one ({@code compress ptq}).
+ *
+ * @param train      the samples that train and calibrate
+ * @param validation the held-out samples, or null for a fraction of 0
+ * @param fraction   the share held out, in [0, 1)
+ * @param keep       {@code best} or {@code last}: the epoch whose weights a fine-tuning ends with
+ */
+record Holdout(TensorDataset train, TensorDataset validation, double fraction, String keep) {
+    /** The share of the training split held out when {@code --val-split} is not given. */
+    static final double DEFAULT_FRACTION = 0.1;
+    /** The split's seed for commands without {@code --seed}. */
+    static final long SEED = 42;
+
+    Holdout {
+        if (!(fraction >= 0 && fraction < 1)) throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + fraction);
+        if (!keep.equals("best") && !keep.equals("last")) throw new IllegalArgumentException("keep must be best or last, got '" + keep + "'");
+        if ((validation == null) != (fraction == 0)) throw new IllegalArgumentException("a validation part exactly when the fraction is > 0");
+    }
+
+    /** The flags a run chose its hold-out with; null for flags not given. */
+    record Flags(Double valSplit, String keep, Integer images, long seed, Path resume) {
+    }
+
+    /**
+     * Splits {@code train} as {@code f} say: {@code --val-split} (or {@code --validation N}, about
+     * N images: the fraction N / train size; not both), else the resumed run's recorded settings,
+     * else {@link #DEFAULT_FRACTION} and {@code last}. A resume whose flags differ from what its
+     * checkpoint recorded, {@code --keep best} without a validation part, or a fraction outside
+     * [0, 1) is a usage error naming the flag.
+     */
+    static Holdout of(CommandLine cl, TensorDataset train, Flags f) {
+        Map<String, String> recorded = f.resume() == null ? null : Checkpoint.runInfo(f.resume());
+        if (f.images() != null && f.valSplit() != null) {
+            throw new ParameterException(cl, "give --val-split F or (the older form) --validation N, not both");
+        }
+        double fraction;
+        if (f.images() != null) {
+            if (f.images() < 1 || f.images() >= train.size()) {
+                throw new ParameterException(cl, "--validation " + f.images() + " must be between 1 and " + (train.size() - 1)
+                        + " (the training split has " + train.size() + " images)");
+            }
+            fraction = f.images() / (double) train.size();
+        } else if (f.valSplit() != null) {
+            fraction = f.valSplit();
+        } else {
+            fraction = recorded != null ? parse(cl, f.resume(), RunSettings.later(recorded, "val_split")) : DEFAULT_FRACTION;
+        }
+        if (!(fraction >= 0 && fraction < 1)) {
+            throw new ParameterException(cl, "--val-split must be in [0, 1) (0: no validation split), got " + fraction);
+        }
+        String keep = f.keep() != null ? f.keep().trim().toLowerCase(Locale.ROOT) : recorded != null ? RunSettings.later(recorded, "keep") : "last";
+        if (!keep.equals("best") && !keep.equals("last")) throw new ParameterException(cl, "--keep must be best or last, got '" + f.keep() + "'");
+        if (keep.equals("best") && fraction == 0) {
+            throw new ParameterException(cl, "--keep best needs a validation split to choose on: give --val-split F > 0 (e.g. 0.1)");
+        }
+        Map<String, String> now = settings(fraction, keep);
+        if (recorded != null) RunSettings.requireSameLater(cl, f.resume(), recorded, now);
+        if (fraction == 0) return new Holdout(train, null, 0, keep);
+        StratifiedSplit parts;
+        try {
+            parts = StratifiedSplit.of(train.labels().toArray(), fraction, f.seed());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cl, "--val-split " + fraction + ": " + e.getMessage());
+        }
+        return new Holdout(train.subset(parts.train()), train.subset(parts.validation()), fraction, keep);
+    }
+
+    private static double parse(CommandLine cl, Path ckpt, String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new ParameterException(cl, "--resume " + ckpt + ": bad recorded val_split '" + value + "'");
+        }
+    }
+
+    private static Map<String, String> settings(double fraction, String keep) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("val_split", Double.toString(fraction));
+        m.put("keep", keep);
+        return m;
+    }
+
+    /** The settings a checkpoint records ({@code val_split}, {@code keep}) so a resume can check them. */
+    Map<String, String> settings() {
+        return settings(fraction, keep);
+    }
+
+    /** True for {@code --keep best}. */
+    boolean keepBest() {
+        return keep.equals("best");
+    }
+
+    /** The validation part in order with {@code model}'s preprocessing, or null without one. */
+    DataLoader loader(ModelInfo model) {
+        return validation == null ? null : DataSplits.testLoader(model, validation);
+    }
+
+    /** The number of held-out samples (0 without a validation part). */
+    int validationSize() {
+        return validation == null ? 0 : validation.size();
+    }
+
+    /** {@code "461 train / 51 validation"}, for progress lines. */
+    String describe() {
+        return train.size() + " train / " + validationSize() + " validation";
+    }
+}
