@@ -186,6 +186,7 @@ public final class SrTrainer {
                 Position end = runEpoch(epoch, options, train, at, history);
                 at = Position.START;
                 double psnr = Double.NaN, ssim = Double.NaN, rgb = Double.NaN;
+                long valStart = System.nanoTime();
                 if (!validation.isEmpty()) {
                     SrEvaluation.Result r = SrEvaluation.evaluate(validation, names, upscaler, null);
                     skipped = r.skipped();
@@ -199,7 +200,8 @@ public final class SrTrainer {
                 Epoch e = new Epoch(epoch, end.step() == 0 ? Double.NaN : end.lossSum() / end.step(), psnr, ssim, rgb, end.seconds(),
                         end.pairsPerSecond(), optimizer.groups().get(0).lr());
                 history.add(e);
-                log(options, epochLine(e, options.epochs(), bicubic));
+                log(options, epochLine(e, options.epochs(), bicubic)
+                        + (validation.isEmpty() ? "" : String.format(Locale.ROOT, ", validation %.1f s", (System.nanoTime() - valStart) / 1e9)));
                 if (options.checkpoint() != null) save(options, epoch, history, Position.START);
             }
         } finally {
