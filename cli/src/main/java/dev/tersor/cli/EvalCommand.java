@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,10 +57,14 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "End stdout with one line of JSON.")
     boolean json;
 
+    @Mixin
+    SrEval.Options sr;
+
     @SuppressWarnings("try")
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
+        if (sr.applies(cl)) return new SrEval(this, sr).call();   // --task sr: super-resolution
         ModelInfo info = Models.info(cl, model, weights);
         String ds = DataSplits.dataset(cl, info, dataset);
         Models.existingFile(cl, "--weights", weights);

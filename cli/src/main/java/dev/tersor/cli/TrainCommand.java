@@ -118,10 +118,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "End stdout with one line of JSON.")
     boolean json;
 
+    @Mixin
+    SrTrain.Options sr;
+
     @SuppressWarnings("try")
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
+        if (sr.applies(cl)) return new SrTrain(this, sr).call();   // --task sr: super-resolution
         PrintWriter err = cl.getErr();
         if ((model == null) == (arch == null)) throw new ParameterException(cl, "give --model M (a zoo model) or --arch arch.json (a searched one)");
         ModelInfo info = arch != null ? ArchModels.of(cl, arch) : Models.info(cl, model);

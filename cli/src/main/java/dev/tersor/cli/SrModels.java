@@ -1,0 +1,148 @@
+package dev.tersor.cli;
+
+import dev.tersor.nn.Module;
+import dev.tersor.nn.io.Safetensors;
+import dev.tersor.nn.io.SafetensorsFile;
+import dev.tersor.nn.zoo.Edsr;
+import dev.tersor.nn.zoo.EdsrGhost;
+import dev.tersor.nn.zoo.ModelInfo;
+import dev.tersor.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The zoo's super-resolution models by scale, for {@code train --task sr}, {@code eval --task sr}
+ * and {@code upscale}: which scales each one can be built for ({@code edsr}, {@code edsr-ghost} and
+ * {@code edsr-tiny}: 2, 3 and 4, their ×2 zoo entry rebuilt with another upsampler;
+ * {@code edsr-x3}, {@code edsr-x4}: their own), and weights files that record their scale:
+ * metadata {@code tersor.zoo} and {@code tersor.scale} in weights, {@code run.model} and
+ * {@code run.scale} in training checkpoints.
+ */
+final class SrModels {
+    /** Metadata: the scale a weights file (or, as {@code run.scale}, a checkpoint) is for. */
+    static final String SCALE_KEY = "tersor.scale", RUN_SCALE_KEY = "run.scale";
+    private static final Map<String, IntFunction<Module>> BY_SCALE = new LinkedHashMap<>();
+    private static final Map<String, Integer> FIXED = Map.of("edsr-x3", 3, "edsr-x4", 4);
+
+    static {
+        BY_SCALE.put("edsr", Edsr::new);
+        BY_SCALE.put("edsr-tiny", s -> new Edsr(s, 4, 16, 1f, 255f));   // the zoo's edsr-tiny, at scale s
+        BY_SCALE.put("edsr-ghost", EdsrGhost::new);
+    }
+
+    private SrModels() {
+    }
+
+    /** The SR zoo entry for {@code --model}; a classifier or an unknown name is a usage error. */
+    static ModelInfo info(CommandLine cl, String name, Path weights) {
+        ModelInfo info = Models.info(cl, name, weights);
+        if (info.isClassifier()) {
+            throw new ParameterException(cl, "--model " + info.name() + " is a classifier, not a super-resolution model; SR models: "
+                    + String.join(", ", names()));
+        }
+        return info;
+    }
+
+    /** Every SR model name. */
+    static List<String> names() {
+        List<String> n = new java.util.ArrayList<>(BY_SCALE.keySet());
+        n.addAll(List.of("edsr-x3", "edsr-x4"));
+        return n;
+    }
+
+    /** The scales {@code info} can be built for. */
+    static List<Integer> scales(ModelInfo info) {
+        if (FIXED.containsKey(info.name())) return List.of(FIXED.get(info.name()));
+        if (BY_SCALE.containsKey(info.name())) return List.of(2, 3, 4);
+        return List.of(2);   // an SR zoo entry this class does not know: its own (x2) model only
+    }
+
+    /** The scale used when neither {@code --scale} nor the weights say: the zoo entry's. */
+    static int defaultScale(ModelInfo info) {
+        return scales(info).size() == 1 ? scales(info).get(0) : 2;
+    }
+
+    /** Fails, listing the supported scales, unless {@code info} can be built for {@code scale}. */
+    static void requireScale(CommandLine cl, ModelInfo info, int scale) {
+        List<Integer> ok = scales(info);
+        if (!ok.contains(scale)) {
+            String list = ok.stream().map(s -> "x" + s).collect(Collectors.joining(", "));
+            String hint = FIXED.containsKey(info.name()) ? " (edsr builds x2, x3 and x4)" : "";
+            throw new ParameterException(cl, "--scale " + scale + ": " + info.name() + " supports " + (ok.size() == 1 ? "only " : "") + list + hint);
+        }
+    }
+
+    /** A fresh {@code info} model for {@code scale} (checked first). */
+    static Module create(CommandLine cl, ModelInfo info, int scale) {
+        requireScale(cl, info, scale);
+        IntFunction<Module> f = BY_SCALE.get(info.name());
+        return f != null ? f.apply(scale) : info.create();
+    }
+
+    /** The scale {@code weights} records ({@code tersor.scale}, or a checkpoint's {@code run.scale}), or null. */
+    static Integer storedScale(Path weights) throws IOException {
+        try (SafetensorsFile f = Safetensors.read(weights)) {
+            Map<String, String> m = f.metadata();
+            String v = m.containsKey(SCALE_KEY) ? m.get(SCALE_KEY) : m.containsKey("epoch") ? m.get(RUN_SCALE_KEY) : null;
+            if (v == null) return null;
+            try {
+                return Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(weights + ": bad scale '" + v + "' in its metadata");
+            }
+        }
+    }
+
+    /**
+     * The scale to use: {@code --scale} if given (it must agree with the weights' recorded one),
+     * else the recorded one, else the model's default; then checked against the model.
+     */
+    static int resolveScale(CommandLine cl, ModelInfo info, Integer scale, Path weights) throws IOException {
+        Integer stored = weights == null ? null : storedScale(weights);
+        if (scale != null && stored != null && !scale.equals(stored)) {
+            throw new ParameterException(cl, "--scale " + scale + ": " + weights + " holds x" + stored + " weights (its metadata says so)");
+        }
+        int s = scale != null ? scale : stored != null ? stored : defaultScale(info);
+        requireScale(cl, info, s);
+        return s;
+    }
+
+    /**
+     * A fresh {@code info} model for {@code scale} with the weights of {@code weights} (a weights
+     * file, or a training checkpoint's {@code model.*} tensors), strictly: every mismatched key is
+     * listed. In eval mode.
+     */
+    static Module load(CommandLine cl, ModelInfo info, int scale, Path weights) throws IOException {
+        Module model = create(cl, info, scale);
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        try (SafetensorsFile f = Safetensors.read(weights)) {
+            boolean checkpoint = f.metadata().containsKey("epoch") && f.names().stream().anyMatch(n -> n.startsWith("model."));
+            for (String name : f.names()) {
+                if (!checkpoint) state.put(name, f.tensor(name));
+                else if (name.startsWith("model.")) state.put(name.substring("model.".length()), f.tensor(name));
+            }
+        }
+        try {
+            model.loadStateDict(state, true);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(weights + " does not hold x" + scale + " " + info.name() + " weights: " + e.getMessage(), e);
+        }
+        model.eval();
+        return model;
+    }
+
+    /** Saves {@code model}'s weights to {@code path} with its zoo name and scale. */
+    static void save(ModelInfo info, int scale, Module model, Path path) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(Models.ZOO_KEY, info.name());
+        meta.put(SCALE_KEY, Integer.toString(scale));
+        model.save(path, meta);
+    }
+}
