@@ -69,7 +69,12 @@ public final class LatencyTable {
         for (var e : net.children().entrySet()) {
             boolean holdsChoice = false;
             for (int i = 0; i < cs.size(); i++) for (String p : space.paths(i)) holdsChoice |= p.equals(e.getKey()) || p.startsWith(e.getKey() + ".");
-            if (!holdsChoice) skeleton.add(e.getKey());
+            if (holdsChoice) continue;
+            if (e.getValue() instanceof ModuleList list) {   // e.g. a cell space's reductions: each block on its own input
+                for (int i = 0; i < list.size(); i++) skeleton.add(e.getKey() + "." + i);
+            } else {
+                skeleton.add(e.getKey());
+            }
         }
         for (String s : skeleton) hooks.add(capture(net.get(s), s, inputs));
         for (int i = 0; i < cs.size(); i++) {
