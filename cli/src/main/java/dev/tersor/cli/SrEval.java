@@ -43,9 +43,7 @@ final class SrEval {
 
         /** True for {@code --task sr}. SR flags on a classification run are a usage error. */
         boolean applies(CommandLine cl) {
-            String t = task == null ? "classify" : task.trim().toLowerCase(Locale.ROOT);
-            if (!t.equals("sr") && !t.equals("classify")) throw new ParameterException(cl, "--task must be classify or sr, got '" + task + "'");
-            boolean sr = t.equals("sr");
+            boolean sr = SrModels.isSrTask(cl, task);
             if (!sr && (scale != null || tile != null)) {
                 throw new ParameterException(cl, (scale != null ? "--scale" : "--tile") + ": only for super-resolution (--task sr)");
             }

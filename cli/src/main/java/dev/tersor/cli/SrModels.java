@@ -145,4 +145,11 @@ final class SrModels {
         meta.put(SCALE_KEY, Integer.toString(scale));
         model.save(path, meta);
     }
+
+    /** Whether {@code --task} (null: classify) asks for super-resolution; anything but classify or sr is a usage error. */
+    static boolean isSrTask(CommandLine cl, String task) {
+        String t = task == null ? "classify" : task.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!t.equals("sr") && !t.equals("classify")) throw new picocli.CommandLine.ParameterException(cl, "--task must be classify or sr, got '" + task + "'");
+        return t.equals("sr");
+    }
 }

@@ -71,9 +71,7 @@ final class SrTrain {
 
         /** True for {@code --task sr}. SR flags on a classification run are a usage error. */
         boolean applies(CommandLine cl) {
-            String t = task == null ? "classify" : task.trim().toLowerCase(Locale.ROOT);
-            if (!t.equals("sr") && !t.equals("classify")) throw new ParameterException(cl, "--task must be classify or sr, got '" + task + "'");
-            boolean sr = t.equals("sr");
+            boolean sr = SrModels.isSrTask(cl, task);
             if (!sr) {
                 List<String> given = new ArrayList<>();
                 if (scale != null) given.add("--scale");
