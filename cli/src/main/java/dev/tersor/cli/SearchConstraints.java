@@ -6,6 +6,7 @@ import dev.tersor.search.LatencyTable;
 import dev.tersor.search.SearchSpace;
 import dev.tersor.search.Supernet;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,9 @@ final class SearchConstraints {
                     String v = value.toLowerCase(Locale.ROOT);
                     if (!v.endsWith("ms")) throw new ParameterException(cl, "--constraint " + g + ": give the latency in milliseconds, e.g. latency=1.5ms");
                     limit = number(cl, g, v.substring(0, v.length() - 2));
-                    table = LatencyTable.loadOrMeasure(runDir.resolve("latency.json"), net, LatencyTable.Options.defaults());
+                    Path file = runDir.resolve("latency.json");
+                    if (!Files.exists(file)) cl.getErr().println("latency: measuring every candidate on this machine (a few seconds of warm-up first) into " + file);
+                    table = LatencyTable.loadOrMeasure(file, net, LatencyTable.Options.defaults());
                     reported.add(table);
                 }
                 default -> throw new ParameterException(cl, "--constraint: unknown cost '" + key + "' (expected macs, params or latency)");

@@ -1,7 +1,7 @@
 package dev.tersor.search;
 
 import dev.tersor.nn.Module;
-import dev.tersor.nn.ModuleList;
+import dev.tersor.nn.profile.LayerProfile;
 import dev.tersor.tensor.Generator;
 import dev.tersor.tensor.Tensor;
 import dev.tersor.tensor.backend.Parallel;
@@ -16,8 +16,9 @@ import java.util.Map;
 
 /**
  * A latency lookup table measured on the running JVM: the eval-mode forward time of every
- * candidate of every choice on its own input, and of the skeleton (stem, head), each the median
- * of {@code runs} timed calls after {@code warmup} untimed ones, with a fixed thread count. The
+ * candidate of every choice and of the skeleton (stem, head, reductions), timed inside whole
+ * forwards by the per-layer profiler ({@link #measure}), medians of {@code runs} forwards after
+ * {@code warmup} untimed ones, with a fixed thread count. The
  * prediction for an architecture is the table's sum ({@link CostTable}, metric
  * {@code latency_ms}); {@link #check} compares it with whole-network measurements. Tables are
  * stored per machine and JVM (a small JSON file recording the CPU model, the JVM, the thread
@@ -29,22 +30,30 @@ import java.util.Map;
  */
 public final class LatencyTable {
     /**
-     * @param batch   samples per timed call
-     * @param threads the kernels' thread count while timing ({@link Parallel#setThreads})
-     * @param warmup  untimed calls first (the JIT compiles the kernels)
-     * @param runs    timed calls (the median counts)
+     * @param batch         samples per timed call
+     * @param threads       the kernels' thread count while timing ({@link Parallel#setThreads})
+     * @param warmup        untimed forwards before each timed series
+     * @param runs          timed forwards (the median counts)
+     * @param warmupSeconds forwards of random paths first, for this long: the JIT compiles the
+     *                      kernels of every candidate in tiers over several seconds, and a table
+     *                      timed before that reads 2–10× slow against the networks timed later
      */
-    public record Options(int batch, int threads, int warmup, int runs) {
+    public record Options(int batch, int threads, int warmup, int runs, double warmupSeconds) {
         public Options {
-            if (batch < 1 || threads < 1 || warmup < 0 || runs < 1) {
-                throw new IllegalArgumentException("LatencyTable: batch, threads and runs must be >= 1 and warmup >= 0, got " + batch + ", " + threads
-                        + ", " + warmup + ", " + runs);
+            if (batch < 1 || threads < 1 || warmup < 0 || runs < 1 || !(warmupSeconds >= 0)) {
+                throw new IllegalArgumentException("LatencyTable: batch, threads and runs must be >= 1, warmup and warmupSeconds >= 0, got " + batch
+                        + ", " + threads + ", " + warmup + ", " + runs + ", " + warmupSeconds);
             }
         }
 
-        /** Batch 1, one thread, 30 warm-up calls, the median of 31. */
+        /** No timed warm-up of random paths. */
+        public Options(int batch, int threads, int warmup, int runs) {
+            this(batch, threads, warmup, runs, 0);
+        }
+
+        /** Batch 1, one thread, 5 s of random paths, then 30 warm-up forwards and the median of 31. */
         public static Options defaults() {
-            return new Options(1, 1, 30, 31);
+            return new Options(1, 1, 30, 31, 5);
         }
     }
 
@@ -59,75 +68,57 @@ public final class LatencyTable {
     private LatencyTable() {
     }
 
-    /** Measures every candidate and the skeleton of {@code net}'s space. */
+    /**
+     * Measures every candidate and the skeleton of {@code net}'s space inside whole forwards
+     * ({@link LayerProfile}, medians): for each candidate index j, the path that takes candidate
+     * j at every choice that has one (its last elsewhere) is profiled with hooks on the
+     * candidate blocks only; a block's time is its row, the skeleton's the same path's forward
+     * timed without hooks less the blocks (the median over those paths). Timing the blocks in place, on the inputs the
+     * network really feeds them and with its caches as they are, makes the table's sum the
+     * measured forward of each of those paths; a {@link Zero} never runs and costs nothing.
+     */
     public static CostTable measure(Supernet net, Options o) {
         SearchSpace space = net.space();
         List<Choice> cs = space.choices();
-        Map<String, Tensor> inputs = new LinkedHashMap<>();
-        List<Module.HookHandle> hooks = new ArrayList<>();
-        List<String> skeleton = new ArrayList<>();
-        for (var e : net.children().entrySet()) {
-            boolean holdsChoice = false;
-            for (int i = 0; i < cs.size(); i++) for (String p : space.paths(i)) holdsChoice |= p.equals(e.getKey()) || p.startsWith(e.getKey() + ".");
-            if (holdsChoice) continue;
-            if (e.getValue() instanceof ModuleList list) {   // e.g. a cell space's reductions: each block on its own input
-                for (int i = 0; i < list.size(); i++) skeleton.add(e.getKey() + "." + i);
-            } else {
-                skeleton.add(e.getKey());
-            }
-        }
-        for (String s : skeleton) hooks.add(capture(net.get(s), s, inputs));
+        int widest = 0;
+        for (Choice c : cs) widest = Math.max(widest, c.size());
+        Map<String, int[]> blocks = new LinkedHashMap<>();   // candidate module path -> {choice, candidate}
+        double[][] per = new double[cs.size()][];
         for (int i = 0; i < cs.size(); i++) {
-            List<String> paths = space.paths(i);
-            List<ModuleList> lists = net.candidateLists(i);
-            for (int k = 0; k < paths.size(); k++) hooks.add(capture(firstRun(lists.get(k)), paths.get(k), inputs));
+            per[i] = new double[cs.get(i).size()];
+            for (String p : space.paths(i)) for (int j = 0; j < cs.get(i).size(); j++) blocks.put(p + "." + j, new int[] {i, j});
         }
-        Architecture firsts = new Architecture(space.name(), firstRunIndices(net));
         Architecture previous = net.fixedPath();
         int threads = Parallel.threads();
+        double[] bases = new double[widest];
         try (var g = Tensor.noGrad()) {
-            net.eval();
-            net.fixPath(firsts);
-            net.call(sample(space, o.batch()));
-            hooks.forEach(Module.HookHandle::close);
             Parallel.setThreads(o.threads());
-            double base = 0;
-            for (String s : skeleton) base += median(net.get(s), inputs.get(s), o);
-            double[][] per = new double[cs.size()][];
-            for (int i = 0; i < cs.size(); i++) {
-                per[i] = new double[cs.get(i).size()];
-                List<String> paths = space.paths(i);
-                List<ModuleList> lists = net.candidateLists(i);
-                for (int k = 0; k < paths.size(); k++) {
-                    Tensor in = inputs.get(paths.get(k));
-                    for (int j = 0; j < per[i].length; j++) {
-                        Module op = lists.get(k).get(j);
-                        if (!(op instanceof Zero)) per[i][j] += median(op, in, o);
-                    }
+            Tensor x = sample(space, o.batch());
+            net.eval();
+            warmUp(net, x, o.warmupSeconds());
+            LayerProfile.Options po = new LayerProfile.Options(o.warmup(), o.runs(), false, true);
+            for (int j = 0; j < widest; j++) {
+                List<Integer> ops = new ArrayList<>();
+                for (Choice c : cs) ops.add(Math.min(j, c.size() - 1));
+                net.fixPath(new Architecture(space.name(), ops));
+                LayerProfile.Result r = LayerProfile.measure(net, x, po, blocks::containsKey);
+                double inBlocks = 0;
+                for (LayerProfile.Row row : r.rows()) {
+                    int[] at = blocks.get(row.path());
+                    if (at == null) continue;
+                    inBlocks += row.forwardMs();
+                    if (at[1] == j) per[at[0]][at[1]] += row.forwardMs();   // summed over the choice's paths
                 }
+                // the hooks' own cost falls outside the blocks' frames: the skeleton is the plain forward less the blocks
+                bases[j] = Math.max(0, median(net, x, o) - inBlocks);
             }
-            return new CostTable(space.name(), "latency_ms", base, per);
+            Arrays.sort(bases);
+            return new CostTable(space.name(), "latency_ms", bases[bases.length / 2], per);
         } finally {
             Parallel.setThreads(threads);
             if (previous == null) net.sampleUniformly();
             else net.fixPath(previous);
         }
-    }
-
-    /** The first candidate of a choice that a supernet runs (a {@link Zero} is skipped and sees no input). */
-    private static Module firstRun(ModuleList candidates) {
-        return candidates.get(firstRunIndex(candidates));
-    }
-
-    private static int firstRunIndex(ModuleList candidates) {
-        for (int j = 0; j < candidates.size(); j++) if (!(candidates.get(j) instanceof Zero)) return j;
-        return 0;
-    }
-
-    private static List<Integer> firstRunIndices(Supernet net) {
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < net.space().choices().size(); i++) out.add(firstRunIndex(net.candidates(i)));
-        return out;
     }
 
     /** Per architecture, the predicted and the measured whole-network latency (ms), and the share predicted within ±10%. */
@@ -149,6 +140,7 @@ public final class LatencyTable {
             net.eval();
             Parallel.setThreads(o.threads());
             Tensor x = sample(net.space(), o.batch());
+            warmUp(net, x, o.warmupSeconds());
             for (int i = 0; i < archs.size(); i++) {
                 net.fixPath(archs.get(i));
                 p[i] = table.of(archs.get(i));
@@ -209,11 +201,14 @@ public final class LatencyTable {
         return new CostTable(space.name(), "latency_ms", Json.real(Json.member(m, "base", what), what), per);
     }
 
-    private static Module.HookHandle capture(Module m, String key, Map<String, Tensor> inputs) {
-        return m.registerForwardPreHook((mod, x) -> {
-            inputs.put(key, x);
-            return null;
-        });
+    /** Runs random paths (a fixed stream of its own, not the global one) for {@code seconds}. */
+    private static void warmUp(Supernet net, Tensor x, double seconds) {
+        Generator paths = new Generator(7);
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            net.fixPath(net.space().random(paths));
+            net.call(x);
+        }
     }
 
     private static Tensor sample(SearchSpace space, int batch) {

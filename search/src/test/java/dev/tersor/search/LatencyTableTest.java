@@ -38,7 +38,13 @@ class LatencyTableTest {
         CostTable measured = LatencyTable.loadOrMeasure(f, net, quick);
         assertNotEquals(0.25, measured.cost(3, 2));
         assertTrue(Files.readString(f).contains(Json.quote(LatencyTable.Machine.current(quick).cpu())));
-        for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) assertTrue(measured.cost(i, j) >= 0);
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                boolean zero = net.candidates(i).get(j) instanceof Zero;
+                assertTrue(zero ? measured.cost(i, j) == 0 : measured.cost(i, j) > 0, "choice " + i + " candidate " + j + ": " + measured.cost(i, j));
+            }
+        }
+        assertTrue(measured.base() > 0, "the stem and head take time");
         List<Architecture> archs = List.of(space.random(new Generator(1)), space.random(new Generator(2)));
         LatencyTable.Check c = LatencyTable.check(net, measured, archs, quick);
         assertEquals(2, c.predicted().length);

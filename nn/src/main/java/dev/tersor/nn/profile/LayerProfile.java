@@ -5,10 +5,12 @@ import dev.tersor.tensor.BackwardProfile;
 import dev.tersor.tensor.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Where a model's time goes, layer by layer: forward hooks on every module time each call, and a
@@ -16,8 +18,12 @@ import java.util.Map;
  * model's functional pooling shows on the block or the model, and the rows add up to the whole
  * forward). With {@code backward}, the model runs in training mode and {@code sum(output)} is
  * backpropagated; each recorded op's backward time goes to the module whose forward recorded it
- * ({@link BackwardProfile}). Times are means over {@code iterations} after {@code warmup}
- * iterations; hooks cost a few microseconds per module call, so very small layers read high.
+ * ({@link BackwardProfile}). Forward times are means (or, with {@link Options#median}, medians)
+ * over {@code iterations} after {@code warmup} iterations; backward times are means. Hooks cost
+ * about a microsecond per module call, so very small layers read high; profiling only some
+ * modules ({@link #measure(Module, Tensor, Options, Predicate)}) puts the time of the others
+ * into their nearest profiled ancestor and keeps that overhead to the profiled calls, which is
+ * how the search module's latency table times candidate blocks inside the whole network.
  * <pre>{@code
  * LayerProfile.Result r = LayerProfile.measure(model, input, new LayerProfile.Options(5, 20, true));
  * for (LayerProfile.Row row : r.rows()) System.out.println(row.path() + " " + row.forwardMs() + " ms");
@@ -27,11 +33,19 @@ public final class LayerProfile {
     private LayerProfile() {
     }
 
-    /** Warm-up and measured iterations, and whether to time backward too. */
-    public record Options(int warmup, int iterations, boolean backward) {
+    /**
+     * Warm-up and measured iterations, whether to time backward too, and whether forward times
+     * are the median of the iterations (robust to a noisy machine) instead of their mean.
+     */
+    public record Options(int warmup, int iterations, boolean backward, boolean median) {
         public Options {
             if (warmup < 0) throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
             if (iterations < 1) throw new IllegalArgumentException("iterations must be >= 1, got " + iterations);
+        }
+
+        /** Mean forward times. */
+        public Options(int warmup, int iterations, boolean backward) {
+            this(warmup, iterations, backward, false);
         }
     }
 
@@ -67,7 +81,8 @@ public final class LayerProfile {
     private static final class Stat {
         String type;
         int[] shape;
-        long macs, selfNanos, order = -1;
+        long macs, order = -1;
+        long[] selfNanos;   // [iterations], own time in each measured iteration
     }
 
     private static final class Frame {
@@ -83,14 +98,25 @@ public final class LayerProfile {
         }
     }
 
-    /** Profiles {@code model} on {@code input} (a batch); the model is left in eval mode. */
+    /** Profiles every module of {@code model} on {@code input} (a batch); the model is left in eval mode. */
     public static Result measure(Module model, Tensor input, Options o) {
+        return measure(model, input, o, path -> true);
+    }
+
+    /**
+     * Profiles the modules whose dotted path {@code profiled} accepts, and the model itself
+     * (whose row then holds the time of everything not profiled below it).
+     */
+    public static Result measure(Module model, Tensor input, Options o, Predicate<String> profiled) {
         Map<Module, String> paths = new IdentityHashMap<>();
-        model.namedModules().forEach((p, m) -> paths.putIfAbsent(m, p));
+        model.namedModules().forEach((p, m) -> {
+            if (p.isEmpty() || profiled.test(p)) paths.putIfAbsent(m, p);
+        });
         Map<String, Stat> stats = new LinkedHashMap<>();
         ArrayDeque<Frame> stack = new ArrayDeque<>();
         long[] calls = {0};
         boolean[] measuring = {false};
+        int[] iteration = {0};
         List<Module.HookHandle> handles = new ArrayList<>();
         for (var e : paths.entrySet()) {
             Module m = e.getKey();
@@ -114,19 +140,21 @@ public final class LayerProfile {
                     s.shape = y.shape();
                 }
                 if (measuring[0]) {
-                    s.selfNanos += elapsed - f.children;
+                    if (s.selfNanos == null) s.selfNanos = new long[o.iterations()];
+                    s.selfNanos[iteration[0]] += elapsed - f.children;
                     if (leaf && s.macs == 0) s.macs = Math.max(0, mod.multiplyAccumulates(x, y));
                 }
                 return null;
             }));
         }
-        long forwardTotal = 0;
+        long[] forwardTotal = new long[o.iterations()];
         Map<String, Long> backward = Map.of();
         try (BackwardProfile profile = o.backward() ? BackwardProfile.start() : null) {
             if (o.backward()) model.train();
             else model.eval();
             for (int i = 0; i < o.warmup() + o.iterations(); i++) {
                 measuring[0] = i >= o.warmup();
+                iteration[0] = i - o.warmup();
                 if (i == o.warmup() && profile != null) profile.reset();
                 long start = System.nanoTime();
                 Tensor y;
@@ -137,7 +165,7 @@ public final class LayerProfile {
                         y = model.call(input);
                     }
                 }
-                if (measuring[0]) forwardTotal += System.nanoTime() - start;
+                if (measuring[0]) forwardTotal[iteration[0]] = System.nanoTime() - start;
                 if (o.backward()) {
                     model.zeroGrad();
                     y.sum().backward();
@@ -156,10 +184,24 @@ public final class LayerProfile {
         for (var e : stats.entrySet()) {
             Stat s = e.getValue();
             Long b = backward.get(e.getKey());
-            if (s.selfNanos <= 0 && s.macs == 0 && (b == null || b == 0)) continue;
-            rows.add(new Row(e.getKey(), s.type, s.shape, s.macs, Math.max(0, s.selfNanos) / n / 1e6,
+            double self = s.selfNanos == null ? 0 : Math.max(0, summary(s.selfNanos, o.median()));
+            if (self <= 0 && s.macs == 0 && (b == null || b == 0)) continue;
+            rows.add(new Row(e.getKey(), s.type, s.shape, s.macs, self / 1e6,
                     o.backward() ? (b == null ? 0 : b) / n / 1e6 : Double.NaN));
         }
-        return new Result(rows, forwardTotal / n / 1e6, o.backward() ? backwardTotal / n / 1e6 : Double.NaN, o);
+        return new Result(rows, summary(forwardTotal, o.median()) / 1e6, o.backward() ? backwardTotal / n / 1e6 : Double.NaN, o);
+    }
+
+    /** The mean, or the median (the mean of the middle two for an even count), of {@code nanos}. */
+    static double summary(long[] nanos, boolean median) {
+        if (!median) {
+            double sum = 0;
+            for (long v : nanos) sum += v;
+            return sum / nanos.length;
+        }
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        int h = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2.0;
     }
 }

@@ -79,4 +79,27 @@ class LayerProfileTest {
             assertEquals(java.util.Set.of("square", "sum"), p.nanos().keySet());
         }
     }
+
+    @Test
+    void onlyTheChosenModulesAreProfiledAndTheRestCountsOnTheirAncestor() {
+        Rng.manualSeed(3);
+        Module m = Zoo.create("resnet20");
+        LayerProfile.Result r = LayerProfile.measure(m, input(1, 3, 32, 32), new LayerProfile.Options(1, 3, false, true),
+                path -> path.equals("layer1") || path.equals("layer2.0"));
+        List<String> paths = r.rows().stream().map(LayerProfile.Row::path).toList();
+        assertEquals(List.of("", "layer1", "layer2.0"), paths, "the model itself and the two profiled modules");
+        for (LayerProfile.Row row : r.rows()) {
+            assertTrue(row.forwardMs() > 0, row.toString());
+            assertEquals(0, row.macs(), "containers count no multiply-accumulates of their own: " + row);
+        }
+        assertTrue(r.options().median());
+    }
+
+    @Test
+    void summaryIsTheMeanOrTheMedian() {
+        assertEquals(4.0, LayerProfile.summary(new long[] {1, 2, 9}, false));
+        assertEquals(2.0, LayerProfile.summary(new long[] {9, 1, 2}, true), "the middle of three");
+        assertEquals(3.5, LayerProfile.summary(new long[] {100, 4, 3, 1}, true), "the mean of the middle two");
+        assertEquals(7.0, LayerProfile.summary(new long[] {7}, true));
+    }
 }
