@@ -1,14 +1,18 @@
 package dev.tersor.cli;
 
 import dev.tersor.nn.Module;
+import dev.tersor.nn.sr.Bicubic;
 import dev.tersor.nn.sr.Image;
+import dev.tersor.nn.sr.Metrics;
 import dev.tersor.nn.sr.Upscaler;
 import dev.tersor.nn.zoo.ModelInfo;
 import dev.tersor.tensor.backend.Parallel;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -54,6 +58,15 @@ final class UpscaleCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "Threads for the kernels.")
     Integer threads;
 
+    @Option(names = "--compare", paramLabel = "PNG", description = "Also write a side-by-side crop: bicubic and the model (and the HR image with --reference), labelled, enlarged by whole pixels.")
+    Path compare;
+
+    @Option(names = "--reference", paramLabel = "HR", description = "With --compare: the original HR image (IN is its downscale); adds its crop and each panel's Y-channel PSNR.")
+    Path reference;
+
+    @Option(names = "--crop", paramLabel = "X,Y,SIZE", description = "With --compare: the window in output pixels (default: the centred square of up to 128).")
+    String crop;
+
     @Option(names = "--json", description = "End stdout with one line of JSON.")
     boolean json;
 
@@ -77,9 +90,33 @@ final class UpscaleCommand implements Callable<Integer> {
         Models.outputFile(cl, "OUT", out);
         int t = tile != null ? tile : Upscaler.DEFAULT_TILE;
         if (t < 1) throw new ParameterException(cl, "--tile must be >= 1, got " + t);
+        if (compare == null && (reference != null || crop != null)) throw new ParameterException(cl, "--reference and --crop go with --compare PNG");
+        if (compare != null) {
+            if (!compare.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) throw new ParameterException(cl, "--compare " + compare + ": give a name ending in .png");
+            Models.outputFile(cl, "--compare", compare);
+            if (reference != null) Models.existingFile(cl, "--reference", reference);
+        }
+        SrComparison.Window window = null;
+        if (crop != null) {
+            try {
+                window = SrComparison.Window.parse(crop);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(cl, "--" + e.getMessage());
+            }
+        }
         ModelInfo info = SrModels.info(cl, model, weights);
         int s = SrModels.resolveScale(cl, info, scale, weights);
         Image lr = Image.read(in);
+        Image hr = null;
+        if (compare != null) {   // checked before the long part
+            int oh = lr.height() * s, ow = lr.width() * s;
+            if (window == null) window = SrComparison.Window.centre(oh, ow);
+            if (window.left() + window.size() > ow || window.top() + window.size() > oh) {
+                throw new ParameterException(cl, "--crop " + window.size() + "x" + window.size() + " at (x " + window.left() + ", y " + window.top()
+                        + ") does not fit in the " + ow + "x" + oh + " output");
+            }
+            if (reference != null) hr = reference(cl, lr, s, oh, ow);
+        }
         try (Threads th = Threads.use(cl, threads)) {
             Module net = SrModels.load(cl, info, s, weights);
             Upscaler up = new Upscaler(net, s, t, Upscaler.receptiveRadius(net));
@@ -100,6 +137,7 @@ final class UpscaleCommand implements Callable<Integer> {
             });
             double seconds = (System.nanoTime() - start) / 1e9;
             sr.writePng(out);
+            Map<String, Object> psnr = compare == null ? Map.of() : compare(cl, lr, sr, hr, s, info.name(), window);
             PrintWriter o = cl.getOut();
             if (json) {
                 Map<String, Object> r = new LinkedHashMap<>();
@@ -115,12 +153,45 @@ final class UpscaleCommand implements Callable<Integer> {
                 r.put("tiles", tiles);
                 r.put("seconds", BenchCommand.round(seconds, 3));
                 r.put("threads", Parallel.threads());
+                if (compare != null) r.put("compare", compare.toString());
+                r.putAll(psnr);
                 o.println(Json.write(r));
             } else {
                 o.printf(Locale.ROOT, "%s (%s) -> %s (%s), x%d %s, %.1f s%n", in, lr.size(), out, sr.size(), s, info.name(), seconds);
+                if (compare != null) o.println("comparison: " + compare + (psnr.isEmpty() ? "" : " (Y PSNR: bicubic " + psnr.get("psnr_bicubic") + " dB, model " + psnr.get("psnr") + " dB)"));
             }
             o.flush();
         }
         return 0;
+    }
+
+    /** The HR image IN was downscaled from, cut to the output's size (the part its modcrop kept). */
+    private Image reference(CommandLine cl, Image lr, int s, int oh, int ow) throws java.io.IOException {
+        Image hr = Image.read(reference);
+        if (hr.height() < oh || hr.width() < ow || hr.height() - oh >= s || hr.width() - ow >= s) {
+            throw new ParameterException(cl, "--reference " + reference + " is " + hr.size() + ", but x" + s + " of IN (" + lr.size() + ") is " + ow + "x" + oh
+                    + ": give the HR image IN was downscaled from");
+        }
+        return hr.crop(0, 0, oh, ow).rgb();
+    }
+
+    /** Writes the {@code --compare} PNG; with a reference {@code hr}, returns the PSNRs (dB) it labels the panels with. */
+    private Map<String, Object> compare(CommandLine cl, Image lr, Image sr, Image hr, int s, String name, SrComparison.Window window) throws java.io.IOException {
+        Image bicubic = Bicubic.upscale(lr.rgb(), s), out = sr.rgb();
+        List<SrComparison.Panel> panels = new ArrayList<>();
+        Map<String, Object> psnr = new LinkedHashMap<>();
+        String bicubicLabel = "bicubic x" + s, modelLabel = name + " x" + s;
+        if (hr != null) {
+            double pb = BenchCommand.round(Metrics.psnr(bicubic, hr, s), 2), pm = BenchCommand.round(Metrics.psnr(out, hr, s), 2);
+            psnr.put("psnr_bicubic", pb);
+            psnr.put("psnr", pm);
+            panels.add(new SrComparison.Panel("HR", hr));
+            bicubicLabel += String.format(Locale.ROOT, "  %.2f dB", pb);
+            modelLabel += String.format(Locale.ROOT, "  %.2f dB", pm);
+        }
+        panels.add(new SrComparison.Panel(bicubicLabel, bicubic));
+        panels.add(new SrComparison.Panel(modelLabel, out));
+        SrComparison.write(panels, window, compare);
+        return psnr;
     }
 }

@@ -12,8 +12,10 @@ import dev.tersor.cli.MainTest.Run;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.io.Safetensors;
 import dev.tersor.nn.io.SafetensorsFile;
+import dev.tersor.nn.sr.Bicubic;
 import dev.tersor.nn.sr.BicubicBaseline;
 import dev.tersor.nn.sr.Image;
+import dev.tersor.nn.sr.Metrics;
 import dev.tersor.nn.sr.Upscaler;
 import dev.tersor.nn.zoo.Zoo;
 import dev.tersor.tensor.backend.Backend;
@@ -209,6 +211,50 @@ class SrCommandsTest {
         } finally {
             Backends.use(previous);
         }
+    }
+
+    @Test
+    void upscaleComparesCropsOfTheReferenceBicubicAndTheModelWithTheirPsnr() throws IOException {
+        Run t = trainSr("w.safetensors", "--epochs", "1");
+        assertEquals(0, t.code(), t.err());
+        Path w = tmp.resolve("w.safetensors"), in = tmp.resolve("lr.png"), hrFile = tmp.resolve("hr.png");
+        Image hr = photo(4, 35, 47);                       // modcrop(2): 34x46
+        hr.writePng(hrFile);
+        Bicubic.downscale(hr.modcrop(2), 2).writePng(in);  // 17x23
+        Path out = tmp.resolve("sr.png"), cmp = tmp.resolve("cmp.png");
+        Run u = run("upscale", "--weights", w.toString(), in.toString(), out.toString(), "--compare", cmp.toString(), "--reference", hrFile.toString(),
+                "--crop", "2,4,16", "--json");
+        assertEquals(0, u.code(), u.err());
+        Image sr = Image.read(out), bicubic = Bicubic.upscale(Image.read(in), 2), ref = hr.crop(0, 0, 34, 46);
+        Map<String, Object> j = json(u.lastLine());
+        assertEquals(Math.round(Metrics.psnr(sr, ref, 2) * 100) / 100.0, number(j, "psnr"), 1e-9);
+        assertEquals(Math.round(Metrics.psnr(bicubic, ref, 2) * 100) / 100.0, number(j, "psnr_bicubic"), 1e-9);
+
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(cmp.toFile());
+        int zoom = SrComparison.zoom(16), side = 16 * zoom;
+        assertEquals(16, zoom, "a 16-pixel window is enlarged to 256");
+        assertEquals(3 * side + 2 * SrComparison.GAP, png.getWidth(), "HR, bicubic and model side by side");
+        assertEquals(side + SrComparison.LABEL_HEIGHT, png.getHeight());
+        Image[] shown = {ref, bicubic, sr};
+        for (int panel = 0; panel < 3; panel++) {
+            for (int[] yx : new int[][] {{0, 0}, {7, 5}, {15, 15}}) {
+                int rgb = png.getRGB(panel * (side + SrComparison.GAP) + yx[1] * zoom + zoom / 2, yx[0] * zoom + zoom / 2) & 0xFFFFFF;
+                Image im = shown[panel];
+                int expected = (im.get(0, 4 + yx[0], 2 + yx[1]) << 16) | (im.get(1, 4 + yx[0], 2 + yx[1]) << 8) | im.get(2, 4 + yx[0], 2 + yx[1]);
+                assertEquals(expected, rgb, "panel " + panel + " pixel " + java.util.Arrays.toString(yx) + " is the image's pixel at crop (2, 4) + (x, y)");
+            }
+        }
+
+        Run tooBig = run("upscale", "--weights", w.toString(), "--force", in.toString(), out.toString(), "--compare", cmp.toString(), "--crop", "40,0,16");
+        assertEquals(2, tooBig.code());
+        assertTrue(tooBig.err().contains("--crop 16x16 at (x 40, y 0) does not fit in the 46x34 output"), tooBig.err());
+        Run wrongHr = run("upscale", "--weights", w.toString(), "--force", in.toString(), out.toString(), "--compare", cmp.toString(), "--reference", in.toString());
+        assertEquals(2, wrongHr.code());
+        assertTrue(wrongHr.err().contains("is 23x17, but x2 of IN (23x17) is 46x34: give the HR image IN was downscaled from"), wrongHr.err());
+        Run alone = run("upscale", "--weights", w.toString(), "--force", in.toString(), out.toString(), "--crop", "0,0,8");
+        assertTrue(alone.code() == 2 && alone.err().contains("--reference and --crop go with --compare PNG"), alone.err());
+        Run bad = run("upscale", "--weights", w.toString(), "--force", in.toString(), out.toString(), "--compare", cmp.toString(), "--crop", "1,2");
+        assertTrue(bad.code() == 2 && bad.err().contains("--crop: expected X,Y,SIZE (output pixels), got '1,2'"), bad.err());
     }
 
     @Test
