@@ -10,6 +10,8 @@ import dev.tersor.nn.ReLU;
 import dev.tersor.nn.Sequential;
 import dev.tersor.nn.adder.AdderConv2d;
 import dev.tersor.nn.binary.BinaryConv2d;
+import dev.tersor.nn.shift.GhostConv2d;
+import dev.tersor.nn.zoo.EdsrGhost;
 import dev.tersor.tensor.Conv2dOptions;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -30,6 +32,8 @@ import java.util.regex.Pattern;
  * binary_conv_kxk  BN → BinaryConv2d k×k (s, Bi-Real options) → BN   (the BN first centres the
  *                  input, which is ≥ 0 after the previous ReLU and would binarise to all +1)
  * adder_conv_kxk   AdderConv2d k×k (s) → BN → ReLU
+ * shift_conv_kxk   GhostConv2d k×k (s; GhostSR: half the channels convolved, the other half
+ *                  one-pixel shifts of them, learned by Gumbel-softmax) → BN → ReLU; out ≥ 2
  * </pre>
  * Convolutions have no bias (a BN follows). The same spec builds the same module tree, key for
  * key, in a supernet and in a stand-alone network, so weights copy between them.
@@ -41,7 +45,7 @@ public record OpSpec(Kind kind, int kernel) {
     /** The operation families. */
     public enum Kind {
         CONV("conv"), SEP_CONV("sep_conv"), DIL_CONV("dil_conv"), MAX_POOL("max_pool"), AVG_POOL("avg_pool"),
-        SKIP("skip_connect"), ZERO("none"), BINARY_CONV("binary_conv"), ADDER_CONV("adder_conv");
+        SKIP("skip_connect"), ZERO("none"), BINARY_CONV("binary_conv"), ADDER_CONV("adder_conv"), SHIFT_CONV("shift_conv");
 
         private final String prefix;
 
@@ -97,7 +101,7 @@ public record OpSpec(Kind kind, int kernel) {
             }
         }
         throw new IllegalArgumentException("unknown op '" + name + "': expected none, skip_connect or one of conv, sep_conv, dil_conv,"
-                + " max_pool, avg_pool, binary_conv, adder_conv followed by _KxK with an odd square kernel (e.g. sep_conv_3x3)");
+                + " max_pool, avg_pool, binary_conv, adder_conv, shift_conv followed by _KxK with an odd square kernel (e.g. sep_conv_3x3)");
     }
 
     /** The module for {@code in} → {@code out} channels with {@code stride} (1 or 2). */
@@ -115,6 +119,10 @@ public record OpSpec(Kind kind, int kernel) {
             case ZERO -> new Zero(out, stride);
             case BINARY_CONV -> new Sequential(new BatchNorm2d(in), new BinaryConv2d(in, out, kernel, stride, pad), new BatchNorm2d(out));
             case ADDER_CONV -> new Sequential(new AdderConv2d(in, out, kernel, stride, pad), new BatchNorm2d(out), new ReLU());
+            case SHIFT_CONV -> {
+                if (out < 2) throw new IllegalArgumentException(name() + ": a ghost module needs at least 2 output channels (half of them shifted copies), got " + out);
+                yield new Sequential(new GhostConv2d(in, out, kernel, stride, pad, false, EdsrGhost.RATIO), new BatchNorm2d(out), new ReLU());
+            }
         };
     }
 

@@ -67,7 +67,7 @@ class ArchitectureTest {
     @Test
     void opNamesParseBack() {
         for (String n : List.of("conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "max_pool_3x3", "avg_pool_3x3", "skip_connect", "none",
-                "binary_conv_3x3", "adder_conv_3x3")) {
+                "binary_conv_3x3", "adder_conv_3x3", "shift_conv_3x3")) {
             assertEquals(n, OpSpec.parse(n).name());
         }
         var e = assertThrows(IllegalArgumentException.class, () -> OpSpec.parse("conv_4x4"));

@@ -31,8 +31,26 @@ class SupernetTest {
         return IntTensor.of(v, v.length);
     }
 
+    /** fashion-tiny's stages with GhostSR's shift op among the candidates. */
+    static ChainSpace withShift() {
+        return ChainSpace.of("chain-shift", new int[] {1, 28, 28}, 10, 8,
+                List.of(OpSpec.parse("conv_3x3"), OpSpec.parse("shift_conv_3x3"), OpSpec.skip()),
+                new ChainSpace.Stage(16, 1, 2), new ChainSpace.Stage(16, 1, 1));
+    }
+
     @Test
     void extractedNetworkEqualsTheSupernetPathBitForBit() {
+        extractionIsExact(space);
+    }
+
+    @Test
+    void aShiftCandidateExtractsExactlyToo() {
+        extractionIsExact(withShift());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> OpSpec.parse("shift_conv_3x3").build(4, 1, 1));
+        assertTrue(e.getMessage().contains("at least 2 output channels"), e.getMessage());
+    }
+
+    private static void extractionIsExact(ChainSpace space) {
         Rng.manualSeed(11);
         Supernet net = space.supernet();
         // a few training steps on random paths, so the running statistics and weights differ from their initial values
@@ -55,7 +73,10 @@ class SupernetTest {
             }
             net.train();
             alone.train();
-            Tensor ys = net.call(x), ya = alone.call(x);
+            Rng.manualSeed(50 + k);   // the same training stream for both (dropout, Gumbel noise)
+            Tensor ys = net.call(x);
+            Rng.manualSeed(50 + k);
+            Tensor ya = alone.call(x);
             assertArrayEquals(ys.toArray(), ya.toArray(), "train, " + a);
             // the running statistics moved the same way in both
             Map<String, Tensor> sn = net.stateDict();

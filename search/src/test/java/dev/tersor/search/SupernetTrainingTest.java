@@ -34,6 +34,10 @@ class SupernetTrainingTest {
     }
 
     private Map<String, Tensor> train(Path ckpt, Path resume, int epochs, LossFunction loss) {
+        return train(space, ckpt, resume, epochs, loss);
+    }
+
+    private static Map<String, Tensor> train(ChainSpace space, Path ckpt, Path resume, int epochs, LossFunction loss) {
         Supernet net = space.supernet();
         Sgd sgd = SupernetTraining.sgd(net, Sgd.options(0.05).momentum(0.9).build(), 1e-3);
         Trainer.Options o = Trainer.Options.epochs(epochs).log(null);
@@ -52,6 +56,31 @@ class SupernetTrainingTest {
         assertEquals(0.0, sgd.groups().get(1).options().weightDecay());
         long convAndLinear = net.namedParameters().entrySet().stream().filter(e -> e.getValue().shape().length > 1).count();
         assertEquals(convAndLinear, sgd.groups().get(0).params().size());
+    }
+
+    @Test
+    void withShiftCandidatesKilledAndResumedTrainingEqualsAnUninterruptedRunToo(@TempDir Path dir) {
+        Map<String, Tensor> whole = killAndResume(SupernetTest.withShift(), dir);
+        assertTrue(whole.keySet().stream().anyMatch(k -> k.endsWith(".shift.logits")), "the shift candidates' logits trained: " + whole.keySet());
+    }
+
+    /** Trains 2 epochs whole, then killed at step 10 and resumed in a fresh stream; asserts the same weights; returns them. */
+    private static Map<String, Tensor> killAndResume(ChainSpace space, Path dir) {
+        Rng.manualSeed(21);
+        Map<String, Tensor> whole = train(space, null, null, 2, Losses::crossEntropy);
+        Rng.manualSeed(21);
+        Path ckpt = dir.resolve("supernet.ckpt");
+        AtomicInteger steps = new AtomicInteger();
+        LossFunction dying = (out, labels) -> {
+            if (steps.incrementAndGet() == 10) throw new IllegalStateException("killed");   // step 4 of epoch 2
+            return Losses.crossEntropy(out, labels);
+        };
+        assertThrows(IllegalStateException.class, () -> train(space, ckpt, null, 2, dying));
+        Rng.manualSeed(12345);   // another process: other initial weights and another stream until the checkpoint restores it
+        Map<String, Tensor> resumed = train(space, ckpt, ckpt, 2, Losses::crossEntropy);
+        assertEquals(whole.keySet(), resumed.keySet());
+        for (var e : whole.entrySet()) assertArrayEquals(e.getValue().toArray(), resumed.get(e.getKey()).toArray(), e.getKey());
+        return whole;
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.tersor.nn.shift;
 
 import dev.tersor.nn.Module;
 import dev.tersor.nn.Parameter;
+import dev.tersor.nn.Rng;
 import dev.tersor.tensor.Functional;
 import dev.tersor.tensor.Generator;
 import dev.tersor.tensor.IntTensor;
@@ -16,7 +17,8 @@ import java.util.Arrays;
  * moved by one of the nine {@link Shift} moves, chosen by its learned logits [O − I, 9].
  * <ul>
  * <li>Training: straight-through Gumbel-softmax. Per ghost, {@code z = (logits + s·G)/τ} with
- * Gumbel noise {@code G = −log(−log U)} from this layer's seeded generator, noise scale s and
+ * Gumbel noise {@code G = −log(−log U)} drawn from the global training stream ({@link Rng#global},
+ * which every checkpoint saves, so a resumed run draws the same noise), noise scale s and
  * temperature τ; the forward uses the one-hot {@code argmax z} (a pure move, as at inference),
  * the backward the gradient of {@code softmax(z)}. Lower τ and s over training with
  * {@link GhostConv2d#anneal}.</li>
@@ -29,7 +31,6 @@ import java.util.Arrays;
  */
 public class GhostShift extends Module {
     private final int intrinsic, out;
-    private final Generator noise;
     private final Parameter logits;
     private float temperature = 1f;
     private float noiseScale = 1f;
@@ -37,7 +38,7 @@ public class GhostShift extends Module {
     /**
      * Appends {@code out − intrinsic} ghosts; ghost j copies intrinsic channel {@code j mod I}.
      * Logits start uniform in ±1/3 (PyTorch's default for a 3×3 kernel, as GhostSR's code) from
-     * {@code g}, which also seeds this layer's Gumbel noise.
+     * {@code g}.
      */
     public GhostShift(int intrinsic, int out, Generator g) {
         if (intrinsic < 1 || out <= intrinsic) {
@@ -52,7 +53,6 @@ public class GhostShift extends Module {
         for (int o = 0; o < out; o++) order[o] = o;
         registerBuffer("source", Tensor.fromArray(source, ghosts), true);
         registerBuffer("order", Tensor.fromArray(order, out), true);
-        this.noise = new Generator(g.nextLong());
     }
 
     /** The learned orientation logits [O − I, 9]. */
@@ -155,6 +155,7 @@ public class GhostShift extends Module {
     private Tensor straightThroughWeights() {
         int ghosts = out - intrinsic, n = ghosts * Shift.DIRECTIONS;
         float[] gumbel = new float[n];
+        Generator noise = Rng.global();
         for (int i = 0; i < n; i++) {
             double u = Math.min(Math.max(noise.nextDouble(), 1e-12), 1 - 1e-12);
             gumbel[i] = (float) -Math.log(-Math.log(u));

@@ -114,10 +114,25 @@ class GhostConv2dTest {
     }
 
     @Test
-    void gumbelNoiseIsSeeded() {
+    void gumbelNoiseFollowsTheGlobalStreamThatCheckpointsSave() {
         Tensor x = Tensor.randn(new Generator(12), 1, 2, 4, 4);
         GhostConv2d a = ghost(2, 6, 13), b = ghost(2, 6, 13);
-        for (int i = 0; i < 3; i++) assertArrayEquals(a.call(x).toArray(), b.call(x).toArray(), "call " + i);
+        Rng.manualSeed(99);
+        float[][] first = new float[3][];
+        for (int i = 0; i < 3; i++) first[i] = a.call(x).toArray();
+        Rng.manualSeed(99);
+        for (int i = 0; i < 3; i++) assertArrayEquals(first[i], b.call(x).toArray(), "call " + i + ": the same stream, the same moves");
+
+        Rng.manualSeed(5);
+        a.call(x);
+        Generator saved = Generator.restore(Rng.global().state());   // what a checkpoint records
+        float[] next = a.call(x).toArray();
+        Rng.restore(saved);
+        assertArrayEquals(next, a.call(x).toArray(), "restoring the global stream replays the noise (a resumed run)");
+        boolean differs = false;
+        Rng.manualSeed(6);
+        for (int i = 0; i < 5 && !differs; i++) differs = !java.util.Arrays.equals(first[0], a.call(x).toArray());
+        assertTrue(differs, "another stream draws other moves");
     }
 
     /** Filters 3, 4 and 5 repeat 1, 0 and (translated) 2: conversion must reproduce the convolution. */
