@@ -85,21 +85,7 @@ class SupernetTrainingTest {
 
     @Test
     void killedAndResumedSupernetTrainingEqualsAnUninterruptedRun(@TempDir Path dir) {
-        Rng.manualSeed(21);
-        Map<String, Tensor> whole = train(null, null, 2, Losses::crossEntropy);
-
-        Rng.manualSeed(21);
-        Path ckpt = dir.resolve("supernet.ckpt");
-        AtomicInteger steps = new AtomicInteger();
-        LossFunction dying = (out, labels) -> {
-            if (steps.incrementAndGet() == 10) throw new IllegalStateException("killed");   // step 4 of epoch 2
-            return Losses.crossEntropy(out, labels);
-        };
-        assertThrows(IllegalStateException.class, () -> train(ckpt, null, 2, dying));
-        Rng.manualSeed(12345);   // another process: other initial weights and another stream until the checkpoint restores it
-        Map<String, Tensor> resumed = train(ckpt, ckpt, 2, Losses::crossEntropy);
-        assertEquals(whole.keySet(), resumed.keySet());
-        for (var e : whole.entrySet()) assertArrayEquals(e.getValue().toArray(), resumed.get(e.getKey()).toArray(), e.getKey());
+        Map<String, Tensor> whole = killAndResume(space, dir);
         // the paths were random: more than one candidate of layer 0 moved away from its initial weights
         Rng.manualSeed(21);
         Map<String, Tensor> initial = space.supernet().stateDict();
