@@ -28,7 +28,8 @@ import java.util.Map;
  * ({@link GroundTruthRecipe}); the judged table is printed and written to
  * {@code RUNS_DIR/results.csv} once the tables are complete.
  * <ul>
- * <li>{@code spos}: supernet 3 epochs on the 10,000 training images (uniform paths, SGD 0.05,
+ * <li>{@code spos}: supernet {@code -Dspos.epochs=E} epochs (default 12; the first published table
+ *     used 3) on the 10,000 training images (uniform paths, SGD 0.05,
  *     momentum 0.9), every architecture scored (BN recalibration on 10 batches of 128, accuracy on
  *     2,000 validation images; this scoring of the whole space gives the supernet's τ and is not
  *     charged), then evolution (population 10, 4 generations, 3 parents, 4 mutations, 3
@@ -41,6 +42,7 @@ import java.util.Map;
  */
 public final class NasBenchRecipe {
     private static final int SEEDS = 5;
+    private static final int SPOS_EPOCHS = Integer.getInteger("spos.epochs", 12);
 
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args[0]), runs = Path.of(args[1]), bench = Path.of(args[2]);
@@ -66,7 +68,7 @@ public final class NasBenchRecipe {
         Rng.manualSeed(seed);
         Supernet net = space.supernet();
         Sgd sgd = SupernetTraining.sgd(net, Sgd.options(0.05).momentum(0.9).build(), 4e-5);
-        new Trainer(net, sgd, null, Losses::crossEntropy).fit(d.trainLoader(64, seed), null, Trainer.Options.epochs(3).log(null));
+        new Trainer(net, sgd, null, Losses::crossEntropy).fit(d.trainLoader(64, seed), null, Trainer.Options.epochs(SPOS_EPOCHS).log(null));
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         List<Batch> calib = SupernetFitness.take(d.trainLoader(128, seed + 100), 10);
         List<Batch> val = SupernetFitness.take(DataLoader.builder(d.validation().subset(range(2000))).setBatchSize(400).optTransform(d.transform()).build(), 5);
@@ -84,9 +86,9 @@ public final class NasBenchRecipe {
         sc.append(']');
         for (var pair : List.of(Map.entry("spos", e), Map.entry("spos-random", r))) {
             String json = String.format(Locale.ROOT, "{\"space\": %s, \"method\": %s, \"seed\": %d, \"arch\": %s, \"evaluations\": %d, \"seconds\": %s, "
-                            + "\"supernet_seconds\": %s, \"eval_seconds\": %s, \"scores\": %s}%n", Json.quote(space.name()), Json.quote(pair.getKey()), seed,
+                            + "\"supernet_epochs\": %d, \"supernet_seconds\": %s, \"eval_seconds\": %s, \"scores\": %s}%n", Json.quote(space.name()), Json.quote(pair.getKey()), seed,
                     Json.quote(pair.getValue().best().key()), pair.getValue().trials(), Json.number(trainSeconds + perEval * pair.getValue().trials()),
-                    Json.number(trainSeconds), Json.number(perEval), sc);
+                    SPOS_EPOCHS, Json.number(trainSeconds), Json.number(perEval), sc);
             Files.writeString(dir.resolve(pair.getKey() + "-" + seed + ".json"), json);
         }
         System.out.printf(Locale.ROOT, "%s spos seed %d: %s (supernet %.0f s, %.2f s per evaluation)%n", space.name(), seed, e.best().key(), trainSeconds, perEval);
@@ -110,7 +112,7 @@ public final class NasBenchRecipe {
     private static void judge(Path runs, Path bench, List<String> spaces) throws Exception {
         StringBuilder csv = new StringBuilder("space,method,seed,arch,ops,test_mean,regret,share_better,supernet_tau,passes,evaluations,seconds,random_n,random_regret,"
                 + "random_share_better\n");
-        int supernetPasses = 3 * ((10_000 + 63) / 64);   // spos: 3 epochs of batch 64 on the 10,000 training images
+        int batchesPerEpoch = (10_000 + 63) / 64;   // spos: epochs of batch 64 on the 10,000 training images
         for (String name : spaces) {
             SearchSpace space = Spaces.named(name);
             Path table = bench.resolve(space instanceof CellSpace ? "cell-runs.csv" : "chain-runs.csv");
@@ -145,7 +147,8 @@ public final class NasBenchRecipe {
                     if (j.containsKey("scores")) tau = b.tau(Json.array(j.get("scores"), "scores").stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray());
                     int n = Math.max(1, (int) (seconds / b.meanTrainingSeconds()));
                     double[] rnd = b.randomSearch(n, 1000, new Generator(seed));
-                    long passes = j.containsKey("passes") ? Json.integer(j.get("passes"), "passes") : supernetPasses;
+                    long epochs = j.containsKey("supernet_epochs") ? Json.integer(j.get("supernet_epochs"), "supernet_epochs") : 3;   // the first table's
+                    long passes = j.containsKey("passes") ? Json.integer(j.get("passes"), "passes") : epochs * batchesPerEpoch;
                     long evaluations = j.containsKey("evaluations") ? Json.integer(j.get("evaluations"), "evaluations") : 0;
                     csv.append(String.format(Locale.ROOT, "%s,%s,%d,%s,%s,%.4f,%.4f,%.3f,%.3f,%d,%d,%.0f,%d,%.4f,%.3f%n", name, m, seed, a.key(), String.join(" ", space.opNames(a)),
                             b.row(a).testMean(), b.regret(a), b.shareBetter(a), tau, passes, evaluations, seconds, n, rnd[0], rnd[1]));
