@@ -66,7 +66,8 @@ final class Int8VectorKernel implements Int8Kernel {
 
     /**
      * Positions whose sources are consecutive (a stride-1 row) are copied a vector at a time: the
-     * vector may write past its run, into cells a later run or row overwrites (or the slack).
+     * last vector of a run may write past it, into cells a later run or row overwrites (or the
+     * slack).
      */
     @Override
     public void gather(int[] d, int[] koff, int kShift, int kr, int[] base, int q0, int np, int rows, int[] b) {
@@ -85,7 +86,10 @@ final class Int8VectorKernel implements Int8Kernel {
             if (scalar) {
                 for (int r = 0; r < np; r++) b[dst + r] = d[src + base[q0 + r]];
             } else {
-                for (int s = 0; s < runs; s++) IntVector.fromArray(I, d, src + runSrc[s]).intoArray(b, dst + runStart[s]);
+                for (int s = 0; s < runs; s++) {
+                    int len = runStart[s + 1] - runStart[s];   // a run longer than a vector (a row wider than L) takes several
+                    for (int o = 0; o < len; o += L) IntVector.fromArray(I, d, src + runSrc[s] + o).intoArray(b, dst + runStart[s] + o);
+                }
             }
         }
     }

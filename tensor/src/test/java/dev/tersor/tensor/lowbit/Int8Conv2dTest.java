@@ -64,7 +64,8 @@ class Int8Conv2dTest {
             {3, 6, 14, 14, 16, 5, 5, 1, 0, 1, 1}, {1, 32, 7, 9, 40, 3, 3, 2, 1, 1, 1}, {2, 8, 10, 10, 12, 1, 1, 2, 0, 1, 1},
             {1, 8, 11, 13, 8, 3, 3, 1, 2, 2, 1}, {2, 12, 6, 6, 18, 3, 1, 1, 1, 1, 3}, {1, 24, 9, 9, 24, 3, 3, 1, 1, 1, 24},
             {1, 8, 5, 5, 16, 3, 3, 2, 1, 1, 8}, {1, 64, 8, 8, 33, 3, 3, 1, 1, 1, 1}, {1, 4, 30, 3, 2, 2, 2, 1, 0, 1, 1},
-            {16, 1, 28, 28, 6, 5, 5, 1, 2, 1, 1}};   // the last: a partial channel vector of the last image would scatter past the output
+            {16, 1, 28, 28, 6, 5, 5, 1, 2, 1, 1},    // a partial channel vector of the last image would scatter past the output
+            {1, 3, 4, 37, 72, 3, 3, 1, 1, 1, 1}};    // wide (no shifted loop) with rows longer than two vectors of any width: runs copied in pieces
         int threads = Parallel.threads();
         try {
             for (int t : new int[] {1, 2}) {
