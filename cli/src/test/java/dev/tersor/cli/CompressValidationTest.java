@@ -76,7 +76,9 @@ class CompressValidationTest {
     @Test
     void epochsAreScoredOnValidationAndKeepBestWritesTheBestEpochsModel() throws Exception {
         Path best = tmp.resolve("best.safetensors");
-        Run r = qat(best, "--epochs", "3", "--keep", "best", "--json");
+        // 6 epochs: validation accuracy plateaus and wobbles by the end, so its best epoch comes before the last on
+        // every machine tried (float rounding differs between vector widths, and 3 epochs still climbed on an AVX2 VM)
+        Run r = qat(best, "--epochs", "6", "--keep", "best", "--json");
         assertEquals(0, r.code(), r.err());
         Map<String, Object> j = json(r.lastLine());
         double val = number(j, "validation_samples"), train = number(j, "train_samples");
@@ -85,9 +87,9 @@ class CompressValidationTest {
         assertEquals(0.1, number(j, "val_split"), "the default share");
         Map<String, Object> h = history(j);
         List<Object> valAcc = column(h, "val_accuracy");
-        assertEquals(3, valAcc.size());
+        assertEquals(6, valAcc.size());
         int argmax = 0;
-        for (int e = 0; e < 3; e++) {
+        for (int e = 0; e < 6; e++) {
             double a = (Double) valAcc.get(e);
             assertTrue(a > 0 && a <= 1, valAcc.toString());
             assertTrue(Math.abs(a * val - Math.round(a * val)) < 1e-9, "a share of the validation images: " + a);
@@ -96,11 +98,11 @@ class CompressValidationTest {
         }
         for (Object t : column(h, "test_accuracy")) assertNull(t, "no epoch is scored on the test split: " + h);
         assertEquals(argmax + 1, number(h, "kept_epoch"), "the first epoch of the best validation accuracy: " + valAcc);
-        assertTrue(argmax + 1 < 3, "this run's best validation epoch must not be its last, or the test shows nothing: " + valAcc);
+        assertTrue(argmax + 1 < 6, "this run's best validation epoch must not be its last, or the test shows nothing: " + valAcc);
         assertEquals(number(j, "accuracy"), number(j, "test_accuracy"));
         assertTrue(r.err().contains("kept the weights of epoch " + (argmax + 1)), r.err());
         assertEquals(0, r.err().lines().filter(l -> l.startsWith("epoch ") && l.contains("test")).count(), "no per-epoch test score: " + r.err());
-        assertEquals(3, r.err().lines().filter(l -> l.startsWith("epoch ") && l.contains(": loss") && l.contains("val acc")).count(), r.err());
+        assertEquals(6, r.err().lines().filter(l -> l.startsWith("epoch ") && l.contains(": loss") && l.contains("val acc")).count(), r.err());
 
         // The same run stopped after the kept epoch writes the same model, whatever the test split holds:
         // here it has 100 other images, and the console names the one test score.
