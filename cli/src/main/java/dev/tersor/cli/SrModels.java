@@ -36,6 +36,8 @@ final class SrModels {
     private static final Map<String, IntFunction<Module>> BY_SCALE = new LinkedHashMap<>();
     private static final Map<String, Integer> FIXED = Map.of("edsr-x3", 3, "edsr-x4", 4);
     private static final Map<String, List<Integer>> SCALES = Map.of("drn-s", List.of(4, 8));
+    /** Models whose weights serve every scale (Meta-SR): a recorded scale is only the default. */
+    private static final java.util.Set<String> ANY_SCALE = java.util.Set.of("meta-edsr");
 
     static {
         BY_SCALE.put("edsr", Edsr::new);
@@ -112,12 +114,13 @@ final class SrModels {
     }
 
     /**
-     * The scale to use: {@code --scale} if given (it must agree with the weights' recorded one),
+     * The scale to use: {@code --scale} if given (it must agree with the weights' recorded one,
+     * except for meta-edsr, whose weights serve every scale),
      * else the recorded one, else the model's default; then checked against the model.
      */
     static int resolveScale(CommandLine cl, ModelInfo info, Integer scale, Path weights) throws IOException {
         Integer stored = weights == null ? null : storedScale(weights);
-        if (scale != null && stored != null && !scale.equals(stored)) {
+        if (scale != null && stored != null && !scale.equals(stored) && !ANY_SCALE.contains(info.name())) {
             throw new ParameterException(cl, "--scale " + scale + ": " + weights + " holds x" + stored + " weights (its metadata says so)");
         }
         int s = scale != null ? scale : stored != null ? stored : defaultScale(info);
