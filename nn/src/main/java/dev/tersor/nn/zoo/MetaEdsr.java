@@ -21,7 +21,7 @@ import java.util.Arrays;
  * {@link dev.tersor.nn.sr.SrTrainer} for integer scales); {@link #forward(Tensor, double)} takes it
  * per call.
  */
-public class MetaEdsr extends Module {
+public class MetaEdsr extends Module implements dev.tersor.nn.sr.AnyScaleModel {
     private final int blocks, features;
 
     /** The EDSR baseline body (16 blocks, 64 features) with the meta-upscale module, set to {@code scale}. */
@@ -65,6 +65,7 @@ public class MetaEdsr extends Module {
     }
 
     /** RGB {@code [N, 3, h, w]} → {@code [N, 3, ⌊s·h⌋, ⌊s·w⌋]}. */
+    @Override
     public Tensor forward(Tensor x, double scale) {
         MetaUpscale.checkScale(scale);
         if (x.dim() != 4 || x.size(1) != 3) throw new IllegalArgumentException("MetaEdsr: expected RGB input [N, 3, H, W], got " + Arrays.toString(x.shape()));
