@@ -3,8 +3,11 @@ package dev.tersor.cli;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.io.Safetensors;
 import dev.tersor.nn.io.SafetensorsFile;
+import dev.tersor.nn.zoo.Drn;
 import dev.tersor.nn.zoo.Edsr;
+import dev.tersor.nn.zoo.EdsrAdder;
 import dev.tersor.nn.zoo.EdsrGhost;
+import dev.tersor.nn.zoo.MetaEdsr;
 import dev.tersor.nn.zoo.ModelInfo;
 import dev.tersor.tensor.Tensor;
 import java.io.IOException;
@@ -19,9 +22,11 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * The zoo's super-resolution models by scale, for {@code train --task sr}, {@code eval --task sr}
- * and {@code upscale}: which scales each one can be built for ({@code edsr}, {@code edsr-ghost} and
- * {@code edsr-tiny}: 2, 3 and 4, their ×2 zoo entry rebuilt with another upsampler;
- * {@code edsr-x3}, {@code edsr-x4}: their own), and weights files that record their scale:
+ * and {@code upscale}: which scales each one can be built for ({@code edsr}, {@code edsr-ghost},
+ * {@code edsr-adder} and {@code edsr-tiny}: 2, 3 and 4, their ×2 zoo entry rebuilt with another
+ * upsampler; {@code meta-edsr}: 2, 3 and 4 here, the same weights at each (the model takes any
+ * scale in (1, 4], these commands integer ones only); {@code drn-s}: 4 and 8; {@code edsr-x3},
+ * {@code edsr-x4}: their own), and weights files that record their scale:
  * metadata {@code tersor.zoo} and {@code tersor.scale} in weights, {@code run.model} and
  * {@code run.scale} in training checkpoints.
  */
@@ -30,11 +35,17 @@ final class SrModels {
     static final String SCALE_KEY = "tersor.scale", RUN_SCALE_KEY = "run.scale";
     private static final Map<String, IntFunction<Module>> BY_SCALE = new LinkedHashMap<>();
     private static final Map<String, Integer> FIXED = Map.of("edsr-x3", 3, "edsr-x4", 4);
+    private static final Map<String, List<Integer>> SCALES = Map.of("drn-s", List.of(4, 8));
+    /** Models whose weights serve every scale (Meta-SR): a recorded scale is only the default. */
+    private static final java.util.Set<String> ANY_SCALE = java.util.Set.of("meta-edsr");
 
     static {
         BY_SCALE.put("edsr", Edsr::new);
         BY_SCALE.put("edsr-tiny", s -> new Edsr(s, 4, 16, 1f, 255f));   // the zoo's edsr-tiny, at scale s
         BY_SCALE.put("edsr-ghost", EdsrGhost::new);
+        BY_SCALE.put("edsr-adder", EdsrAdder::new);
+        BY_SCALE.put("meta-edsr", MetaEdsr::new);
+        BY_SCALE.put("drn-s", Drn::small);
     }
 
     private SrModels() {
@@ -60,13 +71,15 @@ final class SrModels {
     /** The scales {@code info} can be built for. */
     static List<Integer> scales(ModelInfo info) {
         if (FIXED.containsKey(info.name())) return List.of(FIXED.get(info.name()));
+        if (SCALES.containsKey(info.name())) return SCALES.get(info.name());
         if (BY_SCALE.containsKey(info.name())) return List.of(2, 3, 4);
         return List.of(2);   // an SR zoo entry this class does not know: its own (x2) model only
     }
 
     /** The scale used when neither {@code --scale} nor the weights say: the zoo entry's. */
     static int defaultScale(ModelInfo info) {
-        return scales(info).size() == 1 ? scales(info).get(0) : 2;
+        List<Integer> ok = scales(info);
+        return ok.size() == 1 || !ok.contains(2) ? ok.get(0) : 2;
     }
 
     /** Fails, listing the supported scales, unless {@code info} can be built for {@code scale}. */
@@ -101,12 +114,13 @@ final class SrModels {
     }
 
     /**
-     * The scale to use: {@code --scale} if given (it must agree with the weights' recorded one),
+     * The scale to use: {@code --scale} if given (it must agree with the weights' recorded one,
+     * except for meta-edsr, whose weights serve every scale),
      * else the recorded one, else the model's default; then checked against the model.
      */
     static int resolveScale(CommandLine cl, ModelInfo info, Integer scale, Path weights) throws IOException {
         Integer stored = weights == null ? null : storedScale(weights);
-        if (scale != null && stored != null && !scale.equals(stored)) {
+        if (scale != null && stored != null && !scale.equals(stored) && !ANY_SCALE.contains(info.name())) {
             throw new ParameterException(cl, "--scale " + scale + ": " + weights + " holds x" + stored + " weights (its metadata says so)");
         }
         int s = scale != null ? scale : stored != null ? stored : defaultScale(info);

@@ -9,6 +9,8 @@
  *       each with batch norm;</li>
  *   <li>{@link dev.tersor.nn.adder.AdderResidual}: the identity shortcut {@code y = x + adder(x)};</li>
  *   <li>{@link dev.tersor.nn.adder.PowerActivation}: the learnable {@code sign(x)·|x|^α};</li>
+ *   <li>{@link dev.tersor.nn.adder.AdderSrConv}: AdderSR's unit {@code P(x + BN(adder(x)))}, the body
+ *       layer of {@link dev.tersor.nn.zoo.EdsrAdder};</li>
  *   <li>{@link dev.tersor.nn.adder.AdderNets}: the adder weights of a model (their own optimizer
  *       group) and η for all its adder layers at once;</li>
  *   <li>{@link dev.tersor.nn.adder.AdderMnistRecipe}: the {@code lenet5-adder} MNIST run.</li>

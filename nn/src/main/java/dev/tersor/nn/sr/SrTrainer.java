@@ -25,7 +25,8 @@ import java.util.Objects;
  * Trains a super-resolution model on {@link PatchLoader} pairs with EDSR's loop
  * ({@code src/trainer.py}): per batch, the LR patches scaled to [0, 255] (EDSR's
  * {@code rgb_range} 255) go through the model, the L1 loss (mean absolute error in 8-bit units)
- * against the HR patches is back-propagated, the optimizer steps and the scheduler steps (once
+ * against the HR patches (or, for a model that is an {@link SrObjective} such as DRN, its own
+ * loss of the pair) is back-propagated, the optimizer steps and the scheduler steps (once
  * per iteration); after each epoch the model is scored on the validation images with
  * {@link SrEvaluation} (whole images, tiled by {@link Upscaler}, output quantised) and the
  * checkpoint is written.
@@ -123,7 +124,7 @@ public final class SrTrainer {
      * What one epoch measured.
      *
      * @param epoch             1-based
-     * @param trainLoss         mean L1 loss over the epoch's batches, in 8-bit units (0..255)
+     * @param trainLoss         mean L1 loss over the epoch's batches, in 8-bit units (0..255); for an {@link SrObjective} model its loss
      * @param validationPsnrY   mean Y PSNR on the validation images after the epoch, dB (NaN without them)
      * @param validationSsimY   mean Y SSIM (NaN without them)
      * @param validationPsnrRgb mean RGB PSNR, dB (NaN without them)
@@ -227,8 +228,7 @@ public final class SrTrainer {
             PairBatch b = it.next();
             step++;
             optimizer.zeroGrad();
-            Tensor out = model.call(b.lr().mul(255f));
-            Tensor l = Losses.l1(out, b.hr().mul(255f), Reduction.MEAN);
+            Tensor l = loss(b.lr().mul(255f), b.hr().mul(255f));
             float value = l.item();
             if (!Float.isFinite(value)) {
                 throw new TrainingDivergedException(String.format(Locale.ROOT,
@@ -254,6 +254,12 @@ public final class SrTrainer {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Position(step, lossSum, pairs, seconds, (pairs - at.pairs()) / Math.max(seconds, 1e-9));
+    }
+
+    /** The batch's loss: the model's own ({@link SrObjective}) or EDSR's L1 of {@code model(lr)} and {@code hr}. */
+    private Tensor loss(Tensor lr, Tensor hr) {
+        if (model instanceof SrObjective o) return o.trainingLoss(lr, hr);
+        return Losses.l1(model.call(lr), hr, Reduction.MEAN);
     }
 
     private void save(Options options, int finished, List<Epoch> history, Position at) {

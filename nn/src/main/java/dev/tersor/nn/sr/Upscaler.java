@@ -2,6 +2,7 @@ package dev.tersor.nn.sr;
 
 import dev.tersor.nn.Conv2d;
 import dev.tersor.nn.Module;
+import dev.tersor.nn.adder.AdderConv2d;
 import dev.tersor.nn.shift.GhostShift;
 import dev.tersor.tensor.Conv2dOptions;
 import dev.tersor.tensor.Tensor;
@@ -80,28 +81,37 @@ public final class Upscaler {
 
     /**
      * An upper bound of the receptive radius of a model that never downsamples, in LR pixels:
-     * the sum over its {@link Conv2d}s of {@code dilation·(k − 1)/2} (the larger of height and
-     * width), plus 1 per {@link GhostShift} (a one-pixel move). Counting every layer as if it ran
+     * the sum over its {@link Conv2d}s and {@link AdderConv2d}s of {@code dilation·(k − 1)/2}
+     * (the larger of height and width), plus 1 per {@link GhostShift} (a one-pixel move) and per
+     * {@link MetaUpscale} (its 3×3 read around the source pixel). Counting every layer as if it ran
      * at the LR resolution over-counts layers after the upsampler, and residual branches add
      * nothing; so for EDSR baseline ×2 (36 3×3 convolutions at LR or HR, and two 1×1) it gives 36.
+     * A model that is a {@link TileMargin} states its own.
      *
      * @throws IllegalArgumentException when a convolution has a stride above 1 (the bound would not hold)
      */
     public static int receptiveRadius(Module model) {
+        if (model instanceof TileMargin t) return t.tileMargin();
         int r = 0;
         for (var e : model.namedModules().entrySet()) {
             Module m = e.getValue();
+            Conv2dOptions o = null;
+            int[] k = null;
             if (m instanceof Conv2d c) {
-                Conv2dOptions o = c.options();
-                if (o.strideH() != 1 || o.strideW() != 1) {
-                    throw new IllegalArgumentException("receptive radius: " + e.getKey() + " has stride " + o.strideH() + "x" + o.strideW()
-                            + "; tiling needs a model that never downsamples");
-                }
-                int[] k = c.weight().shape();
-                r += Math.max((o.dilationH() * (k[2] - 1) + 1) / 2, (o.dilationW() * (k[3] - 1) + 1) / 2);
-            } else if (m instanceof GhostShift) {
+                o = c.options();
+                k = c.weight().shape();
+            } else if (m instanceof AdderConv2d c) {
+                o = c.options();
+                k = c.weight().shape();
+            } else if (m instanceof GhostShift || m instanceof MetaUpscale) {
                 r += 1;
             }
+            if (o == null) continue;
+            if (o.strideH() != 1 || o.strideW() != 1) {
+                throw new IllegalArgumentException("receptive radius: " + e.getKey() + " has stride " + o.strideH() + "x" + o.strideW()
+                        + "; tiling needs a model that never downsamples");
+            }
+            r += Math.max((o.dilationH() * (k[2] - 1) + 1) / 2, (o.dilationW() * (k[3] - 1) + 1) / 2);
         }
         return r;
     }

@@ -51,7 +51,7 @@ public class Edsr extends Module {
         return new Conv2d(in, out, 3, 1, 1, true);
     }
 
-    private static Conv2d meanShift(float rgbRange, float sign) {
+    static Conv2d meanShift(float rgbRange, float sign) {
         Conv2d c = new Conv2d(3, 3, 1);
         float[] bias = new float[3];
         for (int i = 0; i < 3; i++) bias[i] = sign * rgbRange * RGB_MEAN[i];

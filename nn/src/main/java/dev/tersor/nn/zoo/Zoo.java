@@ -9,7 +9,8 @@ import java.util.Map;
  * The model zoo by name: {@code Zoo.create("resnet20")}. Names: lenet5, lenet5-bn, mlp,
  * resnet20, resnet32, resnet44, resnet56, resnet110, resnet20-fashion (one input channel), vgg-small, edsr (×2; edsr-x3, edsr-x4),
  * edsr-tiny (4 blocks, 16 features),
- * edsr-ghost (GhostSR); the low-cost variants lenet5-binary, resnet20-binary, vgg-small-binary,
+ * edsr-ghost (GhostSR), edsr-adder (AdderSR), meta-edsr (Meta-SR, any scale in (1, 4]), drn-s (DRN-S x4 with its
+ * dual models); the low-cost variants lenet5-binary, resnet20-binary, vgg-small-binary,
  * lenet5-adder and resnet20-adder; lenet5-half (LeNet-5 at half width, a distillation student).
  */
 public final class Zoo {
@@ -50,6 +51,9 @@ public final class Zoo {
         add(new ModelInfo("edsr-tiny", "EDSR x2 with 4 residual blocks of 16 features (a quick model for trials and tests)",
                 new int[] {3, 48, 48}, "div2k", new float[0], new float[0], false, sr, () -> new Edsr(2, 4, 16, 1f, 255f)));
         add(EdsrGhost.info());
+        add(EdsrAdder.info());
+        add(MetaEdsr.info());
+        add(Drn.info());
         add(BinaryLeNet5.info());
         add(BinaryResNet20.info());
         add(BinaryVggSmall.info());

@@ -77,6 +77,27 @@ class SrTrainerTest {
         assertEquals(null, res.bicubic());
     }
 
+    /** A model that is an {@link SrObjective} (DRN) is trained on its own loss, not the plain L1. */
+    @Test
+    void anSrObjectiveModelTrainsOnItsOwnLoss() {
+        dev.tersor.nn.Rng.manualSeed(31);
+        dev.tersor.nn.zoo.Drn drn = new dev.tersor.nn.zoo.Drn(2, 1, 8, 0.1f);
+        float[] start = drn.stateDict().get("dual_models.0.dual_module.1.weight").toArray();
+        PatchLoader l = loader(1);
+        PairBatch b = l.iterator().next();
+        l.close();
+        drn.train();
+        float expected = drn.trainingLoss(b.lr().mul(255f), b.hr().mul(255f)).item();
+        float plain = Losses.l1(drn.call(b.lr().mul(255f)), b.hr().mul(255f), Reduction.MEAN).item();
+        Adam a = new Adam(drn.parameters(), Adam.options().lr(1e-3).build());
+        SrTrainer.Result res = new SrTrainer(drn, 2, a, null).fit(loader(1), List.of(), List.of(), SrTrainer.Options.epochs(1).log(null));
+        assertEquals(expected, res.history().get(0).trainLoss(), 1e-4 * expected);
+        assertTrue(Math.abs(expected - plain) > 1e-3, "the dual objective differs from the plain L1: " + expected + " vs " + plain);
+        assertTrue(drn.dual(0).parameters().stream().allMatch(p -> p.grad() != null), "the dual model got gradients");
+        assertTrue(!java.util.Arrays.equals(start,
+                drn.stateDict().get("dual_models.0.dual_module.1.weight").toArray()), "and was stepped");
+    }
+
     @Test
     void validationPsnrIsTheEvaluationOfTheTrainedModelAndBicubicIsBeside() {
         Run r = Run.fresh();

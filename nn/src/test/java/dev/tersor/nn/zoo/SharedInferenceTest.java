@@ -17,8 +17,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * per-call state in fields and the kernels' scratch space is per call.
  */
 class SharedInferenceTest {
+    /**
+     * Every zoo model but {@code drn-s}: its channel attention's sigmoid runs on the Vector API
+     * math library, and on the vector backend the same input was seen to give sigmoid values
+     * differing in their last bits from one call to a later one (likely the library's Java
+     * fallback before C2 intrinsifies it), so its outputs are not bit-stable over a run whatever
+     * the threads do; {@code DrnTest} checks a small DRN shared by 8 threads on the scalar backend.
+     */
     static Stream<String> models() {
-        return Zoo.names().stream();
+        return Zoo.names().stream().filter(n -> !n.equals("drn-s"));
     }
 
     /** 8 inputs for {@code info}'s model: batches of 1 to 3 (super-resolution models: 12×12 RGB). */
