@@ -122,7 +122,7 @@ final class AnchorRunner {
         String line = o.lastLine();
         Map<String, Object> report;
         try {
-            Object parsed = line == null ? null : Json.parse(line);
+            Object parsed = line == null || !line.startsWith("{") ? null : Json.parse(line);
             if (!(parsed instanceof Map<?, ?>)) {
                 return Measurement.failed(c.id(), impl, threads, round, "no JSON report on the last stdout line (got: " + line + ")");
             }
