@@ -95,6 +95,7 @@ record MachineFacts(String cpuModel, String cpuId, Set<String> cpuFlags, int cpu
         m.put("jvm_use_avx", useAvx);
         m.put("backend", backend);
         m.put("tersor_version", Main.version());
+        m.put("tersor_commit", Main.commitId());
         return m;
     }
 

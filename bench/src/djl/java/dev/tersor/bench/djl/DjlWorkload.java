@@ -133,6 +133,17 @@ final class DjlWorkload implements Workload {
         };
     }
 
+    @Override
+    public long trainableParameters(String model) {
+        Block block = model.equals("lenet5") ? DjlNets.lenet5() : DjlNets.resnet20();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            block.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 1, 28, 28));
+            long n = 0;
+            for (var p : block.getParameters().values()) if (p.requiresGradient()) n += p.getArray().size();
+            return n;
+        }
+    }
+
     /** DJL's LeNet-5, initialised, one forward of a blank image through a predictor; returns the logits. */
     static float[] firstInference() throws TranslateException {
         try (Model model = Model.newInstance("lenet5", Device.cpu(), "PyTorch")) {

@@ -74,6 +74,11 @@ public final class SideBySide {
         Map<String, double[]> rows = new LinkedHashMap<>();
         try (Workload tersor = new TersorWorkload(); Workload djl = new DjlWorkload()) {
             List<Workload> sides = List.of(tersor, djl);
+            for (String model : List.of("lenet5", "resnet20")) {
+                long a = tersor.trainableParameters(model), b = djl.trainableParameters(model);
+                if (a != b) throw new IllegalStateException(model + ": Tersor has " + a + " trainable parameters, DJL " + b + ": not the same network");
+                log("%s: %d trainable parameters on both sides", model, a);
+            }
             rows.put("LeNet-5 epoch (s)", interleave(sides, o.rounds(), w -> w.lenetEpochSeconds(data, 42)));
             List<Runnable> steps = List.of(tersor.resnetStep(128, 1), djl.resnetStep(128, 1));
             rows.put("ResNet-20 step N128 (ms)", interleave(sides, o.rounds(), w -> watch.medianMs(steps.get(sides.indexOf(w)))));

@@ -71,6 +71,11 @@ final class TersorWorkload implements Workload {
         };
     }
 
+    @Override
+    public long trainableParameters(String model) {
+        return Zoo.create(model.equals("resnet20") ? "resnet20-fashion" : model).parameterCount();
+    }
+
     /** LeNet-5 from the zoo, one forward of a blank image; returns the logits (for {@link FirstInference}). */
     static float[] firstInference() {
         Rng.manualSeed(1);

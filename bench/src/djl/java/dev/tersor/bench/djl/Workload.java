@@ -20,6 +20,9 @@ interface Workload extends AutoCloseable {
     /** One eval-mode forward of {@code model} ({@code lenet5} or {@code resnet20}) on one [1, 1, 28, 28] image. */
     Runnable inference(String model, long seed);
 
+    /** Trainable parameters of {@code model} ({@code lenet5} or {@code resnet20}): equal on both sides, or the networks differ. */
+    long trainableParameters(String model);
+
     @Override
     void close();
 }
