@@ -3,7 +3,8 @@
 
     /usr/bin/python3 bench/anchors/numpy_gemm.py --size 1024 --threads 1
 
-Prints progress on stderr and one JSON line on stdout with median_ms and gflops (2N³/median).
+Prints progress on stderr and one JSON line on stdout with median_ms and gflops (2N³/median), and
+the OpenBLAS core the product ran on (openblas_core; see blas.py).
 """
 import argparse
 import json
@@ -11,6 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from blas import loaded_blas_libraries, openblas_info  # noqa: E402
 from timing import add_timing_args, check_timing_args, environment, measure  # noqa: E402
 
 
@@ -38,7 +40,8 @@ def main():
     r = measure(lambda: np.matmul(a, b, out=c), warmup_seconds=args.warmup_seconds,
                 min_reps=args.min_reps, time_seconds=args.time_seconds)
     record = {"bench": "gemm", "impl": "numpy", "size": n, "threads": args.threads,
-              "backend": "numpy " + np.__version__ + " (" + blas_name() + ")"}
+              "backend": "numpy " + np.__version__ + " (" + blas_name() + ")",
+              "openblas_core": openblas_info().get("core"), "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE")}
     record.update(environment())
     record.update(r)
     record["gflops"] = round(2.0 * n ** 3 / (r["median_ms"] * 1e6), 3)
@@ -46,14 +49,11 @@ def main():
 
 
 def blas_name():
-    """The BLAS numpy's process has loaded (e.g. openblas-pthread/libopenblasp-r0.3.21.so), from /proc/self/maps."""
-    try:
-        with open("/proc/self/maps") as f:
-            libs = sorted({line.split()[-1] for line in f if "blas" in line.lower() and "/" in line})
-    except OSError:
-        return "unknown BLAS"
+    """The BLAS numpy's process has loaded (e.g. openblas-pthread/libopenblasp-r0.3.21.so)."""
+    libs = loaded_blas_libraries()
     best = [lib for lib in libs if "libopenblas" in lib] or [lib for lib in libs if "libblas" in lib] or libs
     return "/".join(best[0].split("/")[-2:]) if best else "unknown BLAS"
+
 
 if __name__ == "__main__":
     main()

@@ -3,7 +3,8 @@
 
   /usr/bin/python3 bench/anchors/torch_lenet5_mnist.py --data DIR [--epochs 3] [--threads 2] [--out lenet5-torch.safetensors]
 
-DIR holds the four canonical MNIST IDX files (raw). Recipe: batch 64 (last partial batch dropped),
+DIR holds the four canonical MNIST IDX files, raw or gzip (NAME or NAME.gz: the bundled sample
+`tersor bench suite` unpacks is gzip). Recipe: batch 64 (last partial batch dropped),
 seeded shuffling, SGD lr 0.05, momentum 0.9, weight decay 5e-4 on all parameters, cosine schedule
 stepped every iteration over all iterations, no warm-up; inputs scaled to [0, 1] and normalised
 with mean 0.1307, std 0.3081. Prints per-epoch training-pass seconds and the test accuracy, and
@@ -11,6 +12,7 @@ one JSON line last; saves the trained state dict as F32 safetensors (keys as Ter
 `tersor eval --model lenet5 --weights OUT` can be compared with PyTorch's own accuracy.
 """
 import argparse
+import gzip
 import json
 import os
 import struct
@@ -23,8 +25,12 @@ import torch.nn.functional as F
 
 
 def idx(path):
-    with open(path, "rb") as f:
-        data = f.read()
+    if not os.path.exists(path) and os.path.exists(path + ".gz"):
+        with gzip.open(path + ".gz", "rb") as f:
+            data = f.read()
+    else:
+        with open(path, "rb") as f:
+            data = f.read()
     magic, = struct.unpack(">I", data[:4])
     dims = magic & 0xFF
     shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
@@ -99,7 +105,7 @@ def main():
             correct = sum(int((model(xte[j:j + 1000]).argmax(1) == yte[j:j + 1000]).sum()) for j in range(0, len(xte), 1000))
         print(f"epoch {epoch + 1}: {seconds[-1]:.2f} s, test accuracy {correct / len(xte):.4f}", flush=True)
     save(a.out, model.state_dict())
-    print(json.dumps({"impl": "torch", "torch": torch.__version__, "threads": a.threads, "epoch_seconds": seconds,
+    print(json.dumps({"impl": "torch", "torch": torch.__version__, "threads": torch.get_num_threads(), "epoch_seconds": seconds,
                       "median_epoch_s": float(np.median(seconds)), "test_accuracy": correct / len(xte),
                       "correct": correct, "total": len(xte), "weights": a.out}))
 

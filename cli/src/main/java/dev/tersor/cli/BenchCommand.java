@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time whole operations after a JIT warm-up; report medians (and JSON with --json).",
-        subcommands = {GemmBench.class, Conv2dBench.class, LinearBench.class, ForwardBench.class, TrainStepBench.class})
+        subcommands = {GemmBench.class, Conv2dBench.class, LinearBench.class, ForwardBench.class, TrainStepBench.class,
+            BenchSuite.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec

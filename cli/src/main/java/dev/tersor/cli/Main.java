@@ -150,18 +150,24 @@ public final class Main implements Runnable {
         return v != null && !v.isBlank() && !v.equals("0") && !v.equalsIgnoreCase("false");
     }
 
-    /** The version of this build (from the jar's Maven metadata), or {@code "dev"} outside a jar. */
     /** " (built from commit X)" when the jar's manifest names the commit (the ./tersor launcher's builds), else "". */
     static String commit() {
+        String c = commitId();
+        return c == null ? "" : " (built from commit " + c + ")";
+    }
+
+    /** The commit the jar's manifest names, or null. */
+    static String commitId() {
         try (InputStream in = Main.class.getResourceAsStream("/META-INF/MANIFEST.MF")) {
-            if (in == null) return "";
+            if (in == null) return null;
             String c = new java.util.jar.Manifest(in).getMainAttributes().getValue("Tersor-Commit");
-            return c == null || c.isBlank() || c.equals("unknown") || c.startsWith("${") ? "" : " (built from commit " + c + ")";
+            return c == null || c.isBlank() || c.equals("unknown") || c.startsWith("${") ? null : c;
         } catch (IOException e) {
-            return "";
+            return null;
         }
     }
 
+    /** The version of this build (from the jar's Maven metadata), or {@code "dev"} outside a jar. */
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
         if (v != null) return v;
