@@ -18,7 +18,8 @@ public record PlanDecision(String op, String shape, String chosen, String source
     /** One line for people: what was chosen and why. */
     public String reason() {
         if (!source.equals("measured")) {
-            return source.equals("cached") ? "read from the plan cache" : "heuristic (no measurement in this mode)";
+            return source.equals("cached") ? "read from the plan cache"
+                    : "built-in rule: this mode does not measure, or the call ran inside a parallel task";
         }
         long best = Long.MAX_VALUE, heuristic = nanos.isEmpty() ? -1 : nanos.get(0);
         for (long t : nanos) if (t >= 0) best = Math.min(best, t);

@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * <pre>
  * heuristic   space.heuristic()                                  (never reads a file, never times)
  * cached      the cache file's plan for the shape, else heuristic (never times)
- * measure     the cache file's plan, else each candidate timed (≤ 0.2 s in all, ≤ 3 reps each)
+ * measure     the cache file's plan, else each candidate timed (≤ 0.2 s in all, ≤ 3 rounds)
  *             on scratch outputs, the fastest kept and written back to the cache file
  * </pre>
  * A call made inside a parallel chunk never measures (its timing would be disturbed by the
@@ -197,37 +197,38 @@ public final class Plans {
         if (DECISIONS.size() < MAX_DECISIONS) DECISIONS.add(d);
     }
 
-    /** Times the candidates (the heuristic's first) within {@link #BUDGET_NANOS}; returns the fastest. */
+    /**
+     * Times the candidates (the heuristic's first) in rounds, each candidate once per round, so
+     * that whatever warms up during the first round (JIT, caches) does so for all of them; at
+     * most {@link #REPS} rounds, and no new run starts once {@link #BUDGET_NANOS} is spent (the
+     * heuristic always runs once). Returns the candidate with the best single run.
+     */
     private static <P> P measure(PlanSpace<P> space) {
         List<P> candidates = space.candidates();
-        List<String> names = new ArrayList<>();
-        List<Long> times = new ArrayList<>();
+        long[] best = new long[candidates.size()];
+        java.util.Arrays.fill(best, -1L);
         long start = System.nanoTime();
-        P best = candidates.get(0);
-        long bestTime = Long.MAX_VALUE;
-        for (P c : candidates) {
-            names.add(space.format(c));
-            if (System.nanoTime() - start > BUDGET_NANOS) {
-                times.add(-1L);
-                continue;
-            }
-            long fastest = Long.MAX_VALUE;
-            for (int rep = 0; rep < REPS; rep++) {
+        for (int rep = 0; rep < REPS; rep++) {
+            for (int i = 0; i < candidates.size(); i++) {
+                if ((rep > 0 || i > 0) && System.nanoTime() - start > BUDGET_NANOS) break;
                 long t0 = System.nanoTime();
-                space.trial(c);
+                space.trial(candidates.get(i));
                 long t = System.nanoTime() - t0;
-                fastest = Math.min(fastest, t);
-                if (System.nanoTime() - start > BUDGET_NANOS) break;
-            }
-            times.add(fastest);
-            if (fastest < bestTime) {
-                bestTime = fastest;
-                best = c;
+                best[i] = best[i] < 0 ? t : Math.min(best[i], t);
             }
         }
+        int chosen = 0;
+        List<String> names = new ArrayList<>();
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            names.add(space.format(candidates.get(i)));
+            times.add(best[i]);
+            if (best[i] >= 0 && best[i] < best[chosen]) chosen = i;
+        }
         MEASURED.incrementAndGet();
-        log(new PlanDecision(space.op(), space.shape(), space.format(best), "measured", names, times));
-        return best;
+        P plan = candidates.get(chosen);
+        log(new PlanDecision(space.op(), space.shape(), space.format(plan), "measured", names, times));
+        return plan;
     }
 
     /** The cache file's entries for this machine key (read once; re-read when the key or the file changes). */
