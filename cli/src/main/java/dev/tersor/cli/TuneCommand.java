@@ -23,9 +23,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tersor tune --model M [--batch N] [--threads T]}: measures the kernel plans of a zoo
- * model's layers on this machine ahead of time. Three forward and backward passes on random data
- * warm the JIT with the heuristic plans; a fourth one runs in measure mode, where each GEMM and
- * convolution shape not yet in the plan cache times its candidates and keeps the fastest. It
+ * model's layers on this machine ahead of time. One forward and backward pass on random data
+ * warms the JIT with the heuristic plans; three more run in measure mode, where each GEMM and
+ * convolution shape not yet in the plan cache times its candidates on its third call and keeps
+ * the fastest. It
  * prints, per shape, the plan chosen, why, and each candidate's best time, and writes the plan
  * cache ({@link Plans#file()}), which later runs read in the default {@code cached} mode.
  */
@@ -33,9 +34,6 @@ import picocli.CommandLine.Spec;
         description = "Measure the kernel plans (GEMM blocking, convolution algorithm, thread split) of a model's layers"
                 + " on this machine and write them to the plan cache.")
 final class TuneCommand implements Callable<Integer> {
-
-    /** Passes with the heuristic plans before measuring. */
-    private static final int WARMUP_PASSES = 3;
 
     @Spec
     CommandSpec spec;
@@ -78,10 +76,10 @@ final class TuneCommand implements Callable<Integer> {
                 loss.backward();
             };
             Plans.setMode(PlanMode.HEURISTIC);
-            for (int i = 0; i < WARMUP_PASSES; i++) pass.run();   // compiled kernels, so the timings below are not JIT time
+            pass.run();   // warm-up: compiles the kernels, so the timings below are not JIT time
             Plans.setMode(PlanMode.MEASURE);
             Plans.clearDecisions();
-            pass.run();
+            for (int i = 0; i < Plans.MEASURE_ON_CALL; i++) pass.run();   // a new shape is measured on its third call
             List<PlanDecision> decisions = Plans.decisions();
             out.printf("tersor tune: %s, batch %d, %d threads; plan cache %s%n", info.name(), n, Parallel.threads(), Plans.file());
             print(out, decisions);

@@ -25,8 +25,9 @@ import java.util.function.Supplier;
  * <pre>
  * heuristic   space.heuristic()                                  (never reads a file, never times)
  * cached      the cache file's plan for the shape, else heuristic (never times)
- * measure     the cache file's plan, else each candidate timed (≤ 0.2 s in all, ≤ 3 rounds)
- *             on scratch outputs, the fastest kept and written back to the cache file
+ * measure     the cache file's plan, else (from the shape's third call on, once the JIT has
+ *             compiled the kernels) each candidate timed (≤ 0.2 s in all, ≤ 3 rounds) on
+ *             scratch outputs, the fastest kept and written back to the cache file
  * </pre>
  * A call made inside a parallel chunk never measures (its timing would be disturbed by the
  * other threads, and it runs on one thread anyway), and neither does a call made while this
@@ -41,6 +42,12 @@ public final class Plans {
     static final long BUDGET_NANOS = 200_000_000L;
     /** Timed runs per candidate at most (the best counts). */
     static final int REPS = 3;
+    /**
+     * A shape is measured on its third call, not its first: the first calls of a run execute
+     * interpreted or half-compiled code (the Vector API is orders of magnitude slower before C2
+     * compiles it), and a plan chosen from such timings would be cached for good.
+     */
+    public static final int MEASURE_ON_CALL = 3;
     private static final int MAX_DECISIONS = 4096;
 
     private static volatile PlanMode mode = initialMode();
@@ -49,6 +56,7 @@ public final class Plans {
     private static final List<Map<?, ?>> MEMOS = new CopyOnWriteArrayList<>();
     private static final List<PlanDecision> DECISIONS = new CopyOnWriteArrayList<>();
     private static final AtomicLong MEASURED = new AtomicLong();
+    private static final Map<String, Integer> SIGHTINGS = new ConcurrentHashMap<>();
     private static Map<String, String> stored;   // guarded by Plans.class
     private static String storedKey, storedFile;
     private static String cpuModel;
@@ -133,6 +141,7 @@ public final class Plans {
     /** Forgets every plan made in memory and the cache file read (both are rebuilt on demand). */
     public static void forget() {
         for (Map<?, ?> m : MEMOS) m.clear();
+        SIGHTINGS.clear();
         synchronized (Plans.class) {
             stored = null;
         }
@@ -170,7 +179,10 @@ public final class Plans {
                     + space.shape() + "; using the built-in plan");
         }
         if (m == PlanMode.CACHED || Helpers.insideChunk()) return remember(memo, key, space, space.heuristic(), "heuristic");
-        if (MEASURING.isHeldByCurrentThread() || !MEASURING.tryLock()) return space.heuristic();   // measured on a later call
+        if (MEASURING.isHeldByCurrentThread() || SIGHTINGS.merge(entry, 1, Integer::sum) < MEASURE_ON_CALL
+                || !MEASURING.tryLock()) {
+            return space.heuristic();   // measured on a later call
+        }
         try {
             P again = memo.get(key);
             if (again != null) return again;
