@@ -20,7 +20,8 @@ import java.util.Arrays;
  *
  * How each map runs for a given shape (algorithm and chunking) is a {@link ConvPlan} chosen by
  * {@link ConvPlanner}; this class executes plans. With IM2COL_GEMM, per chunk of samples: one
- * im2col, then one GEMM per group with every transpose absorbed by the GEMM (a 1×1 stride-1 kernel uses the image itself as the column matrix). A stride-1
+ * im2col, then one GEMM per group with every transpose absorbed by the GEMM (a 1×1 stride-1
+ * kernel uses the image itself as the column matrix). With SHIFTED_WINDOWS a stride-1
  * {@code lower} skips im2col: the images are spread with zero gaps and the GEMM reads its
  * column rows as shifted rows of that buffer ({@link ShiftedWindows}, {@code Backend.gemmRows});
  * the stride-1 input gradient is such a {@code lower} too (the flipped convolution). When the

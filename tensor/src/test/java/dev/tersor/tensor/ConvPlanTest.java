@@ -7,20 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tersor.tensor.ConvPlan.Algorithm;
 import dev.tersor.tensor.ConvPlanner.Role;
 import dev.tersor.tensor.backend.Parallel;
+import dev.tersor.tensor.backend.PlanMode;
+import dev.tersor.tensor.backend.Plans;
 import dev.tersor.tensor.testing.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every convolution plan (each algorithm × samples per chunk × batch split that
  * {@link ConvPlanner#valid} accepts, the planner's candidates among them) against the
  * definition of the convolution, for each map: forward (with bias), weight gradient, both at
  * once, and raise (the input gradient by col2im or direct loops), on strides, padding,
- * dilation, groups, depthwise, 1×1 and partial last chunks, on one thread and two.
+ * dilation, groups, depthwise, 1×1 and partial last chunks, on one thread and two; and
+ * measure mode, whose trials must leave the real outputs and gradients right.
  */
 class ConvPlanTest {
     // n, c, h, w, k, kh, kw, stride, pad, dilation, groups
@@ -49,6 +56,39 @@ class ConvPlanTest {
             Parallel.setThreads(before);
         }
         assertTrue(checked > 150, "only " + checked + " plans checked");
+    }
+
+    @Test
+    void measureModeTimesOnScratchAndKeepsTheResults(@TempDir Path dir) throws IOException {
+        PlanMode saved = Plans.mode();
+        int threads = Parallel.threads();
+        Plans.setDirectory(dir);
+        Plans.setMode(PlanMode.MEASURE);
+        long before = Plans.measurements();
+        try {
+            Parallel.setThreads(2);
+            int[] t = {3, 2, 11, 10, 5, 3, 3, 1, 1, 1, 1};   // a shape no other test plans
+            ConvKernels k = kernels(t);
+            Random r = new Random(5);
+            float[] x = random(r, t[0] * k.im.imageSize()), w = random(r, k.weightSize()), g = random(r, t[0] * k.smallSize());
+            float[] bias = random(r, t[4]);
+            float[][] ref = reference(k, x, w, g, bias);
+            for (int call = 0; call < Plans.MEASURE_ON_CALL + 1; call++) {
+                Tensor xt = Tensor.wrap(x.clone(), new int[] {t[0], t[1], t[2], t[3]}).requiresGrad(true);
+                Tensor wt = Tensor.wrap(w.clone(), new int[] {t[4], t[1], t[5], t[6]}).requiresGrad(true);
+                Tensor y = Functional.conv2d(xt, wt, Tensor.wrap(bias.clone(), new int[] {t[4]}), new Conv2dOptions(1, 1, 1, 1, 1, 1, 1));
+                y.mul(Tensor.wrap(g.clone(), y.shape())).sum().backward();
+                Fixtures.assertClose(ref[0], y.toArray(), 1e-4, 1e-4, "forward, call " + call);
+                Fixtures.assertClose(ref[1], xt.grad().toArray(), 1e-4, 1e-4, "input gradient, call " + call);
+                Fixtures.assertClose(ref[2], wt.grad().toArray(), 1e-4, 1e-4, "weight gradient, call " + call);
+            }
+            assertTrue(Plans.measurements() > before, "the shape was measured");
+            assertTrue(Files.readString(Plans.file()).contains("conv\tforward 2x11x10->5x11x10 k3x3 s1x1 p1x1 d1x1 g1 n3 t2\t"));
+        } finally {
+            Parallel.setThreads(threads);
+            Plans.setDirectory(null);
+            Plans.setMode(saved);
+        }
     }
 
     @Test

@@ -37,12 +37,13 @@ final class GemmDot {
 
     /**
      * {@code C[i, j] += Σ_p A[i, p]·B[j, p]} for {@code i < m, j < n, p < k} (C already scaled by
-     * beta), the column blocks split into {@code tasks} near-equal chunks over the threads.
+     * beta), the column blocks split into near-equal chunks for {@code tasks} threads
+     * ({@link VectorGemm#chunks}).
      */
     static void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
                      float[] c, int cOff, int ldc, int tasks) {
         int colBlocks = colBlocks(n);
-        int chunks = Math.max(1, Math.min(tasks, colBlocks));
+        int chunks = VectorGemm.chunks(tasks, colBlocks);
         Parallel.forEachTask(chunks, (t0, t1) -> {
             int q0 = (int) ((long) colBlocks * t0 / chunks), q1 = (int) ((long) colBlocks * t1 / chunks);
             float[] sums = new float[ROWS * COLS * L];

@@ -14,8 +14,9 @@ package dev.tersor.tensor.backend.vector;
  *   <li>{@link Path#UNPACKED}: BLOCKED, but full NR panels of B are read in place (8-row
  *       strips; B not transposed).</li>
  * </ul>
- * For the two blocked paths {@code tasks} pieces of work share each K block, split by rows
- * ({@code splitRows}: each task packs only its own A) or by NR panels of B. mc, kc, nc and mr are
+ * {@code tasks} is the number of threads kept busy (the work is cut into a few chunks per task,
+ * {@link VectorGemm#CHUNKS_PER_TASK}); the blocked paths split each K block by rows
+ * ({@code splitRows}: each chunk packs only its own A) or by NR panels of B. mc, kc, nc and mr are
  * 0 for DOT and DIRECT. Every plan gives the product within float rounding; plans that differ
  * only in mc, nc, tasks or the split give bit-identical results.
  */
@@ -23,8 +24,9 @@ record GemmPlan(Path path, int mc, int kc, int nc, int mr, int tasks, boolean sp
     enum Path { DOT, DIRECT, BLOCKED, UNPACKED }
 
     GemmPlan {
+        if (tasks == 1) splitRows = blocked(path);   // one task: nothing to split (one canonical form)
         if (path == null || tasks < 1) throw new IllegalArgumentException("bad GEMM plan: " + path + " tasks " + tasks);
-        boolean blocked = path == Path.BLOCKED || path == Path.UNPACKED;
+        boolean blocked = blocked(path);
         if (blocked ? mc < 1 || kc < 1 || nc < 1 || mr < 1 : mc != 0 || kc != 0 || nc != 0 || mr != 0 || splitRows) {
             throw new IllegalArgumentException("bad GEMM plan: " + path + " mc " + mc + " kc " + kc + " nc " + nc + " mr " + mr);
         }
@@ -36,6 +38,10 @@ record GemmPlan(Path path, int mc, int kc, int nc, int mr, int tasks, boolean sp
     }
 
     boolean blocked() {
+        return blocked(path);
+    }
+
+    private static boolean blocked(Path path) {
         return path == Path.BLOCKED || path == Path.UNPACKED;
     }
 

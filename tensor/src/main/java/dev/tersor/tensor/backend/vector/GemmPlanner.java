@@ -103,7 +103,7 @@ final class GemmPlanner {
         if (h.blocked()) {
             for (int tasks : new int[] {1, t}) {
                 for (boolean rows : new boolean[] {true, false}) {
-                    if (tasks > 1 || rows) out.add(new GemmPlan(h.path(), h.mc(), h.kc(), h.nc(), h.mr(), tasks, tasks > 1 && rows));
+                    out.add(new GemmPlan(h.path(), h.mc(), h.kc(), h.nc(), h.mr(), tasks, rows));
                 }
             }
             for (int kc : OTHER_KC) if (kc < s.k()) out.add(new GemmPlan(h.path(), h.mc(), kc, h.nc(), h.mr(), h.tasks(), h.splitRows()));

@@ -37,6 +37,13 @@ import jdk.incubator.vector.FloatVector;
 final class VectorGemm {
     /** The plan of every shape seen. */
     private static final Map<GemmShape, GemmPlan> PLANS = Plans.memo();
+    /**
+     * A plan's tasks are the threads it keeps busy; its work is cut into this many chunks per
+     * task, handed out from a shared counter ({@code Parallel}), so a thread the OS delays (a
+     * busy or shared machine) holds up at most a fraction of its share while the others take the
+     * rest. Row and panel chunks change no arithmetic: results do not depend on the count.
+     */
+    static final int CHUNKS_PER_TASK = 4;
 
     /** Per-thread pack buffers, reused across calls. */
     private static final class Workspace {
@@ -183,34 +190,33 @@ final class VectorGemm {
             int nc = Math.min(ncBlock, n - jc);
             int panels = (nc + NR - 1) / NR;
             int packFrom = !unpacked ? 0 : nc % NR == 0 ? panels : panels - 1;   // unpacked: only a partial edge panel
-            int packTasks = Math.min(tasks, panels - packFrom);
+            int packChunks = chunks(tasks, panels - packFrom);
+            int computeChunks = chunks(tasks, splitRows ? strips : panels);
             for (int pc = 0; pc < k; pc += kcBlock) {
                 int kc = Math.min(kcBlock, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f;
                 int j0 = jc, p0 = pc;
-                Parallel.forEachTask(packTasks, (t0, t1) -> {
-                    for (int t = t0; t < t1; t++) {
-                        GemmPacking.packB(transB, b, bOff, bRows, p0, kc, j0, nc, NR,
-                                packFrom + share(panels - packFrom, t, packTasks),
-                                packFrom + share(panels - packFrom, t + 1, packTasks), bp);
+                Parallel.forEachTask(packChunks, (t0, t1) -> GemmPacking.packB(transB, b, bOff, bRows, p0, kc, j0, nc, NR,
+                        packFrom + share(panels - packFrom, t0, packChunks), packFrom + share(panels - packFrom, t1, packChunks), bp));
+                Parallel.forEachTask(computeChunks, (t0, t1) -> {
+                    int rowFrom = 0, rowTo = m, qFrom = 0, qTo = panels;
+                    if (splitRows) {
+                        rowFrom = Math.min(m, share(strips, t0, computeChunks) * mr);
+                        rowTo = Math.min(m, share(strips, t1, computeChunks) * mr);
+                    } else {
+                        qFrom = share(panels, t0, computeChunks);
+                        qTo = share(panels, t1, computeChunks);
                     }
-                });
-                Parallel.forEachTask(tasks, (t0, t1) -> {
-                    for (int t = t0; t < t1; t++) {
-                        int rowFrom = 0, rowTo = m, qFrom = 0, qTo = panels;
-                        if (splitRows) {
-                            rowFrom = Math.min(m, share(strips, t, tasks) * mr);
-                            rowTo = Math.min(m, share(strips, t + 1, tasks) * mr);
-                        } else {
-                            qFrom = share(panels, t, tasks);
-                            qTo = share(panels, t + 1, tasks);
-                        }
-                        computeRegion(transA, mr, mcBlock, a, aOff, lda, rowFrom, rowTo, p0, kc, bp, unpacked ? b : null,
-                                bOff, bRows, qFrom, qTo, j0, nc, betaBlock, c, cOff, ldc);
-                    }
+                    computeRegion(transA, mr, mcBlock, a, aOff, lda, rowFrom, rowTo, p0, kc, bp, unpacked ? b : null,
+                            bOff, bRows, qFrom, qTo, j0, nc, betaBlock, c, cOff, ldc);
                 });
             }
         }
+    }
+
+    /** Chunks for {@code tasks} threads over {@code units} indivisible units: {@link #CHUNKS_PER_TASK} per task when there are several. */
+    static int chunks(int tasks, int units) {
+        return Math.max(1, Math.min(units, tasks == 1 ? 1 : tasks * CHUNKS_PER_TASK));
     }
 
     /** Start of share {@code t} of {@code total} items split into {@code parts} near-equal parts. */
@@ -282,11 +288,11 @@ final class VectorGemm {
                                float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
                                float beta, float[] c, int cOff, int ldc) {
         if (tasks > 1 && m >= 2) {
-            int chunks = Math.min(tasks, m);
+            int chunks = chunks(tasks, m);
             Parallel.forEachTask(chunks, (t0, t1) -> directRows(transA, transB, share(m, t0, chunks), share(m, t1, chunks),
                     n, k, a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc));
         } else if (tasks > 1) {
-            int columnChunks = directColumnChunks(n), chunks = Math.min(tasks, columnChunks);
+            int columnChunks = directColumnChunks(n), chunks = chunks(tasks, columnChunks);
             Parallel.forEachTask(chunks, (t0, t1) -> directCols(transA, transB, 0,
                     Math.min(n, share(columnChunks, t0, chunks) * 4 * L), Math.min(n, share(columnChunks, t1, chunks) * 4 * L),
                     k, a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc));
