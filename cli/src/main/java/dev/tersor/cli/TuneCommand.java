@@ -86,6 +86,9 @@ final class TuneCommand implements Callable<Integer> {
             Plans.save();
             long measured = decisions.stream().filter(d -> d.source().equals("measured")).count();
             out.printf("%d shapes planned (%d measured now); written to %s%n", decisions.size(), measured, Plans.file());
+            if (inside(decisions) > 0) {
+                out.printf("(%d shapes ran inside parallel tasks, on one thread each, with the built-in plan)%n", inside(decisions));
+            }
         } finally {
             Plans.setMode(saved);
         }
@@ -93,8 +96,14 @@ final class TuneCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static long inside(List<PlanDecision> decisions) {
+        return decisions.stream().filter(d -> d.source().equals("heuristic")).count();
+    }
+
+    /** Measured and cached shapes in full; the built-in plans of calls inside parallel tasks as a count. */
     private static void print(PrintWriter out, List<PlanDecision> decisions) {
         for (PlanDecision d : decisions) {
+            if (d.source().equals("heuristic")) continue;
             out.printf("%s  %s%n  chose %s (%s)%n", d.op(), d.shape(), d.chosen(), d.source() + ": " + d.reason());
             for (int i = 0; i < d.nanos().size(); i++) {
                 long ns = d.nanos().get(i);
