@@ -33,7 +33,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "tersor", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Tersor: a pure-Java tensor engine with autograd, SIMD kernels, layers and a model zoo.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, UpscaleCommand.class, PredictCommand.class, InfoCommand.class,
-            DataCommand.class, CompressCommand.class, BenchCommand.class, PlotCommand.class, ProfileCommand.class, SearchCommand.class, CommandLine.HelpCommand.class})
+            DataCommand.class, CompressCommand.class, BenchCommand.class, PlotCommand.class, ProfileCommand.class, SearchCommand.class, TuneCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status for failures while running a command. */

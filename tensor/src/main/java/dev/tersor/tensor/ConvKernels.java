@@ -18,16 +18,18 @@ import java.util.Arrays;
  * raise:  big_n      += col2im(W[g]ᵀ · small_n[g])          conv input gradient, conv_transpose forward
  * </pre>
  *
- * Per chunk of samples: one im2col, then one GEMM per group with every transpose absorbed by
- * the GEMM (a 1×1 stride-1 kernel uses the image itself as the column matrix). A stride-1
+ * How each map runs for a given shape (algorithm and chunking) is a {@link ConvPlan} chosen by
+ * {@link ConvPlanner}; this class executes plans. With IM2COL_GEMM, per chunk of samples: one
+ * im2col, then one GEMM per group with every transpose absorbed by the GEMM (a 1×1 stride-1
+ * kernel uses the image itself as the column matrix). With SHIFTED_WINDOWS a stride-1
  * {@code lower} skips im2col: the images are spread with zero gaps and the GEMM reads its
  * column rows as shifted rows of that buffer ({@link ShiftedWindows}, {@code Backend.gemmRows});
- * the stride-1 input gradient is such a {@code lower} too (the flipped convolution). With at
- * least as many chunks as threads the batch is split over threads, each with its own buffers
- * and weight-gradient partial sum (added up in a fixed order at the end); otherwise chunks run
- * one after another and the threads work inside im2col and the GEMM. Depthwise convolutions (one
- * big channel in each of several groups) skip the GEMM for direct loops over kernel taps, split
- * over groups.
+ * the stride-1 input gradient is such a {@code lower} too (the flipped convolution). When the
+ * plan splits the batch and there are at least as many chunks as threads, the batch is split
+ * over threads, each with its own buffers and weight-gradient partial sum (added up in a fixed
+ * order at the end); otherwise chunks run one after another and the threads work inside im2col
+ * and the GEMM. DIRECT (the depthwise path: one big channel in each of several groups) skips the
+ * GEMM for loops over kernel taps, split over groups.
  */
 final class ConvKernels {
     private static final int LOWER = 0, RAISE = 1, WEIGHT = 2;
@@ -37,8 +39,8 @@ final class ConvKernels {
     final int cg, kg;         // big and small channels per group
     final int taps;           // kh·kw
     final int positions;      // outH·outW
-    final boolean direct;
-    final ShiftedWindows shifted;   // stride-1 kernels: GEMMs read shifted rows of a spread image, no im2col
+    final boolean depthwise;        // one big channel in each of several groups
+    final ShiftedWindows shifted;   // stride-1 kernels: GEMMs can read shifted rows of a spread image (null: they cannot)
 
     ConvKernels(Im2col im, int batch, int smallChannels, int groups) {
         this.im = im;
@@ -48,8 +50,8 @@ final class ConvKernels {
         this.kg = smallChannels / groups;
         this.taps = im.kh * im.kw;
         this.positions = im.positions();
-        this.direct = cg == 1 && groups > 1;   // one input channel and one group is a plain GEMM (LeNet's first conv)
-        this.shifted = direct ? null : ShiftedWindows.of(im);
+        this.depthwise = cg == 1 && groups > 1;   // one input channel and one group is a plain GEMM (LeNet's first conv)
+        this.shifted = ShiftedWindows.of(im);
     }
 
     /** Elements of one small image: {@code K·outH·outW}. */
@@ -62,33 +64,10 @@ final class ConvKernels {
         return groups * kg * cg * taps;
     }
 
-    /**
-     * Columns a lowered GEMM aims for: small images are lowered several to one column matrix, so
-     * that each GEMM is wide enough to amortise packing the weight and the weight gradient's dot
-     * products are long (measured on ResNet-20's 8×8 and 16×16 layers).
-     */
-    static final int COLUMNS = 1024;
-
     /** One chunk of {@code count} samples from {@code n0}, with the task's buffers and weight-gradient accumulator. */
     @FunctionalInterface
     private interface Chunk {
         void run(int n0, int count, float[] cols, float[] tmp, float[] dW);
-    }
-
-    /**
-     * Columns per chunk of a weight gradient alone on the spread layout: its GEMM is a set of
-     * long dot products (k = columns), each ending in a lane reduction, and at 1024 columns those
-     * reductions cost about a third of the time (ResNet-20's 16- to 64-channel layers, 1 thread:
-     * 6.2 → 4.8 ms at 32×32, 6.3 → 4.9 ms at 16×16; 8×8 breaks even with im2col at 1024).
-     */
-    static final int WEIGHT_COLUMNS = 8192;
-
-    /** Samples per chunk: about {@code target} columns (of the spread grid or of im2col), and at least one chunk per thread. */
-    private int samplesPerChunk(boolean shiftedLayout, int target) {
-        if (direct || im.isIdentity()) return 1;
-        int perThread = (batch + Parallel.threads() - 1) / Parallel.threads();
-        int columns = shiftedLayout ? shifted.columnsPerImage() : positions;
-        return Math.max(1, Math.min(target / columns, perThread));
     }
 
     /**
@@ -103,26 +82,42 @@ final class ConvKernels {
      */
     void lower(float[] big, int bigOff, float[] w, int wOff, float[] out, Tensor bias,
                float[] other, int otherOff, float[] dW) {
-        int bigSize = im.imageSize(), smallSize = smallSize();
         float[] b = bias == null ? null : OpArgs.dense(bias).toArray();
-        if (direct) {
-            overBatch(1, 0, 0, dW, (n, count, cols, tmp, dWPart) -> overGroups((g0, g1) -> {
-                int bo = bigOff + n * bigSize;
-                if (out != null) {
-                    if (b != null) fillBias(out, n * smallSize, b, g0 * kg, g1 * kg, positions);
-                    directTaps(LOWER, big, bo, w, wOff, out, n * smallSize, null, g0, g1);
-                }
-                if (dWPart != null) directTaps(WEIGHT, big, bo, null, 0, other, otherOff + n * smallSize, dWPart, g0, g1);
-            }));
-            return;
+        ConvPlanner.Role role = out == null ? ConvPlanner.Role.WEIGHT : dW == null ? ConvPlanner.Role.FORWARD : ConvPlanner.Role.BOTH;
+        ConvPlan plan = ConvPlanner.plan(this, role, p -> lower(p, big, bigOff, w, wOff,
+                out == null ? null : new float[out.length], b, other, otherOff, dW == null ? null : new float[dW.length]));
+        lower(plan, big, bigOff, w, wOff, out, b, other, otherOff, dW);
+    }
+
+    /** {@link #lower} with {@code plan} (valid for this shape: {@link ConvPlanner#valid}); bias as an array or null. */
+    void lower(ConvPlan plan, float[] big, int bigOff, float[] w, int wOff, float[] out, float[] b,
+               float[] other, int otherOff, float[] dW) {
+        switch (plan.algorithm()) {
+            case DIRECT -> lowerDirect(plan, big, bigOff, w, wOff, out, b, other, otherOff, dW);
+            case SHIFTED_WINDOWS -> lowerShifted(plan, big, bigOff, w, wOff, out, b, other, otherOff, dW);
+            case IM2COL_GEMM -> lowerIm2col(plan, big, bigOff, w, wOff, out, b, other, otherOff, dW);
         }
-        if (shifted != null) {
-            lowerShifted(big, bigOff, w, wOff, out, b, other, otherOff, dW);
-            return;
-        }
-        int depth = cg * taps, per = samplesPerChunk(false, COLUMNS);
+    }
+
+    private void lowerDirect(ConvPlan plan, float[] big, int bigOff, float[] w, int wOff, float[] out, float[] b,
+                             float[] other, int otherOff, float[] dW) {
+        int bigSize = im.imageSize(), smallSize = smallSize();
+        overBatch(1, plan.splitBatch(), 0, 0, dW, (n, count, cols, tmp, dWPart) -> overGroups((g0, g1) -> {
+            int bo = bigOff + n * bigSize;
+            if (out != null) {
+                if (b != null) fillBias(out, n * smallSize, b, g0 * kg, g1 * kg, positions);
+                directTaps(LOWER, big, bo, w, wOff, out, n * smallSize, null, g0, g1);
+            }
+            if (dWPart != null) directTaps(WEIGHT, big, bo, null, 0, other, otherOff + n * smallSize, dWPart, g0, g1);
+        }));
+    }
+
+    private void lowerIm2col(ConvPlan plan, float[] big, int bigOff, float[] w, int wOff, float[] out, float[] b,
+                             float[] other, int otherOff, float[] dW) {
+        int bigSize = im.imageSize(), smallSize = smallSize();
+        int depth = cg * taps, per = plan.samplesPerChunk();
         int colsSize = im.isIdentity() ? 0 : buffer((long) im.rows() * per * positions);
-        overBatch(per, colsSize, per > 1 ? buffer((long) smallSize() * per) : 0, dW, (n0, count, cols, tmp, dWPart) -> {
+        overBatch(per, plan.splitBatch(), colsSize, per > 1 ? buffer((long) smallSize() * per) : 0, dW, (n0, count, cols, tmp, dWPart) -> {
             int width = count * positions;
             float[] c = cols;
             int cOff = 0;
@@ -168,14 +163,14 @@ final class ConvKernels {
      * the weight gradient takes {@code other} spread onto the same grid (zeros in the dropped
      * columns) times the same shifted rows.
      */
-    private void lowerShifted(float[] big, int bigOff, float[] w, int wOff, float[] out, float[] bias,
+    private void lowerShifted(ConvPlan plan, float[] big, int bigOff, float[] w, int wOff, float[] out, float[] bias,
                               float[] other, int otherOff, float[] dW) {
-        int per = samplesPerChunk(true, out == null ? WEIGHT_COLUMNS : COLUMNS);
+        int per = plan.samplesPerChunk();
         int q = shifted.planeStride(per), ld = shifted.columns(per);
         int bigSize = im.imageSize(), smallSize = smallSize(), depth = cg * taps, channels = groups * kg;
         int[] rows = shifted.rowOffsets(cg, q);
         Backend be = Backends.current();
-        overBatch(per, buffer((long) im.channels * q), buffer((long) channels * ld), dW, (n0, count, buf, grid, dWPart) -> {
+        overBatch(per, plan.splitBatch(), buffer((long) im.channels * q), buffer((long) channels * ld), dW, (n0, count, buf, grid, dWPart) -> {
             int width = shifted.columns(count);
             shifted.spreadInput(big, bigOff + n0 * bigSize, count, buf, q);
             if (out != null) {
@@ -224,17 +219,24 @@ final class ConvKernels {
 
     /** {@code big_n = col2im(Wᵀ·small_n) + bias} for every sample; {@code big} is a fresh zeroed array, bias [C] or null. */
     void raise(float[] small, int smallOff, float[] w, int wOff, float[] big, Tensor bias) {
-        int bigSize = im.imageSize(), smallSize = smallSize(), plane = im.height * im.width;
         float[] b = bias == null ? null : OpArgs.dense(bias).toArray();
-        if (direct) {
-            overBatch(1, 0, 0, null, (n, count, cols, tmp, dWPart) -> overGroups((g0, g1) -> {
+        ConvPlan plan = ConvPlanner.plan(this, ConvPlanner.Role.RAISE,
+                p -> raise(p, small, smallOff, w, wOff, new float[big.length], b));
+        raise(plan, small, smallOff, w, wOff, big, b);
+    }
+
+    /** {@link #raise} with {@code plan} (DIRECT or IM2COL_GEMM, one sample per chunk); bias as an array or null. */
+    void raise(ConvPlan plan, float[] small, int smallOff, float[] w, int wOff, float[] big, float[] b) {
+        int bigSize = im.imageSize(), smallSize = smallSize(), plane = im.height * im.width;
+        if (plan.algorithm() == ConvPlan.Algorithm.DIRECT) {
+            overBatch(1, plan.splitBatch(), 0, 0, null, (n, count, cols, tmp, dWPart) -> overGroups((g0, g1) -> {
                 if (b != null) fillBias(big, n * bigSize, b, g0 * cg, g1 * cg, plane);
                 directTaps(RAISE, big, n * bigSize, w, wOff, small, smallOff + n * smallSize, null, g0, g1);
             }));
             return;
         }
         int depth = cg * taps;
-        overBatch(1, im.isIdentity() ? 0 : buffer((long) im.rows() * positions), 0, null, (n, count, cols, tmp, dWPart) -> {
+        overBatch(1, plan.splitBatch(), im.isIdentity() ? 0 : buffer((long) im.rows() * positions), 0, null, (n, count, cols, tmp, dWPart) -> {
             if (b != null) fillBias(big, n * bigSize, b, 0, im.channels, plane);
             for (int g = 0; g < groups; g++) {
                 Operand wT = new Operand(w, wOff + g * kg * depth, depth, true);
@@ -260,18 +262,18 @@ final class ConvKernels {
     }
 
     /**
-     * Runs {@code body} over the batch in chunks of at most {@code per} samples. With at least
-     * as many chunks as threads, each thread takes an equal share of the samples (within one) and
+     * Runs {@code body} over the batch in chunks of at most {@code per} samples. With
+     * {@code split} and at least as many chunks as threads, each thread takes an equal share of the samples (within one) and
      * walks it in chunks, so no thread waits on another's extra chunk (11 chunks on 2 threads
      * would be 6 against 5); otherwise chunks run one after another and the threads work inside
      * them. Each task gets its own zeroed buffers of {@code colsSize} and {@code tmpSize} floats
      * (null when 0) and, when {@code dW} is given, its own partial sum, added into {@code dW} in
      * task order at the end.
      */
-    private void overBatch(int per, int colsSize, int tmpSize, float[] dW, Chunk body) {
+    private void overBatch(int per, boolean split, int colsSize, int tmpSize, float[] dW, Chunk body) {
         int chunks = (batch + per - 1) / per;
-        int threads = Parallel.threads();
-        if (threads == 1 || chunks < threads) {
+        int threads = Parallel.effectiveThreads();
+        if (!split || threads == 1 || chunks < threads) {
             float[] cols = colsSize == 0 ? null : new float[colsSize];
             float[] tmp = tmpSize == 0 ? null : new float[tmpSize];
             for (int q = 0; q < chunks; q++) body.run(q * per, Math.min(per, batch - q * per), cols, tmp, dW);

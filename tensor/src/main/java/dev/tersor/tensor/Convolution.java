@@ -76,20 +76,13 @@ final class Convolution {
     }
 
     /**
-     * For stride 1 the input gradient is itself a convolution: of the output gradient, with the
-     * weight flipped and its channel axes swapped, and padding {@code d·(k − 1) − p}. Its
-     * im2col copies runs instead of col2im's scattered adds, and its GEMM is as deep as the
-     * forward one; it pays when the output has at most twice the input's channels (the columns
-     * lowered are those of the output gradient). Returns the kernels for that convolution, or
-     * null to use col2im.
+     * The kernels of the flipped convolution that computes a stride-1 input gradient (see
+     * {@link ConvPlanner#flipInputGradient}), or null to use col2im.
      */
     private static ConvKernels flippedInputGradient(ConvKernels forward, int outChannels, Conv2dOptions o) {
         Im2col im = forward.im;
+        if (!ConvPlanner.flipInputGradient(forward, outChannels, o)) return null;
         int padH = o.dilationH() * (im.kh - 1) - o.padH(), padW = o.dilationW() * (im.kw - 1) - o.padW();
-        if (forward.direct || o.strideH() != 1 || o.strideW() != 1 || padH < 0 || padW < 0
-                || outChannels > 2 * im.channels) {
-            return null;
-        }
         Im2col back = new Im2col(outChannels, im.outH, im.outW, im.height, im.width, im.kh, im.kw, 1, 1,
                 padH, padW, o.dilationH(), o.dilationW());
         return new ConvKernels(back, forward.batch, im.channels, o.groups());

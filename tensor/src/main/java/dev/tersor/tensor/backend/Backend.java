@@ -17,6 +17,11 @@ public interface Backend {
     /** Higher wins when no backend is named explicitly. */
     int priority();
 
+    /** Bits of the SIMD vectors the kernels use (0 for scalar code): part of the plan cache's machine key. */
+    default int vectorBits() {
+        return 0;
+    }
+
     /** {@code y[yOff+i] = op(x[xOff+i]; p)} for {@code i < n}. {@code x} and {@code y} may alias exactly. */
     void unary(UnaryOp op, float p, float[] x, int xOff, float[] y, int yOff, int n);
 

@@ -8,10 +8,17 @@ import java.util.concurrent.locks.LockSupport;
  * whatever job is in it. After a job a helper keeps polling the slot for {@code
  * -Dtersor.spinMicros} (default 100 µs) before it parks, so the next layer's call finds it awake;
  * a parked helper is unparked by the next offer. The caller does its share of every job, so the
- * helpers plus the caller are exactly {@code threads()} busy threads.
+ * helpers plus the caller are exactly {@code threads()} busy threads. With more threads than
+ * processors nobody spins: a spinning thread would take a core from one doing the work.
  */
 final class Helpers {
     private static final long SPIN_NANOS = 1000L * Long.getLong("tersor.spinMicros", 100L);
+    private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
+
+    /** Whether {@link Parallel#threads()} exceeds the processors (then waits park at once instead of spinning). */
+    static boolean oversubscribed() {
+        return Parallel.threads() > PROCESSORS;
+    }
 
     private final AtomicReference<ParallelJob> slot = new AtomicReference<>();
     private final Worker[] workers;
@@ -68,7 +75,8 @@ final class Helpers {
 
         /** Polls the slot for a job other than {@code last}, spinning for a while, then parked. */
         private ParallelJob awaitJob(ParallelJob last) {
-            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            long spin = oversubscribed() ? 0 : SPIN_NANOS;
+            long spinUntil = System.nanoTime() + spin;
             for (int i = 0; !stopped; i++) {
                 ParallelJob job = slot.get();
                 if (job != null && job != last && job.open()) return job;
@@ -80,7 +88,7 @@ final class Helpers {
                 job = slot.get();
                 if (job == null || job == last || !job.open()) LockSupport.park(this);
                 parked = false;
-                spinUntil = System.nanoTime() + SPIN_NANOS;
+                spinUntil = System.nanoTime() + spin;
             }
             return null;
         }

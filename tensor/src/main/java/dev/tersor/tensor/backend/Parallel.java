@@ -46,6 +46,14 @@ public final class Parallel {
         return threads;
     }
 
+    /**
+     * Threads a parallel call made here would really use: 1 inside a chunk (nested calls run
+     * whole on their thread), else {@link #threads()}. Kernel plans are keyed by it.
+     */
+    public static int effectiveThreads() {
+        return Helpers.insideChunk() ? 1 : threads;
+    }
+
     /** Sets the number of threads parallel kernels use (at least 1). */
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);

@@ -67,10 +67,15 @@ final class ParallelJob {
         }
     }
 
-    /** The caller waits for the chunks other threads took: a short spin, then parked. */
+    /**
+     * The caller waits for the chunks other threads took: a short spin, then parked; parked at
+     * once when there are more threads than processors, where a spin would take a core from the
+     * helper it waits for.
+     */
     void await() {
+        int spinLimit = Helpers.oversubscribed() ? 0 : SPINS;
         for (int spins = 0; unfinished.get() > 0; spins++) {
-            if (spins < SPINS) Thread.onSpinWait();
+            if (spins < spinLimit) Thread.onSpinWait();
             else LockSupport.park(this);
         }
     }

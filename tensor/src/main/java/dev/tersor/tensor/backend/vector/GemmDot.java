@@ -30,13 +30,22 @@ final class GemmDot {
     private GemmDot() {
     }
 
-    /** {@code C[i, j] += Σ_p A[i, p]·B[j, p]} for {@code i < m, j < n, p < k} (C already scaled by beta). */
+    /** Blocks of {@link #COLS} columns covering n columns. */
+    static int colBlocks(int n) {
+        return (n + COLS - 1) / COLS;
+    }
+
+    /**
+     * {@code C[i, j] += Σ_p A[i, p]·B[j, p]} for {@code i < m, j < n, p < k} (C already scaled by
+     * beta), the column blocks split into near-equal chunks for {@code tasks} threads
+     * ({@link VectorGemm#chunks}).
+     */
     static void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
-                     float[] c, int cOff, int ldc) {
-        int colBlocks = (n + COLS - 1) / COLS;
-        long work = (long) m * n * k;
-        int grain = (int) Math.max(1, colBlocks * VectorGemm.TASK_WORK / Math.max(1, work));
-        Parallel.forRange(colBlocks, grain, (q0, q1) -> {
+                     float[] c, int cOff, int ldc, int tasks) {
+        int colBlocks = colBlocks(n);
+        int chunks = VectorGemm.chunks(tasks, colBlocks);
+        Parallel.forEachTask(chunks, (t0, t1) -> {
+            int q0 = (int) ((long) colBlocks * t0 / chunks), q1 = (int) ((long) colBlocks * t1 / chunks);
             float[] sums = new float[ROWS * COLS * L];
             int j1 = Math.min(n, q1 * COLS);
             for (int j = q0 * COLS; j < j1; j += COLS) {

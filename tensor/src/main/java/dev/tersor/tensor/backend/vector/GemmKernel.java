@@ -62,7 +62,7 @@ final class GemmKernel {
     private static final int[] PANEL_ROWS = panelRows();
 
     private static int[] panelRows() {
-        int[] rows = new int[VectorGemm.KC];
+        int[] rows = new int[GemmPlanner.KC];
         for (int p = 0; p < rows.length; p++) rows[p] = p * NR;
         return rows;
     }

@@ -57,6 +57,11 @@ public final class VectorBackend implements Backend {
         return 100;
     }
 
+    @Override
+    public int vectorBits() {
+        return S.vectorBitSize();
+    }
+
     /** {@code y[yOff+i] = op(x[xOff+i]; p)}. */
     @Override
     public void unary(UnaryOp op, float p, float[] x, int xOff, float[] y, int yOff, int n) {

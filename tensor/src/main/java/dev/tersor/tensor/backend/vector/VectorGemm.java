@@ -6,65 +6,44 @@ import static dev.tersor.tensor.backend.vector.GemmKernel.NR;
 import static dev.tersor.tensor.backend.vector.GemmKernel.S;
 
 import dev.tersor.tensor.backend.Parallel;
+import dev.tersor.tensor.backend.PlanSpace;
+import dev.tersor.tensor.backend.Plans;
+import java.util.List;
+import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 
 /**
  * Row-major SGEMM {@code C = op(A)·op(B) + beta·C} with {@code op(A)} [m, k], {@code op(B)}
- * [k, n], C [m, n] (the contract of {@code Backend.gemm}).
+ * [k, n], C [m, n] (the contract of {@code Backend.gemm}). Each shape is run by the
+ * {@link GemmPlan} that {@link Plans} keeps for it ({@link GemmPlanner} makes the heuristic plan
+ * and the candidates); this class only executes plans.
  *
- * <p>Large products follow the Goto/BLIS scheme:
+ * <p>The blocked paths follow the Goto/BLIS scheme:
  * <pre>
- * for jc in n step NC                       B block  op(B)[pc.., jc..]  kc×nc, packed once, shared (L3)
- *   for pc in k step KC                     beta applies on the first pc block only
+ * for jc in n step nc                       B block  op(B)[pc.., jc..]  kc×nc, packed once, shared (L3)
+ *   for pc in k step kc                     beta applies on the first pc block only
  *     pack B block (threads split its NR panels)
- *     per thread, over its share of rows (or of NR panels when m is short):
- *       for ic step MC                      A block  op(A)[ic.., pc..]  mc×kc, packed per thread (L2)
+ *     per task, over its share of rows (or of NR panels when m is short):
+ *       for ic step mc                      A block  op(A)[ic.., pc..]  mc×kc, packed per thread (L2)
  *         for each NR panel                 B micro-panel kc×NR stays close (L1/L2) across the row loop
  *           for each mr strip               {@link GemmKernel#tile} → tile buffer, merged into C with beta
- *                                           (mr = MR, or 8 for short products: {@link GemmKernel#rowsFor})
  * </pre>
- * Short products ({@code m ≤} {@link #UNPACKED_MAX_ROWS}, B not transposed) skip packing B: the
- * kernel reads each full NR panel straight from B's rows ({@link GemmKernel#tile8Rows}). B's
- * rows may lie at any offsets ({@code Backend.gemmRows}; a plain matrix is the table
- * {@code r·ldb}). Pack buffers live in {@link ThreadLocal}s and only grow, so the hot path
- * allocates nothing large. Products with {@code m·n·k} below {@link #SMALL}, and very short ones
- * ({@code m < MR/2}, where most of each MR-row tile would be padding), take the direct path:
- * no packing, vectors along n (or along k when B is transposed).
+ * UNPACKED skips packing B: the kernel reads each full NR panel straight from B's rows
+ * ({@link GemmKernel#tile8Rows}). B's rows may lie at any offsets ({@code Backend.gemmRows}; a
+ * plain matrix is the table {@code r·ldb}). Pack buffers live in {@link ThreadLocal}s and only
+ * grow, so the hot path allocates nothing large. DIRECT packs nothing: vectors along n (or along
+ * k when B is transposed); DOT is {@link GemmDot}.
  */
 final class VectorGemm {
+    /** The plan of every shape seen. */
+    private static final Map<GemmShape, GemmPlan> PLANS = Plans.memo();
     /**
-     * Rows of an A block, a multiple of MR: MC·KC floats (288 KiB with AVX-512) sit in L2.
-     * Blocking measured on Zen 5 (48 KiB L1d, 1 MiB L2): KC 512 beat 256 and 384 by 5–10 %
-     * at 1024³ and 2048³; MC between 6 and 24 strips made no clear difference.
+     * A plan's tasks are the threads it keeps busy; its work is cut into this many chunks per
+     * task, handed out from a shared counter ({@code Parallel}), so a thread the OS delays (a
+     * busy or shared machine) holds up at most a fraction of its share while the others take the
+     * rest. Row and panel chunks change no arithmetic: results do not depend on the count.
      */
-    static final int MC = MR * 12;   // also a multiple of 8, the short-product strip height
-    /** Depth of a packed block: a kc×NR B micro-panel (64 KiB) streams from L1/L2. */
-    static final int KC = 512;
-    /** Columns of a B block, a multiple of NR: KC·NC floats (8 MiB) sit in L3. */
-    static final int NC = NR * 128;
-    /** {@code m·n·k} below which packing costs more than it saves. */
-    static final long SMALL = 32 * 1024;
-    /**
-     * {@code m·n·k} per task at least (about 40 µs of work): below it the two fork-joins per K
-     * block cost more than the second thread gains (128³ ran slower on two threads than on one).
-     */
-    static final long TASK_WORK = 1 << 22;
-
-    /**
-     * {@code A·Bᵀ} with both operands contiguous along k goes to {@link GemmDot} (no packing) when
-     * k is at least this long and C has at most {@link #DOT_MAX_SIDE} rows or columns: packing
-     * such a B is a transposing copy that costs about as much as the arithmetic there.
-     */
-    static final int DOT_MIN_K = 16 * L;
-    static final int DOT_MAX_SIDE = 64;
-    /**
-     * Products with at most this many rows read B's rows in place ({@link GemmKernel#tile8Rows})
-     * instead of packing them, where the ISA has 32 vector registers: each B panel serves only
-     * a few row strips, so packing it cost about as much as the kernel. Measured on the 16- to
-     * 64-channel convolutions of CIFAR ResNets, whose B rows are shifted rows of one image
-     * (forward 10–30 % faster than packing, 1 thread).
-     */
-    static final int UNPACKED_MAX_ROWS = 64;
+    static final int CHUNKS_PER_TASK = 4;
 
     /** Per-thread pack buffers, reused across calls. */
     private static final class Workspace {
@@ -121,65 +100,123 @@ final class VectorGemm {
                      float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
                      float beta, float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0) return;
-        boolean dot = transB && !transA && k >= DOT_MIN_K && Math.min(m, n) <= DOT_MAX_SIDE;
-        if (k <= 0 || dot) {
-            for (int i = 0; i < m; i++) scaleRow(c, cOff + i * ldc, n, beta);   // then C += products
-            if (dot) GemmDot.gemm(m, n, k, a, aOff, lda, b, bOff, bRows, c, cOff, ldc);
-        } else if ((long) m * n * k < SMALL || m < MR / 2) {
-            direct(transA, transB, m, n, k, a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc);
-        } else {
-            blocked(transA, transB, m, n, k, a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc);
+        if (k <= 0) {
+            for (int i = 0; i < m; i++) scaleRow(c, cOff + i * ldc, n, beta);
+            return;
+        }
+        GemmShape shape = new GemmShape(transA, transB, m, n, k, Parallel.effectiveThreads());
+        GemmPlan plan = Plans.plan(PLANS, shape, () -> new Space(shape, a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc));
+        execute(plan, transA, transB, m, n, k, a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc);
+    }
+
+    /** Runs {@code plan} (valid for the shape: {@link GemmPlanner#valid}); m, n and k are positive. */
+    static void execute(GemmPlan plan, boolean transA, boolean transB, int m, int n, int k,
+                        float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
+                        float beta, float[] c, int cOff, int ldc) {
+        switch (plan.path()) {
+            case DOT -> {
+                for (int i = 0; i < m; i++) scaleRow(c, cOff + i * ldc, n, beta);   // then C += products
+                GemmDot.gemm(m, n, k, a, aOff, lda, b, bOff, bRows, c, cOff, ldc, plan.tasks());
+            }
+            case DIRECT -> direct(plan.tasks(), transA, transB, m, n, k, a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc);
+            case BLOCKED, UNPACKED -> blocked(plan, transA, transB, m, n, k, a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc);
         }
     }
 
-    // ---------------------------------------------------------------- packed, blocked path
+    /**
+     * The plans of one shape, for {@link Plans}: trials run on a scratch copy of the C window
+     * (refilled from C before each run when beta is not 0), so the caller's C is never touched.
+     */
+    private record Space(GemmShape key, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
+                         float beta, float[] c, int cOff, int ldc) implements PlanSpace<GemmPlan> {
 
-    private static void blocked(boolean transA, boolean transB, int m, int n, int k,
+        @Override
+        public String op() {
+            return "gemm";
+        }
+
+        @Override
+        public String shape() {
+            return key.text();
+        }
+
+        @Override
+        public GemmPlan heuristic() {
+            return GemmPlanner.heuristic(key);
+        }
+
+        @Override
+        public List<GemmPlan> candidates() {
+            return GemmPlanner.candidates(key);
+        }
+
+        @Override
+        public String format(GemmPlan plan) {
+            return plan.text();
+        }
+
+        @Override
+        public GemmPlan parse(String text) {
+            GemmPlan p = GemmPlan.parse(text);
+            return p != null && GemmPlanner.valid(key, p) ? p : null;
+        }
+
+        @Override
+        public void trial(GemmPlan plan) {
+            int m = key.m(), n = key.n();
+            float[] t = SCRATCH.get();
+            if (t.length < m * n) SCRATCH.set(t = new float[m * n]);
+            if (beta != 0f) for (int i = 0; i < m; i++) System.arraycopy(c, cOff + i * ldc, t, i * n, n);
+            execute(plan, key.transA(), key.transB(), m, n, key.k(), a, aOff, lda, b, bOff, bRows, beta, t, 0, n);
+        }
+    }
+
+    /** The scratch C of trials (kept for the next shape's; released with the thread). */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    // ---------------------------------------------------------------- packed, blocked paths
+
+    private static void blocked(GemmPlan plan, boolean transA, boolean transB, int m, int n, int k,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
                                 float beta, float[] c, int cOff, int ldc) {
-        boolean unpacked = !transB && MR == 12 && m <= UNPACKED_MAX_ROWS;
-        int mr = unpacked ? 8 : GemmKernel.rowsFor(m);
+        boolean unpacked = plan.path() == GemmPlan.Path.UNPACKED;
+        int mr = plan.mr(), mcBlock = plan.mc(), kcBlock = plan.kc(), ncBlock = plan.nc(), tasks = plan.tasks();
+        boolean splitRows = plan.splitRows();
         int strips = (m + mr - 1) / mr;
-        int ncMax = Math.min(NC, n);
+        int ncMax = Math.min(ncBlock, n);
         int panelsMax = (ncMax + NR - 1) / NR;
-        long work = (long) m * n * k;
-        int tasks = (int) Math.max(1, Math.min(Math.min(Parallel.threads(), Math.max(strips, panelsMax)),
-                work / TASK_WORK));
-        // Split rows between tasks (each packs only its own A) unless m is too short for that.
-        boolean splitRows = strips >= 4 * tasks || strips >= panelsMax;
-        float[] bp = WORKSPACE.get().b(Math.min(KC, k) * panelsMax * NR);
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
+        float[] bp = WORKSPACE.get().b(Math.min(kcBlock, k) * panelsMax * NR);
+        for (int jc = 0; jc < n; jc += ncBlock) {
+            int nc = Math.min(ncBlock, n - jc);
             int panels = (nc + NR - 1) / NR;
             int packFrom = !unpacked ? 0 : nc % NR == 0 ? panels : panels - 1;   // unpacked: only a partial edge panel
-            int packTasks = Math.min(tasks, panels - packFrom);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            int packChunks = chunks(tasks, panels - packFrom);
+            int computeChunks = chunks(tasks, splitRows ? strips : panels);
+            for (int pc = 0; pc < k; pc += kcBlock) {
+                int kc = Math.min(kcBlock, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f;
                 int j0 = jc, p0 = pc;
-                Parallel.forEachTask(packTasks, (t0, t1) -> {
-                    for (int t = t0; t < t1; t++) {
-                        GemmPacking.packB(transB, b, bOff, bRows, p0, kc, j0, nc, NR,
-                                packFrom + share(panels - packFrom, t, packTasks),
-                                packFrom + share(panels - packFrom, t + 1, packTasks), bp);
+                Parallel.forEachTask(packChunks, (t0, t1) -> GemmPacking.packB(transB, b, bOff, bRows, p0, kc, j0, nc, NR,
+                        packFrom + share(panels - packFrom, t0, packChunks), packFrom + share(panels - packFrom, t1, packChunks), bp));
+                Parallel.forEachTask(computeChunks, (t0, t1) -> {
+                    int rowFrom = 0, rowTo = m, qFrom = 0, qTo = panels;
+                    if (splitRows) {
+                        rowFrom = Math.min(m, share(strips, t0, computeChunks) * mr);
+                        rowTo = Math.min(m, share(strips, t1, computeChunks) * mr);
+                    } else {
+                        qFrom = share(panels, t0, computeChunks);
+                        qTo = share(panels, t1, computeChunks);
                     }
-                });
-                Parallel.forEachTask(tasks, (t0, t1) -> {
-                    for (int t = t0; t < t1; t++) {
-                        int rowFrom = 0, rowTo = m, qFrom = 0, qTo = panels;
-                        if (splitRows) {
-                            rowFrom = Math.min(m, share(strips, t, tasks) * mr);
-                            rowTo = Math.min(m, share(strips, t + 1, tasks) * mr);
-                        } else {
-                            qFrom = share(panels, t, tasks);
-                            qTo = share(panels, t + 1, tasks);
-                        }
-                        computeRegion(transA, mr, a, aOff, lda, rowFrom, rowTo, p0, kc, bp, unpacked ? b : null,
-                                bOff, bRows, qFrom, qTo, j0, nc, betaBlock, c, cOff, ldc);
-                    }
+                    computeRegion(transA, mr, mcBlock, a, aOff, lda, rowFrom, rowTo, p0, kc, bp, unpacked ? b : null,
+                            bOff, bRows, qFrom, qTo, j0, nc, betaBlock, c, cOff, ldc);
                 });
             }
         }
+    }
+
+    /** Chunks for {@code tasks} threads over {@code units} indivisible units: {@link #CHUNKS_PER_TASK} per task when there are several. */
+    static int chunks(int tasks, int units) {
+        return Math.max(1, Math.min(units, tasks == 1 ? 1 : tasks * CHUNKS_PER_TASK));
     }
 
     /** Start of share {@code t} of {@code total} items split into {@code parts} near-equal parts. */
@@ -193,13 +230,13 @@ final class VectorGemm {
      * not transposed; 8-row strips), straight from B's rows, except a partial edge panel, which
      * is packed.
      */
-    private static void computeRegion(boolean transA, int mr, float[] a, int aOff, int lda, int rowFrom, int rowTo,
-                                      int p0, int kc, float[] bp, float[] b, int bOff, int[] bRows,
+    private static void computeRegion(boolean transA, int mr, int mcBlock, float[] a, int aOff, int lda, int rowFrom,
+                                      int rowTo, int p0, int kc, float[] bp, float[] b, int bOff, int[] bRows,
                                       int qFrom, int qTo, int j0, int nc, float beta, float[] c, int cOff, int ldc) {
         Workspace ws = WORKSPACE.get();
-        float[] ap = ws.a(MC * kc);
-        for (int ic = rowFrom; ic < rowTo; ic += MC) {
-            int mc = Math.min(MC, rowTo - ic);
+        float[] ap = ws.a(mcBlock * kc);
+        for (int ic = rowFrom; ic < rowTo; ic += mcBlock) {
+            int mc = Math.min(mcBlock, rowTo - ic);
             GemmPacking.packA(transA, a, aOff, lda, ic, mc, p0, kc, mr, ap);
             for (int q = qFrom; q < qTo; q++) {
                 int col = j0 + q * NR;
@@ -247,20 +284,26 @@ final class VectorGemm {
      * vector dot products, four columns at a time. C is first scaled by beta, then the products
      * are added. Rows (or column chunks, for one row) are split over threads when worth it.
      */
-    private static void direct(boolean transA, boolean transB, int m, int n, int k,
+    private static void direct(int tasks, boolean transA, boolean transB, int m, int n, int k,
                                float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
                                float beta, float[] c, int cOff, int ldc) {
-        long work = (long) m * n * k;
-        if (m >= 2 && work >= 2 * TASK_WORK) {
-            Parallel.forRange(m, 1, (i0, i1) -> directRows(transA, transB, i0, i1, n, k,
-                    a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc));
-        } else if (work >= 2 * TASK_WORK) {
-            int chunks = (n + 4 * L - 1) / (4 * L);
-            Parallel.forRange(chunks, 1, (q0, q1) -> directCols(transA, transB, 0, Math.min(n, q0 * 4 * L),
-                    Math.min(n, q1 * 4 * L), k, a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc));
+        if (tasks > 1 && m >= 2) {
+            int chunks = chunks(tasks, m);
+            Parallel.forEachTask(chunks, (t0, t1) -> directRows(transA, transB, share(m, t0, chunks), share(m, t1, chunks),
+                    n, k, a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc));
+        } else if (tasks > 1) {
+            int columnChunks = directColumnChunks(n), chunks = chunks(tasks, columnChunks);
+            Parallel.forEachTask(chunks, (t0, t1) -> directCols(transA, transB, 0,
+                    Math.min(n, share(columnChunks, t0, chunks) * 4 * L), Math.min(n, share(columnChunks, t1, chunks) * 4 * L),
+                    k, a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc));
         } else {
             directRows(transA, transB, 0, m, n, k, a, aOff, lda, b, bOff, bRows, beta, c, cOff, ldc);
         }
+    }
+
+    /** Chunks of 4 vectors covering a row of n columns (the unit one row is split in). */
+    static int directColumnChunks(int n) {
+        return (n + 4 * L - 1) / (4 * L);
     }
 
     private static void directRows(boolean transA, boolean transB, int i0, int i1, int n, int k,

@@ -1,0 +1,61 @@
+package dev.tersor.cli;
+
+import static dev.tersor.cli.MainTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tersor.cli.MainTest.Run;
+import dev.tersor.tensor.backend.PlanMode;
+import dev.tersor.tensor.backend.Plans;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tersor tune}: measures LeNet-5's shapes, prints valid plan names per shape, writes the plan cache. */
+class TuneCommandTest {
+    /** The text forms of GemmPlan and ConvPlan. */
+    private static final Pattern PLAN = Pattern.compile("(DOT|DIRECT) tasks=\\d+"
+            + "|(BLOCKED|UNPACKED) mc=\\d+ kc=\\d+ nc=\\d+ mr=\\d+ tasks=\\d+ split=(rows|panels)"
+            + "|(SHIFTED_WINDOWS|IM2COL_GEMM|DIRECT) per=\\d+ split=(batch|inside)");
+
+    @Test
+    void tunesLenet5AndWritesTheCache(@TempDir Path dir) throws IOException {
+        PlanMode before = Plans.mode();
+        Plans.setDirectory(dir);
+        try {
+            Run r = run("tune", "--model", "lenet5", "--batch", "2", "--threads", "2");
+            assertEquals(0, r.code(), r.err());
+            List<String> chose = r.out().lines().filter(l -> l.startsWith("  chose ")).toList();
+            assertTrue(chose.size() >= 4, r.out());   // LeNet-5: two convolutions (three maps each) and three linear layers
+            for (String l : chose) {
+                String plan = l.substring("  chose ".length(), l.indexOf(" ("));
+                assertTrue(PLAN.matcher(plan).matches(), "not a plan name: '" + plan + "' in " + l);
+            }
+            assertTrue(r.out().contains("conv  forward 1x28x28->6x28x28 k5x5 s1x1 p2x2"), r.out());
+            assertTrue(r.out().contains("measured: "), r.out());
+            Path file = dir.resolve("plans.txt");
+            assertTrue(Files.exists(file), "no plan cache in " + dir);
+            String text = Files.readString(file);
+            assertTrue(text.startsWith("tersor-plans 1\nkey cpu="), text);
+            assertTrue(text.contains("threads=2;"), text);
+            assertTrue(text.contains("\nconv\t") && text.contains("\ngemm\t"), text);
+            assertEquals(before, Plans.mode(), "tune restores the plan mode");
+        } finally {
+            Plans.setDirectory(null);
+        }
+    }
+
+    @Test
+    void badArgumentsAreNamed() {
+        Run r = run("tune", "--model", "nope");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--model: unknown model 'nope'"), r.err());
+        Run b = run("tune", "--model", "lenet5", "--batch", "0");
+        assertEquals(2, b.code());
+        assertTrue(b.err().contains("--batch must be a positive integer, got 0"), b.err());
+    }
+}
