@@ -5,6 +5,7 @@ import dev.tersor.nn.profile.LayerProfile;
 import dev.tersor.tensor.Generator;
 import dev.tersor.tensor.Tensor;
 import dev.tersor.tensor.backend.Parallel;
+import dev.tersor.tensor.backend.Plans;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -229,13 +230,7 @@ public final class LatencyTable {
     }
 
     private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: fall through
-        }
-        return System.getProperty("os.arch") + " (" + Runtime.getRuntime().availableProcessors() + " processors)";
+        String model = Plans.cpuModel();   // the kernel plans' machine key reads the same name
+        return !model.equals("unknown") ? model : System.getProperty("os.arch") + " (" + Runtime.getRuntime().availableProcessors() + " processors)";
     }
 }

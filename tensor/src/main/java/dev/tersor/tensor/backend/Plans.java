@@ -113,7 +113,8 @@ public final class Plans {
                 + ";threads=" + Parallel.threads() + ";jvm=" + Runtime.version();
     }
 
-    private static synchronized String cpuModel() {
+    /** The CPU model: /proc/cpuinfo's first "model name" (';', tabs and newlines made spaces), or "unknown". */
+    public static synchronized String cpuModel() {
         if (cpuModel == null) {
             String model = "unknown";
             try {
