@@ -49,6 +49,8 @@ public final class Plans {
      */
     public static final int MEASURE_ON_CALL = 3;
     private static final int MAX_DECISIONS = 4096;
+    /** Shapes one op remembers at most: a server fed images of ever new sizes must not grow it without bound (past it, plans are made again per call). */
+    static final int MAX_MEMO = 16_384;
 
     private static volatile PlanMode mode = initialMode();
     private static volatile Path directory;
@@ -192,7 +194,7 @@ public final class Plans {
                 stored().put(entry, space.format(best));
                 save();
             }
-            memo.put(key, best);
+            if (memo.size() < MAX_MEMO) memo.put(key, best);
             return best;
         } finally {
             MEASURING.unlock();
@@ -200,6 +202,7 @@ public final class Plans {
     }
 
     private static <K, P> P remember(Map<K, P> memo, K key, PlanSpace<P> space, P plan, String source) {
+        if (memo.size() >= MAX_MEMO) return plan;
         memo.put(key, plan);
         String name = space.format(plan);
         log(new PlanDecision(space.op(), space.shape(), name, source, List.of(name), List.of()));
