@@ -87,7 +87,7 @@ final class SrComparison {
             g.fillRect(0, 0, out.getWidth(), out.getHeight());
             for (int i = 0; i < panels.size(); i++) {
                 int x0 = i * (side + GAP);
-                paint(out, panels.get(i).image().rgb().crop(w.top(), w.left(), w.size(), w.size()), x0, z);
+                paint(out, panels.get(i).image().crop(w.top(), w.left(), w.size(), w.size()).rgb(), x0, z);
                 label(g, panels.get(i).label(), x0, side, side);
             }
         } finally {

@@ -137,7 +137,7 @@ final class UpscaleCommand implements Callable<Integer> {
             });
             double seconds = (System.nanoTime() - start) / 1e9;
             sr.writePng(out);
-            Map<String, Object> psnr = compare == null ? Map.of() : compare(cl, lr, sr, hr, s, info.name(), window);
+            Map<String, Object> psnr = compare == null ? Map.of() : compare(lr, sr, hr, s, info.name(), window);
             PrintWriter o = cl.getOut();
             if (json) {
                 Map<String, Object> r = new LinkedHashMap<>();
@@ -176,7 +176,7 @@ final class UpscaleCommand implements Callable<Integer> {
     }
 
     /** Writes the {@code --compare} PNG; with a reference {@code hr}, returns the PSNRs (dB) it labels the panels with. */
-    private Map<String, Object> compare(CommandLine cl, Image lr, Image sr, Image hr, int s, String name, SrComparison.Window window) throws java.io.IOException {
+    private Map<String, Object> compare(Image lr, Image sr, Image hr, int s, String name, SrComparison.Window window) throws java.io.IOException {
         Image bicubic = Bicubic.upscale(lr.rgb(), s), out = sr.rgb();
         List<SrComparison.Panel> panels = new ArrayList<>();
         Map<String, Object> psnr = new LinkedHashMap<>();
