@@ -70,6 +70,10 @@ final class CompressQat implements Callable<Integer> {
     @Option(names = "--quantize-last", description = "Quantize the last Conv2d/Linear too (float by default).")
     boolean last;
 
+    @Option(names = "--only", paramLabel = "REGEX",
+            description = "Quantize only the Conv2d/Linear layers whose dotted path matches REGEX, first and last included (--task sr default: body\\.\\d+\\.body\\.\\d+, EDSR's residual blocks, as PAMS).")
+    String only;
+
     @Option(names = "--quant-lr", paramLabel = "LR",
             description = "Learning rate of the quantizers' own parameters (LSQ steps, PACT/PAMS clips; default: --lr). PAMS's paper uses 100x the weights' rate.")
     Double quantLr;
@@ -87,6 +91,9 @@ final class CompressQat implements Callable<Integer> {
     @Mixin
     FineTune.RunOptions run;
 
+    @Mixin
+    SrTrain.Options sr;
+
     @SuppressWarnings("try")
     @Override
     public Integer call() throws Exception {
@@ -96,6 +103,7 @@ final class CompressQat implements Callable<Integer> {
         CompressOptions.bits(cl, "--wbits", wbits, 2, 8);
         CompressOptions.bits(cl, "--abits", abits, 2, 8);
         run.validate(cl);
+        if (sr.applies(cl)) return new SrQat(this, sr).call(m, builder(cl, m));
         if (foldEpoch != null && foldEpoch < 1) throw new ParameterException(cl, "--fold-bn-epoch must be >= 1, got " + foldEpoch);
         if (foldEpoch != null && foldEpoch > 1 && run.keepBestGiven()) {
             throw new ParameterException(cl, "--keep best cannot go back across the batch-norm fold: the epochs before --fold-bn-epoch "
@@ -146,8 +154,8 @@ final class CompressQat implements Callable<Integer> {
                     Path.of(common.out + ".ckpt"), run);
             DistillOptions.close(hard);
             Conversion.convert(model);
-            String recipeLine = String.format(Locale.ROOT, "qat method=%s wbits=%d abits=%d layer_bits=%s first=%s last=%s %s quant_lr=%s fold_bn_epoch=%s seed=%d weights=%s",
-                    m.name().toLowerCase(Locale.ROOT), wbits, abits, layerBits == null ? "" : String.join(",", layerBits), first, last, r,
+            String recipeLine = String.format(Locale.ROOT, "qat method=%s wbits=%d abits=%d layer_bits=%s first=%s last=%s only=%s %s quant_lr=%s fold_bn_epoch=%s seed=%d weights=%s",
+                    m.name().toLowerCase(Locale.ROOT), wbits, abits, layerBits == null ? "" : String.join(",", layerBits), first, last, only == null ? "" : only, r,
                     quantLr != null ? quantLr : r.lr(), foldEpoch, run.seed, common.weights.getFileName())
                     + (kt == null ? "" : " " + kt.description());
             Map<String, Object> extra = new LinkedHashMap<>();
@@ -168,7 +176,16 @@ final class CompressQat implements Callable<Integer> {
 
     private QuantConfig config(CommandLine cl, QuantMethod m) {
         try {
-            QuantConfig.Builder b = QuantConfig.builder(m).bits(wbits, abits).quantizeFirst(first).quantizeLast(last);
+            return builder(cl, m).build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cl, e.getMessage());
+        }
+    }
+
+    /** The config the flags ask for, not yet built (the SR path adds its default --only). */
+    private QuantConfig.Builder builder(CommandLine cl, QuantMethod m) {
+        try {
+            QuantConfig.Builder b = QuantConfig.builder(m).bits(wbits, abits).quantizeFirst(first).quantizeLast(last).only(only);
             for (String spec : layerBits == null ? List.<String>of() : layerBits) {
                 String[] kv = spec.split("=", -1);
                 String[] wa = kv.length == 2 ? kv[1].split(":", -1) : new String[0];
@@ -179,7 +196,7 @@ final class CompressQat implements Callable<Integer> {
                     throw new ParameterException(cl, "--layer-bits: '" + spec + "' has bits that are not integers");
                 }
             }
-            return b.build();
+            return b;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cl, e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.tersor.cli;
 
+import dev.tersor.compress.io.CompressedModel;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.io.Safetensors;
 import dev.tersor.nn.io.SafetensorsFile;
@@ -137,6 +138,7 @@ final class SrModels {
         Module model = create(cl, info, scale);
         Map<String, Tensor> state = new LinkedHashMap<>();
         try (SafetensorsFile f = Safetensors.read(weights)) {
+            if (CompressedModel.isCompressed(f)) return compressed(cl, info, scale, f, weights);
             boolean checkpoint = f.metadata().containsKey("epoch") && f.names().stream().anyMatch(n -> n.startsWith("model."));
             for (String name : f.names()) {
                 if (!checkpoint) state.put(name, f.tensor(name));
@@ -150,6 +152,29 @@ final class SrModels {
         }
         model.eval();
         return model;
+    }
+
+    /** A compressed file's model ({@code compress qat --task sr}): its architecture must be {@code info} and build {@code scale}. */
+    private static Module compressed(CommandLine cl, ModelInfo info, int scale, SafetensorsFile f, Path weights) {
+        String arch = CompressedModel.architecture(f);
+        if (!arch.equals(info.name())) throw new IllegalArgumentException(weights + " holds a compressed " + arch + " model, not " + info.name());
+        if (scale != defaultScale(info)) {
+            throw new ParameterException(cl, "--scale " + scale + ": " + weights + " is a compressed " + arch + " model, which is x" + defaultScale(info));
+        }
+        return CompressedModel.load(f);
+    }
+
+    /**
+     * The zoo name whose model is {@code info}'s at {@code scale}, as a compressed file records it
+     * ({@code edsr} at x3 is {@code edsr-x3}); a scale the zoo entry does not build is a usage error.
+     */
+    static String architecture(CommandLine cl, ModelInfo info, int scale) {
+        if (info.name().equals("edsr") && scale != 2) return "edsr-x" + scale;
+        if (scale != defaultScale(info)) {
+            throw new ParameterException(cl, "--scale " + scale + ": a compressed " + info.name() + " file holds the zoo's x" + defaultScale(info)
+                    + " model only");
+        }
+        return info.name();
     }
 
     /** Saves {@code model}'s weights to {@code path} with its zoo name and scale. */

@@ -169,15 +169,8 @@ final class SrTrain {
 
         try (Threads t = Threads.use(cl, c.threads)) {
             PatchSpec spec = new PatchSpec(scale, patch, true);
-            SrFolder train = SrFolder.load(data, SrFolder.fitsPatch(spec));
-            warnSkipped(err, train, data, "smaller than the " + patch + "x" + patch + " HR patch (after cropping to multiples of " + scale + ")");
-            if (train.images().isEmpty()) {
-                throw new IllegalArgumentException(data + ": none of its " + train.total() + " images is large enough for a " + patch + "x" + patch
-                        + " HR patch; give smaller --patch or larger images");
-            }
-            SrFolder valSet = val == null ? null : SrFolder.load(val, img -> SrEvaluation.scorable(img, scale));
-            if (valSet != null) warnSkipped(err, valSet, val, "smaller than " + SrEvaluation.minimumSide(scale) + "x" + SrEvaluation.minimumSide(scale)
-                    + ", too small to score at x" + scale);
+            Folders folders = Folders.load(err, data, val, spec);
+            SrFolder train = folders.train(), valSet = folders.val();
             PatchPairs pairs = PatchPairs.of(train.images(), train.names(), spec, Math.multiplyExact(r.batch(), iterations), seed);
             Rng.manualSeed(seed);
             Module net = SrModels.create(cl, info, scale);
@@ -192,15 +185,40 @@ final class SrTrain {
                     patch / scale, patch / scale, patch, patch, r.batch(), iterations, r,
                     r.schedule().equals("step") ? " (halved every " + decay + " epochs)" : "", seed, Backends.current().name(), Parallel.threads());
             err.flush();
-            List<String> none = List.of();
             SrTrainer.Options options = SrTrainer.Options.epochs(r.epochs()).checkpoint(ckpt).resumeFrom(c.resume)
                     .checkpointEvery(c.checkpointEvery).tile(tile).log(WriterStream.of(err)).runInfo(settings);
             SrTrainer.Result result = new SrTrainer(net, scale, opt, sched).fit(new PatchLoader(pairs, r.batch(), 1),
-                    valSet == null ? List.of() : valSet.images(), valSet == null ? none : valSet.names(), options);
+                    folders.valImages(), folders.valNames(), options);
             SrModels.save(info, scale, net, c.out);
             report(cl, info, scale, data, val, train, valSet, patch, iterations, decay, r, seed, ckpt, result);
         }
         return 0;
+    }
+
+    /** The training photos (those large enough for a patch) and the validation images (null without {@code --val}). */
+    record Folders(SrFolder train, SrFolder val) {
+        /** Loads both, warning about the images left out; none left to train on is an error. */
+        static Folders load(PrintWriter err, Path data, Path val, PatchSpec spec) throws IOException {
+            int scale = spec.scale(), patch = spec.hrSize();
+            SrFolder train = SrFolder.load(data, SrFolder.fitsPatch(spec));
+            warnSkipped(err, train, data, "smaller than the " + patch + "x" + patch + " HR patch (after cropping to multiples of " + scale + ")");
+            if (train.images().isEmpty()) {
+                throw new IllegalArgumentException(data + ": none of its " + train.total() + " images is large enough for a " + patch + "x" + patch
+                        + " HR patch; give smaller --patch or larger images");
+            }
+            SrFolder valSet = val == null ? null : SrFolder.load(val, img -> SrEvaluation.scorable(img, scale));
+            if (valSet != null) warnSkipped(err, valSet, val, "smaller than " + SrEvaluation.minimumSide(scale) + "x" + SrEvaluation.minimumSide(scale)
+                    + ", too small to score at x" + scale);
+            return new Folders(train, valSet);
+        }
+
+        List<dev.tersor.nn.sr.Image> valImages() {
+            return val == null ? List.of() : val.images();
+        }
+
+        List<String> valNames() {
+            return val == null ? List.of() : val.names();
+        }
     }
 
     private void report(CommandLine cl, ModelInfo info, int scale, Path data, Path val, SrFolder train, SrFolder valSet, int patch,

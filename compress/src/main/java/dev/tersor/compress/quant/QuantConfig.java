@@ -2,6 +2,8 @@ package dev.tersor.compress.quant;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * How {@link Quantization#prepare} quantizes a model.
@@ -22,10 +24,14 @@ import java.util.Map;
  * @param layers              per-layer bits by dotted path (quantized even when first or last)
  * @param pactInitialAlpha    PACT's initial clip (10)
  * @param pamsDecay           PAMS's EMA decay in [0, 1) (0.9997)
+ * @param only                null: every Conv2d/Linear (first and last as above); else a regular expression, and only
+ *                            the layers whose whole dotted path matches it (and those named in {@code layers}) are
+ *                            quantized, first and last included (e.g. {@code body\.\d+\.body\.\d+}: EDSR's residual
+ *                            blocks, as PAMS quantizes them)
  */
 public record QuantConfig(QuantMethod method, int weightBits, int activationBits, boolean quantizeActivations, boolean perChannel,
                           UniformFakeQuantizer.Range range, boolean quantizeFirst, boolean quantizeLast, Map<String, LayerBits> layers,
-                          float pactInitialAlpha, float pamsDecay) {
+                          float pactInitialAlpha, float pamsDecay, String only) {
 
     /** Weight and input bits of one layer (2 to 8 each). */
     public record LayerBits(int weight, int activation) {
@@ -46,6 +52,13 @@ public record QuantConfig(QuantMethod method, int weightBits, int activationBits
             throw new IllegalArgumentException("QuantConfig: pactInitialAlpha must be positive and finite, got " + pactInitialAlpha);
         }
         if (!(pamsDecay >= 0 && pamsDecay < 1)) throw new IllegalArgumentException("QuantConfig: pamsDecay must be in [0, 1), got " + pamsDecay);
+        if (only != null) {
+            try {
+                Pattern.compile(only);
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("QuantConfig: only '" + only + "' is not a regular expression: " + e.getDescription());
+            }
+        }
         layers = Map.copyOf(layers == null ? Map.of() : layers);
         for (var e : layers.entrySet()) if (e.getValue() == null) throw new IllegalArgumentException("QuantConfig: layer '" + e.getKey() + "' has no bits");
     }
@@ -55,6 +68,13 @@ public record QuantConfig(QuantMethod method, int weightBits, int activationBits
             throw new IllegalArgumentException("QuantConfig: " + setting + " must be between " + QuantScheme.MIN_BITS + " and "
                     + QuantScheme.MAX_BITS + ", got " + bits);
         }
+    }
+
+    /** True when the config quantizes the layer at {@code path}, the {@code index}-th of {@code count} Conv2d/Linear layers. */
+    public boolean quantizes(String path, int index, int count) {
+        if (layers.containsKey(path)) return true;
+        if (only != null) return Pattern.matches(only, path);
+        return !((index == 0 && !quantizeFirst) || (index == count - 1 && !quantizeLast));
     }
 
     /** The bits of the layer at {@code path}: its entry in {@link #layers}, else the defaults. */
@@ -76,6 +96,7 @@ public record QuantConfig(QuantMethod method, int weightBits, int activationBits
         private UniformFakeQuantizer.Range range = UniformFakeQuantizer.Range.MOVING_AVERAGE;
         private final Map<String, LayerBits> layers = new LinkedHashMap<>();
         private float pactInitialAlpha = PactQuantizer.DEFAULT_ALPHA, pamsDecay = PamsQuantizer.DEFAULT_DECAY;
+        private String only;
 
         private Builder(QuantMethod method) {
             this.method = method;
@@ -136,10 +157,16 @@ public record QuantConfig(QuantMethod method, int weightBits, int activationBits
             return this;
         }
 
+        /** Quantize only the layers whose dotted path matches {@code regex} (and those named by {@link #layer}); null: all. */
+        public Builder only(String regex) {
+            this.only = regex;
+            return this;
+        }
+
         /** The validated config. */
         public QuantConfig build() {
             return new QuantConfig(method, weightBits, activationBits, quantizeActivations, perChannel, range, quantizeFirst, quantizeLast,
-                    layers, pactInitialAlpha, pamsDecay);
+                    layers, pactInitialAlpha, pamsDecay, only);
         }
     }
 }

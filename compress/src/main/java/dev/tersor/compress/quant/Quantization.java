@@ -59,14 +59,17 @@ public final class Quantization {
         }
         List<String> paths = new ArrayList<>();
         for (var e : modules.entrySet()) if (e.getValue() instanceof Conv2d || e.getValue() instanceof Linear) paths.add(e.getKey());
+        if (config.only() != null && paths.stream().noneMatch(p -> config.quantizes(p, -1, -1))) {
+            throw new IllegalArgumentException("QuantConfig: only '" + config.only() + "' matches none of the Conv2d/Linear layers of "
+                    + model.getClass().getSimpleName() + " (" + String.join(", ", paths.subList(0, Math.min(paths.size(), 6)))
+                    + (paths.size() > 6 ? ", ..." : "") + ")");
+        }
         List<QuantReport.Entry> entries = new ArrayList<>();
         for (int i = 0; i < paths.size(); i++) {
             String path = paths.get(i);
             Module m = modules.get(path);
             String type = m instanceof Conv2d ? "Conv2d" : "Linear";
-            boolean named = config.layers().containsKey(path);
-            boolean keep = !named && ((i == 0 && !config.quantizeFirst()) || (i == paths.size() - 1 && !config.quantizeLast()));
-            if (keep) {
+            if (!config.quantizes(path, i, paths.size())) {
                 entries.add(new QuantReport.Entry(path, type, 0, 0));
                 continue;
             }

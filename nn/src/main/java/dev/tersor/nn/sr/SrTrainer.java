@@ -8,6 +8,7 @@ import dev.tersor.nn.optim.Optimizer;
 import dev.tersor.nn.sr.BicubicBaseline.Score;
 import dev.tersor.nn.train.Checkpoint;
 import dev.tersor.nn.train.EpochMetrics;
+import dev.tersor.nn.train.Trainer;
 import dev.tersor.nn.train.TrainingDivergedException;
 import dev.tersor.tensor.Tensor;
 import java.io.PrintStream;
@@ -71,9 +72,12 @@ public final class SrTrainer {
      * @param tile            tile side in LR pixels for the validation images ({@link Upscaler})
      * @param log             progress and epoch lines (null: silent)
      * @param runInfo         the run's settings, recorded in each checkpoint as {@code run.*} (keys starting {@code sr_} are reserved)
+     * @param objective       the batch loss (null: the model's own when it is an {@link SrObjective}, else EDSR's L1),
+     *                        e.g. a distillation loss against a teacher
+     * @param epochStart      called before each epoch's first batch (null: nothing), as {@link Trainer.Options#onEpochStart}
      */
     public record Options(int epochs, Path checkpoint, Path resumeFrom, int checkpointEvery, int tile, PrintStream log,
-                          Map<String, String> runInfo) {
+                          Map<String, String> runInfo, SrObjective objective, Trainer.EpochStart epochStart) {
         public Options {
             if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
             if (checkpointEvery < 0) throw new IllegalArgumentException("checkpointEvery must be >= 0 steps, got " + checkpointEvery);
@@ -86,37 +90,47 @@ public final class SrTrainer {
 
         /** {@code epochs} epochs, progress on stderr, no checkpoint, {@link Upscaler#DEFAULT_TILE} tiles. */
         public static Options epochs(int epochs) {
-            return new Options(epochs, null, null, 0, Upscaler.DEFAULT_TILE, System.err, null);
+            return new Options(epochs, null, null, 0, Upscaler.DEFAULT_TILE, System.err, null, null, null);
         }
 
         /** The same with a checkpoint written after every epoch. */
         public Options checkpoint(Path path) {
-            return new Options(epochs, path, resumeFrom, checkpointEvery, tile, log, runInfo);
+            return new Options(epochs, path, resumeFrom, checkpointEvery, tile, log, runInfo, objective, epochStart);
         }
 
         /** The same, continuing from a checkpoint. */
         public Options resumeFrom(Path path) {
-            return new Options(epochs, checkpoint, path, checkpointEvery, tile, log, runInfo);
+            return new Options(epochs, checkpoint, path, checkpointEvery, tile, log, runInfo, objective, epochStart);
         }
 
         /** The same, also writing the checkpoint every {@code steps} steps inside an epoch. */
         public Options checkpointEvery(int steps) {
-            return new Options(epochs, checkpoint, resumeFrom, steps, tile, log, runInfo);
+            return new Options(epochs, checkpoint, resumeFrom, steps, tile, log, runInfo, objective, epochStart);
         }
 
         /** The same with validation images run in tiles of {@code side} LR pixels. */
         public Options tile(int side) {
-            return new Options(epochs, checkpoint, resumeFrom, checkpointEvery, side, log, runInfo);
+            return new Options(epochs, checkpoint, resumeFrom, checkpointEvery, side, log, runInfo, objective, epochStart);
         }
 
         /** The same with progress going to {@code stream} (null: silent). */
         public Options log(PrintStream stream) {
-            return new Options(epochs, checkpoint, resumeFrom, checkpointEvery, tile, stream, runInfo);
+            return new Options(epochs, checkpoint, resumeFrom, checkpointEvery, tile, stream, runInfo, objective, epochStart);
         }
 
         /** The same, recording {@code info} in every checkpoint. */
         public Options runInfo(Map<String, String> info) {
-            return new Options(epochs, checkpoint, resumeFrom, checkpointEvery, tile, log, info);
+            return new Options(epochs, checkpoint, resumeFrom, checkpointEvery, tile, log, info, objective, epochStart);
+        }
+
+        /** The same, minimising {@code loss} instead of the model's own or the L1 loss. */
+        public Options objective(SrObjective loss) {
+            return new Options(epochs, checkpoint, resumeFrom, checkpointEvery, tile, log, runInfo, loss, epochStart);
+        }
+
+        /** The same, calling {@code hook} before each epoch (its line, if any, goes to the log). */
+        public Options onEpochStart(Trainer.EpochStart hook) {
+            return new Options(epochs, checkpoint, resumeFrom, checkpointEvery, tile, log, runInfo, objective, hook);
         }
     }
 
@@ -184,6 +198,7 @@ public final class SrTrainer {
         try {
             for (int epoch = history.size() + 1; epoch <= options.epochs(); epoch++) {
                 train.setEpoch(epoch - 1);
+                startEpoch(options, epoch, at.step() > 0);
                 Position end = runEpoch(epoch, options, train, at, history);
                 at = Position.START;
                 double psnr = Double.NaN, ssim = Double.NaN, rgb = Double.NaN;
@@ -201,7 +216,7 @@ public final class SrTrainer {
                 Epoch e = new Epoch(epoch, end.step() == 0 ? Double.NaN : end.lossSum() / end.step(), psnr, ssim, rgb, end.seconds(),
                         end.pairsPerSecond(), optimizer.groups().get(0).lr());
                 history.add(e);
-                log(options, epochLine(e, options.epochs(), bicubic)
+                log(options, epochLine(e, options.epochs(), bicubic, lossName(options))
                         + (validation.isEmpty() ? "" : String.format(Locale.ROOT, ", validation %.1f s", (System.nanoTime() - valStart) / 1e9)));
                 if (options.checkpoint() != null) save(options, epoch, history, Position.START);
             }
@@ -209,6 +224,13 @@ public final class SrTrainer {
             train.close();
         }
         return new Result(history, bicubic, skipped);
+    }
+
+    private void startEpoch(Options options, int epoch, boolean resumedInside) {
+        if (options.epochStart() == null) return;
+        model.train();
+        String line = resumedInside ? options.epochStart().resumed(epoch, options.epochs()) : options.epochStart().starting(epoch, options.epochs());
+        if (line != null) log(options, "epoch " + epoch + ": " + line);
     }
 
     /** Where inside an epoch a run is: steps done and the epoch's sums so far (seconds and speed: of the pass just run). */
@@ -228,11 +250,11 @@ public final class SrTrainer {
             PairBatch b = it.next();
             step++;
             optimizer.zeroGrad();
-            Tensor l = loss(b.lr().mul(255f), b.hr().mul(255f));
+            Tensor l = loss(options, b.lr().mul(255f), b.hr().mul(255f));
             float value = l.item();
             if (!Float.isFinite(value)) {
                 throw new TrainingDivergedException(String.format(Locale.ROOT,
-                        "L1 loss became %s at epoch %d, step %d/%d (lr %.6g); lower the learning rate or check the data",
+                        "training loss became %s at epoch %d, step %d/%d (lr %.6g); lower the learning rate or check the data",
                         value, epoch, step, total, optimizer.groups().get(0).lr()));
             }
             l.backward();
@@ -244,7 +266,7 @@ public final class SrTrainer {
             if (options.log() != null && (quarter != lastQuarter || step == total)) {
                 lastQuarter = quarter;
                 double secs = (System.nanoTime() - start) / 1e9;
-                options.log().printf(Locale.ROOT, "epoch %d/%d: step %d/%d, L1 %.4f, %.1f pairs/s%n", epoch, options.epochs(), step, total,
+                options.log().printf(Locale.ROOT, "epoch %d/%d: step %d/%d, %s %.4f, %.1f pairs/s%n", epoch, options.epochs(), step, total, lossName(options),
                         lossSum / step, (pairs - at.pairs()) / Math.max(secs, 1e-9));
                 options.log().flush();
             }
@@ -256,8 +278,9 @@ public final class SrTrainer {
         return new Position(step, lossSum, pairs, seconds, (pairs - at.pairs()) / Math.max(seconds, 1e-9));
     }
 
-    /** The batch's loss: the model's own ({@link SrObjective}) or EDSR's L1 of {@code model(lr)} and {@code hr}. */
-    private Tensor loss(Tensor lr, Tensor hr) {
+    /** The batch's loss: the options' objective, the model's own ({@link SrObjective}) or EDSR's L1 of {@code model(lr)} and {@code hr}. */
+    private Tensor loss(Options options, Tensor lr, Tensor hr) {
+        if (options.objective() != null) return options.objective().trainingLoss(lr, hr);
         if (model instanceof SrObjective o) return o.trainingLoss(lr, hr);
         return Losses.l1(model.call(lr), hr, Reduction.MEAN);
     }
@@ -269,11 +292,16 @@ public final class SrTrainer {
         Checkpoint.save(options.checkpoint(), model, optimizer, scheduler, finished, metrics(history), info);
     }
 
-    private static String epochLine(Epoch e, int epochs, Score bicubic) {
+    /** "L1" for EDSR's loss, "loss" for an objective's. */
+    private String lossName(Options options) {
+        return options.objective() != null || model instanceof SrObjective ? "loss" : "L1";
+    }
+
+    private static String epochLine(Epoch e, int epochs, Score bicubic, String lossName) {
         String val = Double.isNaN(e.validationPsnrY()) ? "no validation"
                 : String.format(Locale.ROOT, "val PSNR-Y %.2f dB, SSIM-Y %.4f (bicubic %.2f dB, %.4f)", e.validationPsnrY(),
                         e.validationSsimY(), bicubic.psnrY(), bicubic.ssimY());
-        return String.format(Locale.ROOT, "epoch %d/%d: L1 %.4f, %s, lr %.3g, %.1f s, %.1f pairs/s", e.epoch(), epochs, e.trainLoss(),
+        return String.format(Locale.ROOT, "epoch %d/%d: %s %.4f, %s, lr %.3g, %.1f s, %.1f pairs/s", e.epoch(), epochs, lossName, e.trainLoss(),
                 val, e.lr(), e.seconds(), e.pairsPerSecond());
     }
 

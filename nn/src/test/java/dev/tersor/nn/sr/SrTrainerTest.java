@@ -98,6 +98,29 @@ class SrTrainerTest {
                 drn.stateDict().get("dual_models.0.dual_module.1.weight").toArray()), "and was stepped");
     }
 
+    /** An objective in the options replaces the L1 loss (a distillation loss); the epoch hook runs before each epoch and its line is logged. */
+    @Test
+    void anObjectiveAndAnEpochHookFromTheOptions() {
+        Run r = Run.fresh();
+        Edsr m = r.model();
+        PatchLoader l = loader(1);
+        PairBatch b = l.iterator().next();
+        l.close();
+        SrObjective doubled = (lr, hr) -> Losses.l1(m.call(lr), hr, Reduction.SUM).mul(2f);
+        m.train();
+        float expected = doubled.trainingLoss(b.lr().mul(255f), b.hr().mul(255f)).item();
+        java.util.List<String> calls = new java.util.ArrayList<>();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        SrTrainer.Result res = r.trainer().fit(loader(1), List.of(), List.of(), SrTrainer.Options.epochs(2)
+                .log(new PrintStream(log, true, StandardCharsets.UTF_8)).objective(doubled).onEpochStart((epoch, epochs) -> {
+                    calls.add(epoch + "/" + epochs + (m.isTraining() ? " train" : " eval"));
+                    return epoch == 2 ? "switched" : null;
+                }));
+        assertEquals(expected, res.history().get(0).trainLoss(), 1e-5 * expected);
+        assertEquals(List.of("1/2 train", "2/2 train"), calls);
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("epoch 2: switched"), log.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void validationPsnrIsTheEvaluationOfTheTrainedModelAndBicubicIsBeside() {
         Run r = Run.fresh();
