@@ -124,6 +124,7 @@ final class SrTrain {
         }
         if (c.model == null) throw new ParameterException(cl, "--task sr needs --model M; SR models: " + String.join(", ", SrModels.names()));
         if (c.resume != null) Models.existingFile(cl, "--resume", c.resume);
+        if (c.resume != null && c.init != null) throw new ParameterException(cl, "--init and --resume: a resumed run continues from its checkpoint's weights");
         Map<String, String> saved = c.resume == null ? null : Checkpoint.runInfo(c.resume);
         if (saved != null && !"sr".equals(saved.get("task"))) {
             throw new ParameterException(cl, "--resume " + c.resume + " is not a checkpoint of 'train --task sr'");
@@ -161,6 +162,7 @@ final class SrTrain {
         settings.put("schedule", r.schedule());
         settings.put("decay", Integer.toString(decay));
         settings.put("seed", Long.toString(seed));
+        settings.put("init", c.init != null ? c.init.toString() : saved != null ? saved.getOrDefault("init", "") : "");
         settings.put("epochs", Integer.toString(r.epochs()));
         if (saved != null) requireSame(cl, saved, settings);
         Models.outputFile(cl, "--out", c.out);
@@ -174,6 +176,7 @@ final class SrTrain {
             PatchPairs pairs = PatchPairs.of(train.images(), train.names(), spec, Math.multiplyExact(r.batch(), iterations), seed);
             Rng.manualSeed(seed);
             Module net = SrModels.create(cl, info, scale);
+            String started = c.init == null ? null : SrInit.apply(cl, info, scale, net, c.init, seed);
             Optimizer<?> opt = Training.optimizer(r, net);
             LrScheduler sched = switch (r.schedule()) {
                 case "step" -> new StepLr(opt, Math.multiplyExact(decay, iterations), 0.5);
@@ -184,6 +187,7 @@ final class SrTrain {
                     valSet == null ? ", no validation" : "; validation " + val + ", " + valSet.images().size() + " images",
                     patch / scale, patch / scale, patch, patch, r.batch(), iterations, r,
                     r.schedule().equals("step") ? " (halved every " + decay + " epochs)" : "", seed, Backends.current().name(), Parallel.threads());
+            if (started != null) err.println(started);
             err.flush();
             SrTrainer.Options options = SrTrainer.Options.epochs(r.epochs()).checkpoint(ckpt).resumeFrom(c.resume)
                     .checkpointEvery(c.checkpointEvery).tile(tile).log(WriterStream.of(err)).runInfo(settings);

@@ -93,6 +93,10 @@ final class TrainCommand implements Callable<Integer> {
                 "flags left out take them, flags given must agree (--epochs may change)."})
     Path resume;
 
+    @Option(names = "--init", paramLabel = "W",
+            description = "SR: start from these weights (the same model's), or for edsr-ghost from trained edsr weights, turned into ghost modules by GhostSR's filter clustering.")
+    Path init;
+
     @Option(names = "--metrics-json", paramLabel = "F", description = "Also write the per-epoch metrics to this JSON file.")
     Path metricsJson;
 
@@ -126,6 +130,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         if (sr.applies(cl)) return new SrTrain(this, sr).call();   // --task sr: super-resolution
+        if (init != null) throw new ParameterException(cl, "--init is only for super-resolution (--task sr)");
         PrintWriter err = cl.getErr();
         if ((model == null) == (arch == null)) throw new ParameterException(cl, "give --model M (a zoo model) or --arch arch.json (a searched one)");
         ModelInfo info = arch != null ? ArchModels.of(cl, arch) : Models.info(cl, model);
