@@ -171,7 +171,7 @@ class VectorBackendParityTest {
 
     /**
      * Runs a kernel often enough for C2 to compile it: the interpreter and C1 run the Vector
-     * API's Java fallback, C2 the intrinsics (SVML for EXP, LOG, TANH, POW), and both must agree
+     * API's Java fallback, C2 the intrinsics (SVML for LOG and POW), and both must agree
      * with the reference. Each kernel is checked before and after.
      */
     private static void warmUp(Runnable kernel) {

@@ -26,8 +26,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Parity with {@link ScalarMath} (checked by {@code VectorBackendParityTest}): arithmetic,
  * comparisons, ABS, SIGN, RELU, LEAKY_RELU, SQRT, RECIPROCAL, MAX/MIN (NaN propagates, as
- * {@link Math#max}) are bit-exact. EXP, LOG, TANH and POW use the platform's vector math (SVML
- * on x86), within a few ulp of the double-precision reference; SIGMOID, GELU and GELU_GRAD are
+ * {@link Math#max}) are bit-exact. EXP and TANH are {@link VectorMath}'s polynomials, built from
+ * IEEE operations so that a result does not depend on whether C2 has compiled the loop yet;
+ * LOG and POW use the platform's vector math (SVML on x86, whose last bit can differ from the
+ * interpreter's fallback), all within a few ulp of the double-precision reference; SIGMOID, GELU and GELU_GRAD are
  * evaluated in float from the same formulas, within about 1e-6 relative (GELU's Φ is computed
  * as ½·erfc for negative inputs, which avoids the cancellation the scalar reference has there;
  * the two agree to 1e-7 absolute in Φ). SUM and SUM_SQUARES add in a different order, within
@@ -101,27 +103,56 @@ public final class VectorBackend implements Backend {
         for (; i < n; i++) y[yOff + i] = ScalarMath.unary(op, p, x[xOff + i]);
     }
 
-    /** EXP, LOG, TANH, SIGMOID: the kernels that call the vector math library (SVML on x86). */
+    /**
+     * EXP, LOG, TANH, SIGMOID, one loop each: EXP and TANH are {@link VectorMath}'s, SIGMOID is
+     * built on its exp, LOG calls the vector math library (SVML on x86). Separate loops keep
+     * each compiled method small enough for C2 to inline the math into it.
+     */
     private static void mathLoop(UnaryOp op, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = switch (op) {
+            case EXP -> expLoop(x, xOff, y, yOff, n);
+            case TANH -> tanhLoop(x, xOff, y, yOff, n);
+            case SIGMOID -> sigmoidLoop(x, xOff, y, yOff, n);
+            case LOG -> logLoop(x, xOff, y, yOff, n);
+            default -> throw new IllegalArgumentException(op + " is not a math kernel");
+        };
+        for (; i < n; i++) y[yOff + i] = ScalarMath.unary(op, 0f, x[xOff + i]);
+    }
+
+    /** The vectors of EXP; returns where the scalar tail starts. */
+    private static int expLoop(float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) VectorMath.exp(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+        return i;
+    }
+
+    private static int tanhLoop(float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector a = v.abs();
+            VectorMath.tanh(v, VectorMath.exp(a.add(a))).intoArray(y, yOff + i);
+        }
+        return i;
+    }
+
+    /** σ(x) = s = 1/(1 + e^−|x|) for x ≥ 0, else e^−|x|·s: e^−|x| never overflows. */
+    private static int sigmoidLoop(float[] x, int xOff, float[] y, int yOff, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            FloatVector r = switch (op) {
-                case EXP -> v.lanewise(VectorOperators.EXP);
-                case LOG -> v.lanewise(VectorOperators.LOG);
-                case TANH -> v.lanewise(VectorOperators.TANH);
-                case SIGMOID -> {
-                    // σ(x) = s = 1/(1 + e^−|x|) for x ≥ 0, else e^−|x|·s: e^−|x| never overflows.
-                    FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
-                    FloatVector s = one.div(e.add(one));
-                    yield e.mul(s).blend(s, v.compare(VectorOperators.GE, 0f));
-                }
-                default -> throw new IllegalArgumentException(op + " is not a math-library kernel");
-            };
-            r.intoArray(y, yOff + i);
+            FloatVector e = VectorMath.exp(v.abs().neg());
+            FloatVector s = one.div(e.add(one));
+            e.mul(s).blend(s, v.compare(VectorOperators.GE, 0f)).intoArray(y, yOff + i);
         }
-        for (; i < n; i++) y[yOff + i] = ScalarMath.unary(op, 0f, x[xOff + i]);
+        return i;
+    }
+
+    private static int logLoop(float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) FloatVector.fromArray(S, x, xOff + i).lanewise(VectorOperators.LOG).intoArray(y, yOff + i);
+        return i;
     }
 
     /**
@@ -134,7 +165,7 @@ public final class VectorBackend implements Backend {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
             FloatVector phi = normalCdf(v);
             FloatVector r = grad
-                    ? v.mul(INV_SQRT_2PI).fma(v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP), phi)
+                    ? v.mul(INV_SQRT_2PI).fma(VectorMath.exp(v.mul(v).mul(-0.5f)), phi)
                     : v.mul(phi);
             r.intoArray(y, yOff + i);
         }
@@ -325,7 +356,7 @@ public final class VectorBackend implements Backend {
         poly = poly.mul(t).add(0.37409196f);
         poly = poly.mul(t).add(1.00002368f);
         poly = poly.mul(t).add(-1.26551223f);
-        FloatVector halfErfc = t.mul(0.5f).mul(z.mul(z).neg().add(poly).lanewise(VectorOperators.EXP));
+        FloatVector halfErfc = t.mul(0.5f).mul(VectorMath.exp(z.mul(z).neg().add(poly)));
         return halfErfc.neg().add(1f).blend(halfErfc, x.compare(VectorOperators.LT, 0f));
     }
 
