@@ -5,6 +5,7 @@ import dev.tersor.compress.prune.Allocator;
 import dev.tersor.compress.prune.ChannelCriterion;
 import dev.tersor.compress.prune.ChannelGraph;
 import dev.tersor.compress.prune.ChannelTrace;
+import dev.tersor.compress.prune.Cogd;
 import dev.tersor.compress.prune.Criteria;
 import dev.tersor.compress.prune.GaussianKnockoffs;
 import dev.tersor.compress.prune.HRank;
@@ -47,7 +48,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tersor compress prune}: structural pruning into a physically smaller dense model. Traces
  * the model's channel groups, scores them (L1/L2 filter norms, network slimming's batch-norm
- * scales after optional sparsity training, HRank's feature-map ranks), removes the least
+ * scales after optional sparsity training, HRank's feature-map ranks, SCOP's knockoff scales, CoGD's
+ * soft masks trained with cogradient descent), removes the least
  * important groups until the FLOPs or channel target is met, fine-tunes with SGD and a cosine
  * schedule (optionally distilling from {@code --teacher M:W}, e.g. the unpruned model), and saves a compressed model file that records which channels were kept.
  */
@@ -60,8 +62,9 @@ final class CompressPrune implements Callable<Integer> {
     @Mixin
     CompressOptions common;
 
-    @Option(names = "--method", paramLabel = "l1|l2|slim|hrank|scop|metapruning|cacp", defaultValue = "l1",
-            description = "Criterion: l1, l2 (filter norms), slim (batch-norm |gamma|), hrank (feature-map rank), scop (knockoff control);"
+    @Option(names = "--method", paramLabel = "l1|l2|slim|hrank|scop|cogd|metapruning|cacp", defaultValue = "l1",
+            description = "Criterion: l1, l2 (filter norms), slim (batch-norm |gamma|), hrank (feature-map rank), scop (knockoff control),"
+                    + " cogd (soft masks trained by cogradient descent);"
                     + " or a search: metapruning (PruningNet + evolution), cacp (one policy for every --cacp-rates) (default: ${DEFAULT-VALUE}).")
     String method;
 
@@ -105,6 +108,25 @@ final class CompressPrune implements Callable<Integer> {
             description = "scop: training images the Gaussian knockoff model is fitted to (default: ${DEFAULT-VALUE}).")
     int scopSamples;
 
+    @Option(names = "--cogd-epochs", paramLabel = "E", defaultValue = "2",
+            description = "cogd: epochs of joint mask and weight training (default: ${DEFAULT-VALUE}; GAL's official code, which CoGD's pruning builds on, 100).")
+    int cogdEpochs;
+
+    @Option(names = "--cogd-lr", paramLabel = "LR", defaultValue = "0.01",
+            description = "cogd: plain gradient-descent rate of the weights during mask training (default: ${DEFAULT-VALUE}).")
+    double cogdLr;
+
+    @Option(names = "--cogd-mask-lr", paramLabel = "LR", defaultValue = "0.01", description = "cogd: rate of the soft masks (default: ${DEFAULT-VALUE}).")
+    double cogdMaskLr;
+
+    @Option(names = "--cogd-lambda", paramLabel = "L", defaultValue = "0.01",
+            description = "cogd: strength of the L1 penalty on the soft masks (default: ${DEFAULT-VALUE}).")
+    double cogdLambda;
+
+    @Option(names = "--cogd-tau", paramLabel = "T", defaultValue = "0.5",
+            description = "cogd: fraction of a layer's channels the asynchrony test counts as near zero, in [0, 1] (default: ${DEFAULT-VALUE}).")
+    double cogdTau;
+
     @Option(names = "--slim-epochs", paramLabel = "E", defaultValue = "0",
             description = "slim: epochs of sparsity training (L1 on batch-norm scales) before pruning (default: ${DEFAULT-VALUE}).")
     int slimEpochs;
@@ -135,8 +157,8 @@ final class CompressPrune implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         PruningTarget target = target(cl);
-        if (!List.of("l1", "l2", "slim", "hrank", "scop", "metapruning", "cacp").contains(method)) {
-            throw new ParameterException(cl, "--method must be l1, l2, slim, hrank, scop, metapruning or cacp, got '" + method + "'");
+        if (!List.of("l1", "l2", "slim", "hrank", "scop", "cogd", "metapruning", "cacp").contains(method)) {
+            throw new ParameterException(cl, "--method must be l1, l2, slim, hrank, scop, cogd, metapruning or cacp, got '" + method + "'");
         }
         search.validate(cl, method, flops);
         if (steps < 1 || stepEpochs < 0) throw new ParameterException(cl, "--steps must be >= 1 and --step-epochs >= 0");
@@ -145,6 +167,7 @@ final class CompressPrune implements Callable<Integer> {
         }
         if (scopEpochs < 1 || scopSamples < 2) throw new ParameterException(cl, "--scop-epochs must be >= 1 and --scop-samples >= 2");
         if (!(scopLr > 0) || Double.isInfinite(scopLr)) throw new ParameterException(cl, "--scop-lr must be a finite number > 0");
+        Cogd.Settings cogd = cogdSettings(cl);
         if (slimEpochs < 0 || finetuneEpochs < 0) throw new ParameterException(cl, "--slim-epochs and --finetune-epochs must be >= 0");
         if (slimEpochs > 0 && !method.equals("slim")) throw new ParameterException(cl, "--slim-epochs needs --method slim");
         if (hrankBatches < 1 || hrankBatch < 1) throw new ParameterException(cl, "--hrank-batches and --hrank-batch must be >= 1");
@@ -198,7 +221,7 @@ final class CompressPrune implements Callable<Integer> {
                     } else if (steps > 1) {
                         removed = null;
                     } else {
-                        removed = choose(cl, graph, scores(cl, s, b, err, model, graph), target);
+                        removed = choose(cl, graph, scores(cl, s, b, err, model, graph, cogd), target);
                     }
                     if (removed == null) {
                         plan = iterative(cl, s, model, sample, target, macs, b, settings);
@@ -228,9 +251,10 @@ final class CompressPrune implements Callable<Integer> {
     }
 
 
-    private double[] scores(CommandLine cl, CompressOptions.Setup s, int b, PrintWriter err, Module model, ChannelGraph graph) {
+    private double[] scores(CommandLine cl, CompressOptions.Setup s, int b, PrintWriter err, Module model, ChannelGraph graph,
+                            Cogd.Settings cogd) {
         try {
-            return criterion(cl, s, b, err).scores(model, graph);
+            return criterion(cl, s, b, err, cogd).scores(model, graph);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cl, e.getMessage());
         }
@@ -254,7 +278,7 @@ final class CompressPrune implements Callable<Integer> {
             before = want;
             PruningTarget step = new PruningTarget(target.measure(), Math.min(0.999, Math.max(0, amount)), target.allocation(), target.multiple(),
                     target.scope());
-            Set<Integer> removed = choose(cl, g, scores(cl, s, b, err, model, g), step);
+            Set<Integer> removed = choose(cl, g, scores(cl, s, b, err, model, g, cogdSettings(cl)), step);
             err.printf(Locale.ROOT, "tersor compress prune: step %d/%d, %.1f%% of the target removed so far%n", k, steps, 100 * want / target.amount());
             err.println(table(g, removed));
             plan = plan.then(Pruning.apply(model, g, removed, sample));
@@ -301,8 +325,7 @@ final class CompressPrune implements Callable<Integer> {
                 DistillOptions.close(loss);
             }
             model.eval();
-            String recipe = String.format(Locale.ROOT, "prune method=%s" + (method.equals("scop") ? " scop_epochs=" + scopEpochs + " scop_lr=" + scopLr
-                            + " scop_samples=" + scopSamples : "") + " %s=%s allocation=%s round=%d scope=%s slim_epochs=%d slim_lambda=%s"
+            String recipe = String.format(Locale.ROOT, "prune method=%s" + methodSettings() + " %s=%s allocation=%s round=%d scope=%s slim_epochs=%d slim_lambda=%s"
                             + (steps > 1 ? " steps=" + steps + " step_epochs=" + stepEpochs : "") + " finetune_epochs=%d sgd_lr=%s cosine batch=%d seed=%d weights=%s", method, flops != null ? "flops" : "rate",
                     flops != null ? flops : rate, allocation, round, scope, slimEpochs, slimLambda, finetuneEpochs, lr, b, run.seed,
                     common.weights.getFileName()) + (kt == null ? "" : " " + kt.description());
@@ -315,6 +338,16 @@ final class CompressPrune implements Callable<Integer> {
             extra.put("finetune_epochs", finetuneEpochs);
             if (fitted != null) extra.put("history", FineTune.record(fitted));
             common.finish(cl, s, model, plan, "structural pruning (" + method + ")", recipe, extra);
+    }
+
+    /** The settings of a trained criterion, for the recipe ("" for the others). */
+    private String methodSettings() {
+        return switch (method) {
+            case "scop" -> " scop_epochs=" + scopEpochs + " scop_lr=" + scopLr + " scop_samples=" + scopSamples;
+            case "cogd" -> " cogd_epochs=" + cogdEpochs + " cogd_lr=" + cogdLr + " cogd_mask_lr=" + cogdMaskLr + " cogd_lambda=" + cogdLambda
+                    + " cogd_tau=" + cogdTau;
+            default -> "";
+        };
     }
 
     private PruningTarget target(CommandLine cl) {
@@ -355,7 +388,21 @@ final class CompressPrune implements Callable<Integer> {
         }
     }
 
-    private ChannelCriterion criterion(CommandLine cl, CompressOptions.Setup s, int batchSize, PrintWriter err) {
+    /** The CoGD settings of the flags (checked whatever the method, so a bad flag fails before any training). */
+    private Cogd.Settings cogdSettings(CommandLine cl) {
+        if (cogdEpochs < 1) throw new ParameterException(cl, "--cogd-epochs must be >= 1, got " + cogdEpochs);
+        if (!(cogdLr > 0) || Double.isInfinite(cogdLr)) throw new ParameterException(cl, "--cogd-lr must be a finite number > 0, got " + cogdLr);
+        if (!(cogdMaskLr > 0) || Double.isInfinite(cogdMaskLr)) {
+            throw new ParameterException(cl, "--cogd-mask-lr must be a finite number > 0, got " + cogdMaskLr);
+        }
+        if (!(cogdLambda >= 0) || Double.isInfinite(cogdLambda)) {
+            throw new ParameterException(cl, "--cogd-lambda must be a finite number >= 0, got " + cogdLambda);
+        }
+        if (!(cogdTau >= 0 && cogdTau <= 1)) throw new ParameterException(cl, "--cogd-tau must be in [0, 1], got " + cogdTau);
+        return new Cogd.Settings(cogdEpochs, cogdLr, cogdMaskLr, cogdLambda, cogdTau);
+    }
+
+    private ChannelCriterion criterion(CommandLine cl, CompressOptions.Setup s, int batchSize, PrintWriter err, Cogd.Settings cogd) {
         return switch (method) {
             case "l1" -> Criteria.l1();
             case "l2" -> Criteria.l2();
@@ -364,11 +411,9 @@ final class CompressPrune implements Callable<Integer> {
                 int n = Math.min(scopSamples, s.train().size());
                 err.println("tersor compress prune: fitting the Gaussian knockoff model to " + n + " training images");
                 GaussianKnockoffs kf = GaussianKnockoffs.fit(DataSplits.normalize(s.info()).apply(s.train().subset(0, n).inputs(), null));
-                yield new Scop(FineTune.loader(cl, s, batchSize, run.seed), kf, scopEpochs, scopLr, run.seed, line -> {
-                    err.println("tersor compress prune: " + line);
-                    err.flush();
-                });
+                yield new Scop(FineTune.loader(cl, s, batchSize, run.seed), kf, scopEpochs, scopLr, run.seed, progress(err));
             }
+            case "cogd" -> new Cogd(FineTune.loader(cl, s, batchSize, run.seed), cogd, progress(err));
             default -> {
                 List<Tensor> inputs = new ArrayList<>();
                 DataLoader loader = FineTune.loader(cl, s, Math.min(hrankBatch, s.train().size()), run.seed);
@@ -383,6 +428,13 @@ final class CompressPrune implements Callable<Integer> {
                     err.flush();
                 });
             }
+        };
+    }
+
+    private static java.util.function.Consumer<String> progress(PrintWriter err) {
+        return line -> {
+            err.println("tersor compress prune: " + line);
+            err.flush();
         };
     }
 

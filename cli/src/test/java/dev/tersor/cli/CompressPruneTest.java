@@ -117,6 +117,40 @@ class CompressPruneTest {
     }
 
     @Test
+    void cogdTrainsSoftMasksThenPrunesToTheFlopsTarget() throws Exception {
+        Path out = tmp.resolve("cogd.safetensors");
+        Run r = prune(out, "--method", "cogd", "--flops", "0.4", "--cogd-epochs", "1", "--batch", "64");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("CoGD epoch 1/1 done, 7 steps"), r.err());   // 460 training images: the default tenth is held out
+        assertTrue(r.err().contains("cogradient steps on"), r.err());
+        Map<String, Object> j = json(r.lastLine());
+        assertTrue(number(j, "flops_ratio") <= 0.6, j.toString());
+        assertTrue(number(j, "flops_ratio") > 0.45, "one target, not more: " + j);
+        assertTrue(String.valueOf(j.get("recipe")).contains("method=cogd cogd_epochs=1 cogd_lr=0.01 cogd_mask_lr=0.01 cogd_lambda=0.01 cogd_tau=0.5"),
+                j.toString());
+        assertTrue(CompressedModel.isCompressed(out));
+        Run e = run("eval", "--weights", out.toString(), "--limit", "512", "--threads", "1", "--json");
+        assertEquals(0, e.code(), e.err());
+        assertEquals(number(j, "accuracy"), number(json(e.lastLine()), "accuracy"), 1e-12, "the file holds the masked-and-pruned model");
+    }
+
+    @Test
+    void badCogdFlagsFailBeforeAnyTraining() {
+        Path out = tmp.resolve("bad-cogd.safetensors");
+        for (String[] bad : new String[][] {{"--cogd-epochs", "0", "--cogd-epochs must be >= 1, got 0"},
+            {"--cogd-lambda", "-0.1", "--cogd-lambda must be a finite number >= 0, got -0.1"},
+            {"--cogd-lr", "0", "--cogd-lr must be a finite number > 0, got 0.0"},
+            {"--cogd-mask-lr", "NaN", "--cogd-mask-lr must be a finite number > 0, got NaN"},
+            {"--cogd-tau", "1.5", "--cogd-tau must be in [0, 1], got 1.5"}}) {
+            Run r = prune(out, "--method", "cogd", "--flops", "0.3", bad[0], bad[1]);
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains(bad[2]), r.err());
+            assertFalse(r.err().contains("CoGD epoch"), r.err());
+        }
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void metaPruningSearchesWidthsUnderTheLimit() throws Exception {
         Path out = tmp.resolve("meta.safetensors");
         Run r = prune(out, "--method", "metapruning", "--flops", "0.5", "--meta-steps", "16", "--meta-population", "6",
@@ -165,7 +199,7 @@ class CompressPruneTest {
         assertTrue(r.err().contains("a FLOPs reduction of 99.9% cannot be met"), r.err());
         assertFalse(r.err().contains("epoch 1/"), r.err());
         r = prune(out, "--method", "magic", "--flops", "0.5");
-        assertTrue(r.err().contains("--method must be l1, l2, slim, hrank, scop, metapruning or cacp"), r.err());
+        assertTrue(r.err().contains("--method must be l1, l2, slim, hrank, scop, cogd, metapruning or cacp"), r.err());
         r = prune(out, "--method", "slim", "--flops", "0.5");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("network slimming needs an affine batch norm"), r.err());
