@@ -77,16 +77,12 @@ final class SrQat {
         int scale = SrModels.resolveScale(cl, info, o.scale, q.common.weights);
         String architecture = SrModels.architecture(cl, info, scale);
         Recipe r = q.recipe.resolve(cl, PAMS_RECIPE, err);
-        int patch = o.patch != null ? o.patch : 48 * scale;
-        if (patch < scale || patch % scale != 0) throw new ParameterException(cl, "--patch must be a positive multiple of the scale " + scale + ", got " + patch);
-        int iterations = o.iterations != null ? o.iterations : 1000;
-        if (iterations < 1) throw new ParameterException(cl, "--iterations-per-epoch must be >= 1, got " + iterations);
-        int decay = o.decay != null ? o.decay : PamsEdsr.DECAY_EPOCHS;
-        if (decay < 1) throw new ParameterException(cl, "--decay must be >= 1 epoch, got " + decay);
-        int tile = o.tile != null ? o.tile : Upscaler.DEFAULT_TILE;
-        if (tile < 1) throw new ParameterException(cl, "--tile must be >= 1, got " + tile);
+        int patch = o.patch(cl, scale, 48 * scale);
+        int iterations = o.iterations(cl, 1000);
+        int decay = o.decay(cl, PamsEdsr.DECAY_EPOCHS);
+        int tile = o.tile(cl);
+        q.distill.validate(cl);
         double atWeight = q.distill.atWeight;
-        if (!(atWeight >= 0) || !Double.isFinite(atWeight)) throw new ParameterException(cl, "--at-weight must be a finite number >= 0, got " + atWeight);
         if (q.quantLr != null && !(q.quantLr > 0 && Double.isFinite(q.quantLr))) throw new ParameterException(cl, "--quant-lr must be > 0, got " + q.quantLr);
         if (q.only == null) config.only(PamsEdsr.BLOCK_CONVOLUTIONS);
         Models.outputFile(cl, "--out", q.common.out);
@@ -161,12 +157,10 @@ final class SrQat {
     /** The SKT loss against {@code --teacher} (null without one, or with --at-weight 0: plain L1). */
     private SrDistillation teacher(CommandLine cl, ModelInfo info, int scale, Module student, Tensor sample, double atWeight) throws IOException {
         if (q.distill.teacher == null || atWeight == 0) return null;
-        String spec = q.distill.teacher;
-        int colon = spec.indexOf(':');
-        if (colon <= 0 || colon == spec.length() - 1) throw new ParameterException(cl, "--teacher must be M:W (zoo model and its float weights), got '" + spec + "'");
-        Path w = Path.of(spec.substring(colon + 1));
-        Models.existingFile(cl, "--teacher", w);
-        ModelInfo ti = SrModels.info(cl, spec.substring(0, colon), w);
+        DistillOptions.Teacher t = q.distill.teacher(cl, true);
+        String spec = t.spec();
+        Path w = t.weights();
+        ModelInfo ti = SrModels.info(cl, t.info().name(), w);
         Module teacher = loadFloat(cl, ti, SrModels.resolveScale(cl, ti, scale, w), w, "--teacher");
         try {
             return SrDistillation.create(student, teacher, SrDistillation.EDSR_FEATURE, 1, atWeight, sample);

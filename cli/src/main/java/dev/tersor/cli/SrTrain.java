@@ -69,6 +69,34 @@ final class SrTrain {
         @Option(names = "--tile", paramLabel = "T", description = "SR: tile side in LR pixels for the validation images (default: " + Upscaler.DEFAULT_TILE + ").")
         Integer tile;
 
+        /** {@code --patch}, else {@code fallback}: a positive multiple of {@code scale}. */
+        int patch(CommandLine cl, int scale, int fallback) {
+            int p = patch != null ? patch : fallback;
+            if (p < scale || p % scale != 0) throw new ParameterException(cl, "--patch must be a positive multiple of the scale " + scale + ", got " + p);
+            return p;
+        }
+
+        /** {@code --iterations-per-epoch}, else {@code fallback}: at least 1. */
+        int iterations(CommandLine cl, int fallback) {
+            int n = iterations != null ? iterations : fallback;
+            if (n < 1) throw new ParameterException(cl, "--iterations-per-epoch must be >= 1, got " + n);
+            return n;
+        }
+
+        /** {@code --decay}, else {@code fallback}: at least 1 epoch. */
+        int decay(CommandLine cl, int fallback) {
+            int d = decay != null ? decay : fallback;
+            if (d < 1) throw new ParameterException(cl, "--decay must be >= 1 epoch, got " + d);
+            return d;
+        }
+
+        /** {@code --tile}, else {@link Upscaler#DEFAULT_TILE}: at least 1. */
+        int tile(CommandLine cl) {
+            int t = tile != null ? tile : Upscaler.DEFAULT_TILE;
+            if (t < 1) throw new ParameterException(cl, "--tile must be >= 1, got " + t);
+            return t;
+        }
+
         /** True for {@code --task sr}. SR flags on a classification run are a usage error. */
         boolean applies(CommandLine cl) {
             boolean sr = SrModels.isSrTask(cl, task);
@@ -133,14 +161,10 @@ final class SrTrain {
         Recipe r = c.recipe.resolve(cl, saved != null ? savedRecipe(cl, saved) : info.recipe(), err);
         int scale = o.scale != null ? o.scale : saved != null ? intOf(cl, saved, "scale") : SrModels.defaultScale(info);
         SrModels.requireScale(cl, info, scale);
-        int patch = o.patch != null ? o.patch : saved != null ? intOf(cl, saved, "patch") : 48 * scale;
-        if (patch < scale || patch % scale != 0) throw new ParameterException(cl, "--patch must be a positive multiple of the scale " + scale + ", got " + patch);
-        int iterations = o.iterations != null ? o.iterations : saved != null ? intOf(cl, saved, "iterations_per_epoch") : 1000;
-        if (iterations < 1) throw new ParameterException(cl, "--iterations-per-epoch must be >= 1, got " + iterations);
-        int decay = o.decay != null ? o.decay : saved != null ? intOf(cl, saved, "decay") : 200;
-        if (decay < 1) throw new ParameterException(cl, "--decay must be >= 1 epoch, got " + decay);
-        int tile = o.tile != null ? o.tile : Upscaler.DEFAULT_TILE;
-        if (tile < 1) throw new ParameterException(cl, "--tile must be >= 1, got " + tile);
+        int patch = o.patch(cl, scale, saved != null ? intOf(cl, saved, "patch") : 48 * scale);
+        int iterations = o.iterations(cl, saved != null ? intOf(cl, saved, "iterations_per_epoch") : 1000);
+        int decay = o.decay(cl, saved != null ? intOf(cl, saved, "decay") : 200);
+        int tile = o.tile(cl);
         if (c.checkpointEvery < 0) throw new ParameterException(cl, "--checkpoint-every must be >= 0 steps, got " + c.checkpointEvery);
         long seed = c.seed != null ? c.seed : saved != null ? longOf(cl, saved, "seed") : 42;
         Path data = c.data != null ? c.data : saved != null && saved.get("data") != null ? Path.of(saved.get("data")) : null;

@@ -90,7 +90,7 @@ class SrQatCommandTest {
         assertTrue(r.err().contains("only 'nothing\\..*' matches none"), r.err());
         r = qat("c.safetensors", "--teacher", "edsr-tiny");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--teacher must be M:W"), r.err());
+        assertTrue(r.err().contains("give the teacher's weights as M:W"), r.err());
         r = qat("d.safetensors", "--scale", "3");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--scale 3"), r.err());

@@ -72,9 +72,14 @@ public record QuantConfig(QuantMethod method, int weightBits, int activationBits
 
     /** True when the config quantizes the layer at {@code path}, the {@code index}-th of {@code count} Conv2d/Linear layers. */
     public boolean quantizes(String path, int index, int count) {
-        if (layers.containsKey(path)) return true;
-        if (only != null) return Pattern.matches(only, path);
-        return !((index == 0 && !quantizeFirst) || (index == count - 1 && !quantizeLast));
+        if (only != null) return selectedByOnly(path);
+        return layers.containsKey(path) || !((index == 0 && !quantizeFirst) || (index == count - 1 && !quantizeLast));
+    }
+
+    /** With {@link #only} set: whether {@code path} is named in {@link #layers} or matches it. */
+    public boolean selectedByOnly(String path) {
+        if (only == null) throw new IllegalStateException("QuantConfig: no 'only' pattern is set");
+        return layers.containsKey(path) || Pattern.matches(only, path);
     }
 
     /** The bits of the layer at {@code path}: its entry in {@link #layers}, else the defaults. */

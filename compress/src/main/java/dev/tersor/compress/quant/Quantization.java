@@ -59,7 +59,7 @@ public final class Quantization {
         }
         List<String> paths = new ArrayList<>();
         for (var e : modules.entrySet()) if (e.getValue() instanceof Conv2d || e.getValue() instanceof Linear) paths.add(e.getKey());
-        if (config.only() != null && paths.stream().noneMatch(p -> config.quantizes(p, -1, -1))) {
+        if (config.only() != null && paths.stream().noneMatch(config::selectedByOnly)) {
             throw new IllegalArgumentException("QuantConfig: only '" + config.only() + "' matches none of the Conv2d/Linear layers of "
                     + model.getClass().getSimpleName() + " (" + String.join(", ", paths.subList(0, Math.min(paths.size(), 6)))
                     + (paths.size() > 6 ? ", ..." : "") + ")");
