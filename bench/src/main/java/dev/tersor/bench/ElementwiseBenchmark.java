@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Elementwise kernels on {@code n} = 1M floats (4 MiB per array, L3-resident here), one thread:
- * {@code z = a + b}, {@code z = a·b}, {@code z = e^a}, {@code z = max(a, 0)}, per backend.
+ * {@code z = a + b}, {@code z = a·b}, {@code z = e^a}, {@code z = tanh a}, {@code z = σ(a)}, {@code z = max(a, 0)}, per backend.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -68,6 +68,18 @@ public class ElementwiseBenchmark {
     @Benchmark
     public float[] exp() {
         impl.unary(UnaryOp.EXP, 0f, a, 0, z, 0, n);
+        return z;
+    }
+
+    @Benchmark
+    public float[] tanh() {
+        impl.unary(UnaryOp.TANH, 0f, a, 0, z, 0, n);
+        return z;
+    }
+
+    @Benchmark
+    public float[] sigmoid() {
+        impl.unary(UnaryOp.SIGMOID, 0f, a, 0, z, 0, n);
         return z;
     }
 
