@@ -57,6 +57,10 @@ final class CompressCluster implements Callable<Integer> {
     @Option(names = "--lambda", paramLabel = "L", defaultValue = "1e-3", description = "Strength of the clustering regulariser (default: ${DEFAULT-VALUE}).")
     double lambda;
 
+    @Option(names = "--lambda-final", paramLabel = "L",
+            description = "Anneal the regulariser: λ grows geometrically from --lambda to this over the --regularize-epochs (default: --lambda throughout).")
+    Double lambdaFinal;
+
     @Option(names = "--finetune-epochs", paramLabel = "E", defaultValue = "1", description = "Epochs of shared-centre fine-tuning, 0 for none (default: ${DEFAULT-VALUE}).")
     int finetuneEpochs;
 
@@ -79,6 +83,10 @@ final class CompressCluster implements Callable<Integer> {
         CompressOptions.bits(cl, "--bits", bits, 1, 8);
         if (firstLastBits != null) CompressOptions.bits(cl, "--first-last-bits", firstLastBits, 1, 8);
         if (regularizeEpochs < 0) throw new ParameterException(cl, "--regularize-epochs must be >= 0, got " + regularizeEpochs);
+        if (lambdaFinal != null && (!(lambdaFinal > 0) || lambdaFinal.isInfinite()))
+            throw new ParameterException(cl, "--lambda-final must be a finite number > 0, got " + lambdaFinal);
+        if (lambdaFinal != null && !(lambda > 0)) throw new ParameterException(cl, "--lambda-final needs --lambda > 0 to grow from, got " + lambda);
+        if (lambdaFinal != null && regularizeEpochs == 0) throw new ParameterException(cl, "--lambda-final needs --regularize-epochs > 0");
         if (finetuneEpochs < 0) throw new ParameterException(cl, "--finetune-epochs must be >= 0, got " + finetuneEpochs);
         if (!(lr > 0) || Double.isInfinite(lr)) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);
         run.validate(cl);
@@ -93,9 +101,11 @@ final class CompressCluster implements Callable<Integer> {
                     "compress.seed", Long.toString(run.seed));
             if (regularizeEpochs > 0 && run.resume == null) {
                 ClusterRegularizer reg = new ClusterRegularizer(model, bits, lambda, List.of());
+                if (lambdaFinal != null) reg.annealTo(lambdaFinal, regularizeEpochs);
                 DataLoader train = FineTune.loader(cl, s, b, run.seed);
                 Sgd sgd = new Sgd(model.parameters(), Sgd.options(r.lr()).momentum(r.momentum()).weightDecay(r.weightDecay()).build());
-                err.println("tersor compress cluster: " + regularizeEpochs + " epochs of clustering-friendly training, lambda " + lambda);
+                err.println("tersor compress cluster: " + regularizeEpochs + " epochs of clustering-friendly training, lambda " + lambda
+                        + (lambdaFinal == null ? "" : " growing to " + lambdaFinal));
                 model.train();
                 LossFunction task = DistillOptions.loss(kt, model, Losses::crossEntropy);   // the regulariser stays outside the α weighting
                 FineTune.stage(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(withEpochs(r, regularizeEpochs), sgd, train.size()),
@@ -120,8 +130,8 @@ final class CompressCluster implements Callable<Integer> {
                 DistillOptions.close(loss);
             }
             Conversion.convert(model);
-            String recipe = String.format(Locale.ROOT, "cluster dpnet bits=%d first_last_bits=" + (firstLastBits == null ? bits : firstLastBits) + " regularize_epochs=%d lambda=%s finetune_epochs=%d adam_lr=%s batch=%d seed=%d weights=%s",
-                    bits, regularizeEpochs, lambda, finetuneEpochs, lr, b, run.seed, common.weights.getFileName()) + (kt == null ? "" : " " + kt.description());
+            String recipe = String.format(Locale.ROOT, "cluster dpnet bits=%d first_last_bits=" + (firstLastBits == null ? bits : firstLastBits) + " regularize_epochs=%d lambda=%s%s finetune_epochs=%d adam_lr=%s batch=%d seed=%d weights=%s",
+                    bits, regularizeEpochs, lambda, lambdaFinal == null ? "" : " lambda_final=" + lambdaFinal, finetuneEpochs, lr, b, run.seed, common.weights.getFileName()) + (kt == null ? "" : " " + kt.description());
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("bits", bits);
             extra.put("finetune_epochs", finetuneEpochs);

@@ -1,6 +1,5 @@
 package dev.tersor.cli;
 
-import dev.tersor.nn.Module;
 import dev.tersor.nn.sr.BicubicBaseline.Score;
 import dev.tersor.nn.sr.Image;
 import dev.tersor.nn.sr.SrEvaluation;
@@ -23,9 +22,11 @@ import picocli.CommandLine.ParameterException;
  * {@code tersor eval --task sr}: a super-resolution model on a folder of HR images, per image and
  * the mean, the bicubic baseline beside ({@link SrEvaluation}: LR made by MATLAB-compatible
  * bicubic downscaling, the model's output quantised to 8 bits, Y PSNR/SSIM with the scale shaved
- * off each side, RGB PSNR).
+ * off each side, RGB PSNR; at meta-edsr's non-integer scales {@link dev.tersor.nn.sr.AnyScaleEvaluation}'s
+ * crop to {@code ⌊s·⌊H/s⌋⌋} and shave of {@code ⌈s⌉}, in tiles).
  * <pre>{@code
  * tersor eval --task sr --model edsr --weights edsr-x2.safetensors --scale 2 --data data/sr-eval --json
+ * tersor eval --task sr --weights meta-edsr.safetensors --scale 2.5 --data data/sr-eval
  * }</pre>
  */
 final class SrEval {
@@ -35,8 +36,9 @@ final class SrEval {
                 description = "classify (default) or sr: a super-resolution model scored on a folder of HR images, bicubic beside.")
         String task;
 
-        @Option(names = "--scale", paramLabel = "S", description = "SR: the upscaling factor (default: the one the weights record, else the model's).")
-        Integer scale;
+        @Option(names = "--scale", paramLabel = "S",
+                description = "SR: the upscaling factor, an integer or for meta-edsr any number in (1, 4] such as 2.5 (default: the one the weights record, else the model's).")
+        String scale;
 
         @Option(names = "--tile", paramLabel = "T", description = "SR: tile side in LR pixels, so memory stays bounded (default: " + Upscaler.DEFAULT_TILE + ").")
         Integer tile;
@@ -70,22 +72,23 @@ final class SrEval {
         if (c.data == null) throw new ParameterException(cl, "--task sr needs --data D, a folder of HR images (e.g. from 'tersor data fetch sr-eval --dir D')");
         int tile = o.tile != null ? o.tile : Upscaler.DEFAULT_TILE;
         if (tile < 1) throw new ParameterException(cl, "--tile must be >= 1, got " + tile);
-        int scale = SrModels.resolveScale(cl, info, o.scale, c.weights);
+        SrScale scale = SrModels.resolveAnyScale(cl, info, o.scale, c.weights);
         try (Threads t = Threads.use(cl, c.threads)) {
-            Module net = SrModels.load(cl, info, scale, c.weights);
+            SrTiles tiles = SrTiles.load(cl, info, scale, c.weights, tile);
             List<Path> files = Image.list(c.data);
             long start = System.nanoTime();
-            err.printf(Locale.ROOT, "tersor eval --task sr: %s x%d on %d images of %s%n", info.name(), scale, files.size(), c.data);
+            err.printf(Locale.ROOT, "tersor eval --task sr: %s x%s on %d images of %s%n", info.name(), scale.label(), files.size(), c.data);
             err.flush();
-            SrEvaluation.Result r = SrEvaluation.evaluate(files, new Upscaler(net, scale, tile, Upscaler.receptiveRadius(net)), WriterStream.of(err));
+            SrEvaluation.Result r = SrEvaluation.evaluate(files, tiles.scorer(), WriterStream.of(err));
             double seconds = (System.nanoTime() - start) / 1e9;
             if (!r.skipped().isEmpty()) {
+                int side = tiles.minimumSide();
                 err.println("warning: " + r.skipped().size() + " of " + files.size() + " images in " + c.data + (r.skipped().size() == 1 ? " is" : " are")
-                        + " smaller than " + SrEvaluation.minimumSide(scale) + "x" + SrEvaluation.minimumSide(scale) + ", too small to score at x" + scale
+                        + " smaller than " + side + "x" + side + ", too small to score at x" + scale.label()
                         + "; skipped: " + String.join(", ", r.skipped()));
                 err.flush();
             }
-            if (r.rows().isEmpty()) throw new IllegalArgumentException(c.data + ": no image large enough to score at x" + scale);
+            if (r.rows().isEmpty()) throw new IllegalArgumentException(c.data + ": no image large enough to score at x" + scale.label());
             PrintWriter out = cl.getOut();
             if (c.json) {
                 out.println(Json.write(record(info, scale, tile, r, seconds)));
@@ -98,8 +101,8 @@ final class SrEval {
     }
 
     /** Per image and the mean: size, the model's PSNR-Y, SSIM-Y, PSNR-RGB and the bicubic baseline's. */
-    static String table(ModelInfo info, int scale, SrEvaluation.Result r) {
-        Table t = new Table(List.of(info.name() + " x" + scale, "size", "PSNR-Y", "SSIM-Y", "PSNR-RGB", "bicubic PSNR-Y", "bicubic SSIM-Y",
+    static String table(ModelInfo info, SrScale scale, SrEvaluation.Result r) {
+        Table t = new Table(List.of(info.name() + " x" + scale.label(), "size", "PSNR-Y", "SSIM-Y", "PSNR-RGB", "bicubic PSNR-Y", "bicubic SSIM-Y",
                 "bicubic PSNR-RGB"), List.of(false, true, true, true, true, true, true, true));
         for (SrEvaluation.Row row : r.rows()) add(t, row.model(), row.bicubic());
         add(t, r.modelMean(), r.bicubicMean());
@@ -119,12 +122,12 @@ final class SrEval {
         return String.format(Locale.ROOT, "%.4f", v);
     }
 
-    private Map<String, Object> record(ModelInfo info, int scale, int tile, SrEvaluation.Result r, double seconds) {
+    private Map<String, Object> record(ModelInfo info, SrScale scale, int tile, SrEvaluation.Result r, double seconds) {
         Map<String, Object> rec = new LinkedHashMap<>();
         rec.put("task", "sr");
         rec.put("model", info.name());
         rec.put("weights", c.weights.toString());
-        rec.put("scale", scale);
+        rec.put("scale", scale.json());
         rec.put("data", c.data.toString());
         rec.put("tile", tile);
         List<Object> images = new ArrayList<>();

@@ -4,6 +4,7 @@ import dev.tersor.compress.io.CompressedModel;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.io.Safetensors;
 import dev.tersor.nn.io.SafetensorsFile;
+import dev.tersor.nn.sr.MetaUpscale;
 import dev.tersor.nn.zoo.Drn;
 import dev.tersor.nn.zoo.Edsr;
 import dev.tersor.nn.zoo.EdsrAdder;
@@ -25,8 +26,8 @@ import picocli.CommandLine.ParameterException;
  * The zoo's super-resolution models by scale, for {@code train --task sr}, {@code eval --task sr}
  * and {@code upscale}: which scales each one can be built for ({@code edsr}, {@code edsr-ghost},
  * {@code edsr-adder} and {@code edsr-tiny}: 2, 3 and 4, their ×2 zoo entry rebuilt with another
- * upsampler; {@code meta-edsr}: 2, 3 and 4 here, the same weights at each (the model takes any
- * scale in (1, 4], these commands integer ones only); {@code drn-s}: 4 and 8; {@code edsr-x3},
+ * upsampler; {@code meta-edsr}: 2, 3 and 4 for training, the same weights at each, and any scale
+ * in (1, 4] for {@code eval} and {@code upscale} ({@link #resolveAnyScale}); {@code drn-s}: 4 and 8; {@code edsr-x3},
  * {@code edsr-x4}: their own), and weights files that record their scale:
  * metadata {@code tersor.zoo} and {@code tersor.scale} in weights, {@code run.model} and
  * {@code run.scale} in training checkpoints.
@@ -85,12 +86,46 @@ final class SrModels {
 
     /** Fails, listing the supported scales, unless {@code info} can be built for {@code scale}. */
     static void requireScale(CommandLine cl, ModelInfo info, int scale) {
+        if (!scales(info).contains(scale)) throw unsupported(cl, info, Integer.toString(scale));
+    }
+
+    /** {@code --scale S: M supports x2, x3, x4} (with a hint for the fixed-scale models). */
+    private static ParameterException unsupported(CommandLine cl, ModelInfo info, String scale) {
         List<Integer> ok = scales(info);
-        if (!ok.contains(scale)) {
-            String list = ok.stream().map(s -> "x" + s).collect(Collectors.joining(", "));
-            String hint = FIXED.containsKey(info.name()) ? " (edsr builds x2, x3 and x4)" : "";
-            throw new ParameterException(cl, "--scale " + scale + ": " + info.name() + " supports " + (ok.size() == 1 ? "only " : "") + list + hint);
+        String list = ok.stream().map(s -> "x" + s).collect(Collectors.joining(", "));
+        String hint = FIXED.containsKey(info.name()) ? " (edsr builds x2, x3 and x4)" : "";
+        return new ParameterException(cl, "--scale " + scale + ": " + info.name() + " supports " + (ok.size() == 1 ? "only " : "") + list + hint);
+    }
+
+    /**
+     * The scale of {@code eval --task sr} and {@code upscale}, from {@code --scale} as written
+     * (null: left out): an integer as {@link #resolveScale}; for a model whose weights serve every
+     * scale (meta-edsr) any number in (1, 4], else refused naming that range; a non-integer for
+     * any other model is refused listing the scales it supports.
+     */
+    static SrScale resolveAnyScale(CommandLine cl, ModelInfo info, String text, Path weights) throws IOException {
+        SrScale s = SrScale.parse(cl, text);
+        boolean any = ANY_SCALE.contains(info.name());
+        if (s != null && any && !(s.value() > 1 && s.value() <= MetaUpscale.MAX_SCALE)) {
+            throw new ParameterException(cl, "--scale " + s.text() + ": " + info.name() + " takes any scale in (1, " + (int) MetaUpscale.MAX_SCALE + "]");
         }
+        if (s == null || s.isInteger()) return SrScale.of(resolveScale(cl, info, s == null ? null : s.intValue(), weights));
+        if (!any) throw unsupported(cl, info, s.text());
+        return s;
+    }
+
+    /**
+     * {@code info}'s model for the non-integer {@code scale} with the weights of {@code weights}
+     * (as {@link #load}, the model built at its default scale: meta-edsr's weights do not depend
+     * on it), set to {@code scale}.
+     */
+    static MetaEdsr loadAnyScale(CommandLine cl, ModelInfo info, SrScale scale, Path weights) throws IOException {
+        Module m = load(cl, info, defaultScale(info), weights);
+        if (!(m instanceof MetaEdsr meta)) {
+            throw new IllegalArgumentException(weights + " holds a " + m.getClass().getSimpleName() + ", which cannot upscale by a non-integer x" + scale.text());
+        }
+        meta.setScale(scale.value());
+        return meta;
     }
 
     /** A fresh {@code info} model for {@code scale} (checked first). */

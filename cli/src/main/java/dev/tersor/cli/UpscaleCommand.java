@@ -1,7 +1,5 @@
 package dev.tersor.cli;
 
-import dev.tersor.nn.Module;
-import dev.tersor.nn.sr.Bicubic;
 import dev.tersor.nn.sr.Image;
 import dev.tersor.nn.sr.Metrics;
 import dev.tersor.nn.sr.Upscaler;
@@ -25,11 +23,13 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tersor upscale}: one image through a super-resolution model, in tiles ({@link Upscaler}:
+ * {@code tersor upscale}: one image through a super-resolution model, in tiles ({@link Upscaler}
+ * at integer scales, {@link dev.tersor.nn.sr.AnyScaleUpscaler} at meta-edsr's non-integer ones:
  * memory bounded by the tile, the result equal to a whole-image pass up to float rounding),
  * written as an RGB PNG (atomically; an existing file only with {@code --force}).
  * <pre>{@code
  * tersor upscale --model edsr --weights edsr-x2.safetensors --scale 2 in.png out.png
+ * tersor upscale --weights meta-edsr.safetensors --scale 2.5 in.png out.png
  * }</pre>
  */
 @Command(name = "upscale", mixinStandardHelpOptions = true, sortOptions = false,
@@ -46,8 +46,8 @@ final class UpscaleCommand implements Callable<Integer> {
     @Option(names = "--weights", required = true, paramLabel = "W", description = "Weights: a safetensors state dict or a 'train --task sr' checkpoint.")
     Path weights;
 
-    @Option(names = "--scale", paramLabel = "S", description = "Upscaling factor (default: the one the weights record, else the model's).")
-    Integer scale;
+    @Option(names = "--scale", paramLabel = "S", description = "Upscaling factor: an integer, or for meta-edsr any number in (1, 4] such as 2.5 (default: the one the weights record, else the model's).")
+    String scale;
 
     @Option(names = "--tile", paramLabel = "T", description = "Tile side in LR pixels; memory grows with its square (default: " + Upscaler.DEFAULT_TILE + ").")
     Integer tile;
@@ -105,11 +105,11 @@ final class UpscaleCommand implements Callable<Integer> {
             }
         }
         ModelInfo info = SrModels.info(cl, model, weights);
-        int s = SrModels.resolveScale(cl, info, scale, weights);
+        SrScale s = SrModels.resolveAnyScale(cl, info, scale, weights);
         Image lr = Image.read(in);
         Image hr = null;
         if (compare != null) {   // checked before the long part
-            int oh = lr.height() * s, ow = lr.width() * s;
+            int oh = s.out(lr.height()), ow = s.out(lr.width());
             if (window == null) window = SrComparison.Window.centre(oh, ow);
             if (window.left() + window.size() > ow || window.top() + window.size() > oh) {
                 throw new ParameterException(cl, "--crop " + window.size() + "x" + window.size() + " at (x " + window.left() + ", y " + window.top()
@@ -118,11 +118,10 @@ final class UpscaleCommand implements Callable<Integer> {
             if (reference != null) hr = reference(cl, lr, s, oh, ow);
         }
         try (Threads th = Threads.use(cl, threads)) {
-            Module net = SrModels.load(cl, info, s, weights);
-            Upscaler up = new Upscaler(net, s, t, Upscaler.receptiveRadius(net));
+            SrTiles up = SrTiles.load(cl, info, s, weights, t);
             PrintWriter err = cl.getErr();
             int tiles = ((lr.height() + t - 1) / t) * ((lr.width() + t - 1) / t);
-            err.printf(Locale.ROOT, "tersor upscale: %s (%s) x%d with %s, %d tile%s of %dx%d (margin %d)%n", in, lr.size(), s, info.name(), tiles,
+            err.printf(Locale.ROOT, "tersor upscale: %s (%s) x%s with %s, %d tile%s of %dx%d (margin %d)%n", in, lr.size(), s.label(), info.name(), tiles,
                     tiles == 1 ? "" : "s", t, t, up.margin());
             err.flush();
             long start = System.nanoTime();
@@ -143,7 +142,7 @@ final class UpscaleCommand implements Callable<Integer> {
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("model", info.name());
                 r.put("weights", weights.toString());
-                r.put("scale", s);
+                r.put("scale", s.json());
                 r.put("in", in.toString());
                 r.put("out", out.toString());
                 r.put("width", sr.width());
@@ -157,7 +156,7 @@ final class UpscaleCommand implements Callable<Integer> {
                 r.putAll(psnr);
                 o.println(Json.write(r));
             } else {
-                o.printf(Locale.ROOT, "%s (%s) -> %s (%s), x%d %s, %.1f s%n", in, lr.size(), out, sr.size(), s, info.name(), seconds);
+                o.printf(Locale.ROOT, "%s (%s) -> %s (%s), x%s %s, %.1f s%n", in, lr.size(), out, sr.size(), s.label(), info.name(), seconds);
                 if (compare != null) o.println("comparison: " + compare + (psnr.isEmpty() ? "" : " (Y PSNR: bicubic " + psnr.get("psnr_bicubic") + " dB, model " + psnr.get("psnr") + " dB)"));
             }
             o.flush();
@@ -166,23 +165,23 @@ final class UpscaleCommand implements Callable<Integer> {
     }
 
     /** The HR image IN was downscaled from, cut to the output's size (the part its modcrop kept). */
-    private Image reference(CommandLine cl, Image lr, int s, int oh, int ow) throws java.io.IOException {
+    private Image reference(CommandLine cl, Image lr, SrScale s, int oh, int ow) throws java.io.IOException {
         Image hr = Image.read(reference);
-        if (hr.height() < oh || hr.width() < ow || hr.height() - oh >= s || hr.width() - ow >= s) {
-            throw new ParameterException(cl, "--reference " + reference + " is " + hr.size() + ", but x" + s + " of IN (" + lr.size() + ") is " + ow + "x" + oh
+        if (hr.height() < oh || hr.width() < ow || hr.height() - oh >= s.value() || hr.width() - ow >= s.value()) {
+            throw new ParameterException(cl, "--reference " + reference + " is " + hr.size() + ", but x" + s.label() + " of IN (" + lr.size() + ") is " + ow + "x" + oh
                     + ": give the HR image IN was downscaled from");
         }
         return hr.crop(0, 0, oh, ow).rgb();
     }
 
     /** Writes the {@code --compare} PNG; with a reference {@code hr}, returns the PSNRs (dB) it labels the panels with. */
-    private Map<String, Object> compare(Image lr, Image sr, Image hr, int s, String name, SrComparison.Window window) throws java.io.IOException {
-        Image bicubic = Bicubic.upscale(lr.rgb(), s), out = sr.rgb();
+    private Map<String, Object> compare(Image lr, Image sr, Image hr, SrScale s, String name, SrComparison.Window window) throws java.io.IOException {
+        Image bicubic = s.bicubic(lr.rgb()), out = sr.rgb();
         List<SrComparison.Panel> panels = new ArrayList<>();
         Map<String, Object> psnr = new LinkedHashMap<>();
-        String bicubicLabel = "bicubic x" + s, modelLabel = name + " x" + s;
+        String bicubicLabel = "bicubic x" + s.label(), modelLabel = name + " x" + s.label();
         if (hr != null) {
-            double pb = BenchCommand.round(Metrics.psnr(bicubic, hr, s), 2), pm = BenchCommand.round(Metrics.psnr(out, hr, s), 2);
+            double pb = BenchCommand.round(Metrics.psnr(bicubic, hr, s.value()), 2), pm = BenchCommand.round(Metrics.psnr(out, hr, s.value()), 2);
             psnr.put("psnr_bicubic", pb);
             psnr.put("psnr", pm);
             panels.add(new SrComparison.Panel("HR", hr));

@@ -110,6 +110,21 @@ class CompressCommandTest {
         }
     }
 
+    /** --lambda-final grows the clustering regulariser geometrically: 1e-3, 1e-2, 1e-1 over three epochs, each logged. */
+    @Test
+    void clusterAnnealsTheRegulariserEpochByEpoch() throws Exception {
+        Path out = tmp.resolve("dp-anneal.safetensors");
+        String[] head = {"compress", "cluster", "--model", "lenet5", "--weights", weights.toString(), "--out", out.toString(), "--bits", "2",
+            "--regularize-epochs", "3", "--lambda", "1e-3", "--lambda-final", "1e-1", "--finetune-epochs", "0", "--batch", "64"};
+        Run r = run(MainTest.concat(head, DATA));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("lambda 0.001 growing to 0.1"), r.err());
+        for (String l : new String[] {"epoch 1/3: cluster targets (2 bits) updated", "lambda 0.001000", "epoch 2/3", "lambda 0.01000", "lambda 0.1000"})
+            assertTrue(r.err().contains(l), l + " in " + r.err());
+        assertTrue(CompressedModel.isCompressed(out));
+        assertTrue(Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1).contains("lambda=0.001 lambda_final=0.1"), "the recipe records the schedule");
+    }
+
     @Test
     void qatFoldsBatchNormsAtTheChosenEpochAndResumesAcrossTheFold() throws Exception {
         Path bn = tmp.resolve("lenet5-bn.safetensors");

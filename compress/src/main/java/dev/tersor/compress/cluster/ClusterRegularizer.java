@@ -26,12 +26,19 @@ import java.util.Locale;
  * }</pre>
  * It reads the layers' weight parameters when built: build it before {@link Clustering#apply}
  * replaces them.
+ *
+ * <p>{@link #annealTo} makes λ grow geometrically over the epochs, λ_e = λ₀·(λ₁/λ₀)^((e−1)/(E−1))
+ * for epoch e of E: weak at first, while the clusters still move, and strong at the end, so the
+ * weights sit close to their centres when {@link Clustering#apply} replaces them and the
+ * clustering itself costs little accuracy.
  */
 public final class ClusterRegularizer {
     private final List<String> paths = new ArrayList<>();
     private final List<Parameter> weights = new ArrayList<>();
     private final int bits, k;
     private final double lambda;
+    private double finalLambda, current;
+    private int annealEpochs = 1;
     private Tensor[] targets;
 
     /**
@@ -43,10 +50,33 @@ public final class ClusterRegularizer {
         if (!(lambda >= 0) || Double.isInfinite(lambda)) throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
         this.bits = bits;
         this.lambda = lambda;
+        this.finalLambda = lambda;
+        this.current = lambda;
         for (var e : LayerPaths.select(model, paths).entrySet()) {
             this.paths.add(e.getKey());
             this.weights.add(LayerPaths.weight(e.getValue()));
         }
+    }
+
+    /**
+     * Grows λ geometrically from the constructor's value to {@code finalLambda} (finite, > 0, and
+     * the start must then be > 0 too) over {@code epochs} epochs of {@link #everyEpoch()}, which
+     * sets each epoch's strength; returns this.
+     */
+    public ClusterRegularizer annealTo(double finalLambda, int epochs) {
+        if (!(finalLambda > 0) || Double.isInfinite(finalLambda)) throw new IllegalArgumentException("final lambda must be finite and > 0, got " + finalLambda);
+        if (!(lambda > 0)) throw new IllegalArgumentException("annealing needs a starting lambda > 0, got " + lambda);
+        if (epochs < 1) throw new IllegalArgumentException("annealing needs epochs >= 1, got " + epochs);
+        this.finalLambda = finalLambda;
+        this.annealEpochs = epochs;
+        return this;
+    }
+
+    /** The strength at {@code epoch} (1-based) of the schedule: the constructor's λ when not annealed. */
+    public double lambdaAt(int epoch) {
+        if (finalLambda == lambda) return lambda;
+        double t = annealEpochs == 1 ? 1 : Math.min(1, Math.max(0, (epoch - 1) / (double) (annealEpochs - 1)));
+        return lambda * Math.pow(finalLambda / lambda, t);
     }
 
     /** Re-clusters every layer's current weights; returns the total SSE Σ (w − c(w))² (the penalty over λ now). */
@@ -77,7 +107,7 @@ public final class ClusterRegularizer {
             Tensor s = d.mul(d).sum();
             sum = sum == null ? s : sum.add(s);
         }
-        return sum.mul((float) lambda);
+        return sum.mul((float) current);
     }
 
     /** {@code base(outputs, labels) + penalty()}, for a {@link Trainer}. */
@@ -85,9 +115,15 @@ public final class ClusterRegularizer {
         return (outputs, labels) -> base.apply(outputs, labels).add(penalty());
     }
 
-    /** A {@link Trainer} hook that calls {@link #update()} before each epoch and logs the SSE. */
+    /**
+     * A {@link Trainer} hook that calls {@link #update()} before each epoch, sets the epoch's λ
+     * ({@link #lambdaAt}) and logs both.
+     */
     public Trainer.EpochStart everyEpoch() {
-        return (epoch, epochs) -> String.format(Locale.ROOT, "cluster targets (%d bits) updated, SSE %.5g", bits, update());
+        return (epoch, epochs) -> {
+            current = lambdaAt(epoch);
+            return String.format(Locale.ROOT, "cluster targets (%d bits) updated, SSE %.5g, lambda %.4g", bits, update(), current);
+        };
     }
 
     /** The layers' dotted paths. */
@@ -95,9 +131,9 @@ public final class ClusterRegularizer {
         return List.copyOf(paths);
     }
 
-    /** The strength λ. */
+    /** The strength λ in use now (the constructor's until {@link #everyEpoch()} sets another). */
     public double lambda() {
-        return lambda;
+        return current;
     }
 
     /** Bits per index, 1..8. */

@@ -88,6 +88,33 @@ class ClusterRegularizerTest {
         assertEquals(sse * Math.pow(0.81, 20), reg.update(), 1e-3 * sse * Math.pow(0.81, 20));
     }
 
+    /** λ grows geometrically: 1e-3, 1e-2, 1e-1 over three epochs, then stays; the penalty uses the epoch's λ. */
+    @Test
+    void annealingGrowsLambdaGeometricallyAndThePenaltyFollows() {
+        Sequential m = model();
+        ClusterRegularizer reg = new ClusterRegularizer(m, 2, 1e-3, List.of()).annealTo(1e-1, 3);
+        assertEquals(1e-3, reg.lambdaAt(1), 1e-15);
+        assertEquals(1e-2, reg.lambdaAt(2), 1e-12);
+        assertEquals(1e-1, reg.lambdaAt(3), 1e-12);
+        assertEquals(1e-1, reg.lambdaAt(7), 1e-12, "after the schedule λ stays at its final value");
+        double sse = reg.update();
+        assertEquals(1e-3 * sse, reg.penalty().item(), 1e-6 * sse);
+        String line = reg.everyEpoch().starting(2, 3);
+        assertTrue(line.contains("lambda 0.01000"), line);
+        assertEquals(1e-2, reg.lambda(), 1e-12);
+        assertEquals(1e-2 * sse, reg.penalty().item(), 1e-5 * sse);
+        ClusterRegularizer constant = new ClusterRegularizer(m, 2, 5e-3, List.of());
+        assertEquals(5e-3, constant.lambdaAt(1), 0);
+        assertEquals(5e-3, constant.lambdaAt(10), 0);
+        assertEquals(0.2, new ClusterRegularizer(m, 2, 1e-3, List.of()).annealTo(0.2, 1).lambdaAt(1), 1e-12);
+        var e = assertThrows(IllegalArgumentException.class, () -> new ClusterRegularizer(m, 2, 0, List.of()).annealTo(1e-2, 3));
+        assertTrue(e.getMessage().contains("starting lambda > 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ClusterRegularizer(m, 2, 1e-3, List.of()).annealTo(Double.NaN, 3));
+        assertTrue(e.getMessage().contains("final lambda must be finite and > 0, got NaN"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ClusterRegularizer(m, 2, 1e-3, List.of()).annealTo(1e-2, 0));
+        assertTrue(e.getMessage().contains("epochs >= 1, got 0"), e.getMessage());
+    }
+
     @Test
     void rejectsBadSettings() {
         Sequential m = model();

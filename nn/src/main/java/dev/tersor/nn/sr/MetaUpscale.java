@@ -81,11 +81,32 @@ public class MetaUpscale extends Module {
 
     /** Features {@code [N, C, h, w]} → {@code [N, O, ⌊s·h⌋, ⌊s·w⌋]}. */
     public Tensor forward(Tensor x, double scale) {
+        check(x, scale);
+        return project(x, Axis.of(x.size(2), scale), Axis.of(x.size(3), scale), scale);
+    }
+
+    /**
+     * The block {@code [rows.from, rows.to) × [cols.from, cols.to)} of the output for the features
+     * of a whole image, from the features {@code x} {@code [N, C, h, w]} of a window of it that
+     * starts at {@code (rows.start, cols.start)}: each output pixel keeps the whole image's source
+     * pixel and offsets ({@link Axis#window}), so the block equals that part of
+     * {@link #forward(Tensor, double)} on the whole features wherever the window holds the 3×3
+     * around each source pixel (or the image's border is there). {@code [N, O, rows.to − rows.from,
+     * cols.to − cols.from]}.
+     */
+    public Tensor forward(Tensor x, double scale, WindowedModel.Span rows, WindowedModel.Span cols) {
+        check(x, scale);
+        return project(x, Axis.window(rows, scale, x.size(2)), Axis.window(cols, scale, x.size(3)), scale);
+    }
+
+    private void check(Tensor x, double scale) {
         checkScale(scale);
         if (x.dim() != 4 || x.size(1) != inChannels) {
             throw new IllegalArgumentException("MetaUpscale: expected features [N, " + inChannels + ", h, w], got " + Arrays.toString(x.shape()));
         }
-        Axis rows = Axis.of(x.size(2), scale), cols = Axis.of(x.size(3), scale);
+    }
+
+    private Tensor project(Tensor x, Axis rows, Axis cols, double scale) {
         Tensor weights = child("meta_block").call(positions(rows, cols, scale));
         return new MetaProjection(rows, cols, outChannels).apply(x, weights);
     }
@@ -117,9 +138,10 @@ public class MetaUpscale extends Module {
     /**
      * One axis of the upscale: for each of the {@code out = int(s·in)} output indices its source
      * index {@code ⌊i/s⌋} and offset {@code i/s − ⌊i/s⌋} ({@code i/s} computed as {@code i·(float)(1/s)}
-     * in float32, as the official code), and the index of its offset among the distinct offsets.
+     * in float32, as the official code), and the index of its offset among the distinct offsets;
+     * or a contiguous part of those output indices read from a window of the input ({@link #window}).
      *
-     * @param in      input size
+     * @param in      input size (of the window)
      * @param source  [out] source index, clamped to {@code in − 1} (float rounding could reach {@code in})
      * @param cls     [out] index into {@code offsets}
      * @param offsets the distinct offsets, in order of first appearance
@@ -128,28 +150,57 @@ public class MetaUpscale extends Module {
         /** The axis of {@code in} pixels at {@code scale}. */
         public static Axis of(int in, double scale) {
             if (in < 1) throw new IllegalArgumentException("Meta-SR: input size must be positive, got " + in);
-            int out = (int) Math.floor(scale * in);
+            return build(in, scale, 0, (int) Math.floor(scale * in), 0, in);
+        }
+
+        /**
+         * The output indices {@code [span.from, span.to)} of the axis of {@code span.size} pixels at
+         * {@code scale}, read from a window of {@code length} input pixels that starts at
+         * {@code span.start}: the whole axis's offsets (computed from the global index i) and
+         * sources, the sources counted from the window's start; classes are numbered within the
+         * window. {@link #in()} is {@code length}.
+         *
+         * @throws IllegalArgumentException when the indices pass the whole axis's end or a source lies outside the window
+         */
+        public static Axis window(WindowedModel.Span span, double scale, int length) {
+            int out = (int) Math.floor(scale * span.size());
+            if (span.to() > out || length < 1 || span.start() + length > span.size()) {
+                throw new IllegalArgumentException("Meta-SR window: output " + span.from() + ".." + span.to() + " of " + out + ", input "
+                        + span.start() + ".." + (span.start() + length) + " of " + span.size() + " at x" + scale);
+            }
+            return build(span.size(), scale, span.from(), span.to(), span.start(), length);
+        }
+
+        /** Output indices {@code [from, to)} of the axis of {@code in} pixels, sources relative to {@code start}, checked against {@code length}. */
+        private static Axis build(int in, double scale, int from, int to, int start, int length) {
+            int out = to - from;
             float inv = (float) (1.0 / scale);
             int[] source = new int[out], cls = new int[out];
             Map<Integer, Integer> seen = new LinkedHashMap<>();
             float[] offsets = new float[out];
-            for (int i = 0; i < out; i++) {
+            for (int n = 0; n < out; n++) {
+                int i = from + n;
                 float p = i * inv;
                 int s = (int) Math.floor(p);
                 float off = p - s;
-                source[i] = Math.min(s, in - 1);
+                int src = Math.min(s, in - 1) - start;
+                if (src < 0 || src >= length) {
+                    throw new IllegalArgumentException("Meta-SR window: output pixel " + i + " reads input pixel " + (src + start)
+                            + ", outside the window " + start + ".." + (start + length));
+                }
+                source[n] = src;
                 Integer k = seen.get(Float.floatToIntBits(off));
                 if (k == null) {
                     k = seen.size();
                     seen.put(Float.floatToIntBits(off), k);
                     offsets[k] = off;
                 }
-                cls[i] = k;
+                cls[n] = k;
             }
-            return new Axis(in, source, cls, Arrays.copyOf(offsets, seen.size()));
+            return new Axis(length, source, cls, Arrays.copyOf(offsets, seen.size()));
         }
 
-        /** Output size {@code int(s·in)}. */
+        /** Output size: {@code int(s·in)}, or the window's output indices. */
         public int out() {
             return source.length;
         }

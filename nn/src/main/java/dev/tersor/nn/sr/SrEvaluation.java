@@ -102,20 +102,53 @@ public final class SrEvaluation {
     }
 
     /**
+     * How each HR image is scored: {@link SrEvaluation}'s own at an integer scale
+     * ({@link #scorer(Upscaler)}), {@link AnyScaleEvaluation}'s at any.
+     */
+    public interface Scorer {
+        /** False for an image too small to score (left out and named in {@link Result#skipped}). */
+        boolean scorable(Image hr);
+
+        /** Both rows for {@code hr}, named {@code name}. */
+        Row evaluate(String name, Image hr);
+    }
+
+    /** This class's scoring with {@code upscaler}: {@link #scorable(Image, int)} and {@link #evaluate(String, Image, Upscaler)}. */
+    public static Scorer scorer(Upscaler upscaler) {
+        Objects.requireNonNull(upscaler, "upscaler");
+        return new Scorer() {
+            @Override
+            public boolean scorable(Image hr) {
+                return SrEvaluation.scorable(hr, upscaler.scale());
+            }
+
+            @Override
+            public Row evaluate(String name, Image hr) {
+                return SrEvaluation.evaluate(name, hr, upscaler);
+            }
+        };
+    }
+
+    /**
      * Every image of {@code images} (named by {@code names}) that is {@link #scorable}, in order;
      * {@code log} (null: silent) gets a line per image scored.
      */
     public static Result evaluate(List<Image> images, List<String> names, Upscaler upscaler, PrintStream log) {
+        return evaluate(images, names, scorer(upscaler), log);
+    }
+
+    /** {@link #evaluate(List, List, Upscaler, PrintStream)} with any {@link Scorer}. */
+    public static Result evaluate(List<Image> images, List<String> names, Scorer scorer, PrintStream log) {
         if (images.size() != names.size()) throw new IllegalArgumentException(images.size() + " images but " + names.size() + " names");
         List<Row> rows = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             Image hr = images.get(i);
-            if (!scorable(hr, upscaler.scale())) {
+            if (!scorer.scorable(hr)) {
                 skipped.add(names.get(i) + " (" + hr.size() + ")");
                 continue;
             }
-            Row r = evaluate(names.get(i), hr, upscaler);
+            Row r = scorer.evaluate(names.get(i), hr);
             rows.add(r);
             if (log != null) {
                 log.printf(Locale.ROOT, "  %d/%d %s: PSNR-Y %.2f dB (bicubic %.2f)%n", i + 1, images.size(), names.get(i),
@@ -133,11 +166,16 @@ public final class SrEvaluation {
      * @throws IOException naming the file when one cannot be read or decoded
      */
     public static Result evaluate(List<Path> files, Upscaler upscaler, PrintStream log) throws IOException {
+        return evaluate(files, scorer(upscaler), log);
+    }
+
+    /** {@link #evaluate(List, Upscaler, PrintStream)} with any {@link Scorer}. */
+    public static Result evaluate(List<Path> files, Scorer scorer, PrintStream log) throws IOException {
         List<Row> rows = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (Path f : files) {
             Image hr = Image.read(f);
-            Result one = evaluate(List.of(hr), List.of(f.getFileName().toString()), upscaler, null);
+            Result one = evaluate(List.of(hr), List.of(f.getFileName().toString()), scorer, null);
             rows.addAll(one.rows());
             skipped.addAll(one.skipped());
             if (log != null && !one.rows().isEmpty()) {

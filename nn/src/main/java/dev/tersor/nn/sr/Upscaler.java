@@ -6,8 +6,11 @@ import dev.tersor.nn.adder.AdderConv2d;
 import dev.tersor.nn.shift.GhostShift;
 import dev.tersor.tensor.Conv2dOptions;
 import dev.tersor.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Whole-image super-resolution with a fully convolutional model (EDSR: RGB {@code [N, 3, h, w]}
@@ -126,12 +129,17 @@ public final class Upscaler {
      * {@code s·W x s·H}, quantised to 8 bits.
      */
     public Image upscale(Image lr, Progress progress) {
+        Tensor out = forward(pixels(lr), progress);
+        return quantize(out.reshape(out.shape()[1], out.shape()[2], out.shape()[3]));
+    }
+
+    /** {@code lr} made RGB, as {@code [1, 3, H, W]} in [0, 255] (the 8-bit values themselves). */
+    static Tensor pixels(Image lr) {
         Image rgb = lr.rgb();
         byte[] p = rgb.pixels();
         float[] v = new float[p.length];
         for (int i = 0; i < p.length; i++) v[i] = p[i] & 0xFF;
-        Tensor out = forward(Tensor.fromArray(v, 1, 3, rgb.height(), rgb.width()), progress);
-        return quantize(out.reshape(out.shape()[1], out.shape()[2], out.shape()[3]));
+        return Tensor.fromArray(v, 1, 3, rgb.height(), rgb.width());
     }
 
     /** EDSR's {@code quantize} of a {@code [C, H, W]} tensor in [0, 255]: {@code round(clamp(v, 0, 255))}, ties away from zero. */
@@ -154,51 +162,82 @@ public final class Upscaler {
             throw new IllegalArgumentException("Upscaler: expected one image [1, C, h, w], got " + Arrays.toString(shape));
         }
         int c = shape[1], h = shape[2], w = shape[3];
-        int rows = (h + tile - 1) / tile, cols = (w + tile - 1) / tile;
         float[] in = x.contiguous().toArray();
-        float[] out = null;
-        int outC = 0, sh = scale * h, sw = scale * w;
-        boolean training = model.isTraining();
-        model.eval();
-        try (var g = Tensor.noGrad()) {
-            for (int ty = 0; ty < rows; ty++) {
-                for (int tx = 0; tx < cols; tx++) {
-                    int top = ty * tile, left = tx * tile;
-                    int th = Math.min(tile, h - top), tw = Math.min(tile, w - left);
-                    int y0 = Math.max(0, top - margin), x0 = Math.max(0, left - margin);
-                    int y1 = Math.min(h, top + th + margin), x1 = Math.min(w, left + tw + margin);
-                    Tensor y = model.call(crop(in, c, h, w, y0, x0, y1 - y0, x1 - x0));
-                    int[] ys = y.shape();
-                    if (ys.length != 4 || ys[2] != scale * (y1 - y0) || ys[3] != scale * (x1 - x0)) {
-                        throw new IllegalArgumentException("Upscaler: the model turned [1, " + c + ", " + (y1 - y0) + ", " + (x1 - x0)
-                                + "] into " + Arrays.toString(ys) + ", not a x" + scale + " image");
-                    }
-                    if (out == null) {
-                        outC = ys[1];
-                        out = new float[Math.multiplyExact(outC, Math.multiplyExact(sh, sw))];
-                    }
-                    paste(y.contiguous().toArray(), ys[2], ys[3], out, outC, sh, sw,
-                            scale * (top - y0), scale * (left - x0), scale * top, scale * left, scale * th, scale * tw);
-                    if (progress != null) progress.tiles(ty * cols + tx + 1, rows * cols);
+        List<Tile> tiles = tiles(h, w, tile, margin);
+        int sh = scale * h, sw = scale * w;
+        return inference(model, () -> {
+            float[] out = null;
+            int outC = 0;
+            for (int n = 0; n < tiles.size(); n++) {
+                Tile t = tiles.get(n);
+                Tensor y = model.call(crop(in, c, h, w, t));
+                int[] ys = y.shape();
+                if (ys.length != 4 || ys[2] != scale * t.windowHeight() || ys[3] != scale * t.windowWidth()) {
+                    throw new IllegalArgumentException("Upscaler: the model turned [1, " + c + ", " + t.windowHeight() + ", " + t.windowWidth()
+                            + "] into " + Arrays.toString(ys) + ", not a x" + scale + " image");
                 }
+                if (out == null) {
+                    outC = ys[1];
+                    out = new float[Math.multiplyExact(outC, Math.multiplyExact(sh, sw))];
+                }
+                paste(y.contiguous().toArray(), ys[2], ys[3], out, outC, sh, sw,
+                        scale * (t.top() - t.y0()), scale * (t.left() - t.x0()), scale * t.top(), scale * t.left(), scale * t.height(), scale * t.width());
+                if (progress != null) progress.tiles(n + 1, tiles.size());
             }
+            return Tensor.fromArray(out, 1, outC, sh, sw);
+        });
+    }
+
+    /**
+     * One tile: the LR pixels {@code [top, top + height) × [left, left + width)}, run with the
+     * window {@code [y0, y1) × [x0, x1)} around them (the margin, cut where the image ends).
+     */
+    record Tile(int top, int left, int height, int width, int y0, int x0, int y1, int x1) {
+        int windowHeight() {
+            return y1 - y0;
+        }
+
+        int windowWidth() {
+            return x1 - x0;
+        }
+    }
+
+    /** The tiles of an {@code h × w} image, row by row: sides of {@code tile} (less at the last row and column), {@code margin} around. */
+    static List<Tile> tiles(int h, int w, int tile, int margin) {
+        List<Tile> tiles = new ArrayList<>();
+        for (int top = 0; top < h; top += tile) {
+            for (int left = 0; left < w; left += tile) {
+                int th = Math.min(tile, h - top), tw = Math.min(tile, w - left);
+                tiles.add(new Tile(top, left, th, tw, Math.max(0, top - margin), Math.max(0, left - margin),
+                        Math.min(h, top + th + margin), Math.min(w, left + tw + margin)));
+            }
+        }
+        return tiles;
+    }
+
+    /** {@code body} with {@code model} (null: none) in eval mode and no gradients recorded; the model's mode is restored. */
+    static <T> T inference(Module model, Supplier<T> body) {
+        boolean training = model != null && model.isTraining();
+        if (model != null) model.eval();
+        try (var g = Tensor.noGrad()) {
+            return body.get();
         } finally {
             if (training) model.train();
         }
-        return Tensor.fromArray(out, 1, outC, sh, sw);
     }
 
-    /** The window {@code [y0, y0+hh) x [x0, x0+ww)} of a {@code [c, h, w]} array, as {@code [1, c, hh, ww]}. */
-    private static Tensor crop(float[] in, int c, int h, int w, int y0, int x0, int hh, int ww) {
-        float[] t = new float[c * hh * ww];
+    /** The window of tile {@code t} of a {@code [c, h, w]} array, as {@code [1, c, t.windowHeight(), t.windowWidth()]}. */
+    static Tensor crop(float[] in, int c, int h, int w, Tile t) {
+        int hh = t.windowHeight(), ww = t.windowWidth();
+        float[] v = new float[c * hh * ww];
         for (int ch = 0; ch < c; ch++) {
-            for (int y = 0; y < hh; y++) System.arraycopy(in, (ch * h + y0 + y) * w + x0, t, (ch * hh + y) * ww, ww);
+            for (int y = 0; y < hh; y++) System.arraycopy(in, (ch * h + t.y0() + y) * w + t.x0(), v, (ch * hh + y) * ww, ww);
         }
-        return Tensor.fromArray(t, 1, c, hh, ww);
+        return Tensor.fromArray(v, 1, c, hh, ww);
     }
 
     /** Copies the {@code th x tw} block at {@code (sy, sx)} of {@code src [c, h, w]} to {@code (dy, dx)} of {@code dst [c, H, W]}. */
-    private static void paste(float[] src, int h, int w, float[] dst, int c, int dh, int dw, int sy, int sx, int dy, int dx, int th, int tw) {
+    static void paste(float[] src, int h, int w, float[] dst, int c, int dh, int dw, int sy, int sx, int dy, int dx, int th, int tw) {
         for (int ch = 0; ch < c; ch++) {
             for (int y = 0; y < th; y++) System.arraycopy(src, (ch * h + sy + y) * w + sx, dst, (ch * dh + dy + y) * dw + dx, tw);
         }

@@ -3,6 +3,7 @@ package dev.tersor.nn.zoo;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.Sequential;
 import dev.tersor.nn.sr.MetaUpscale;
+import dev.tersor.nn.sr.WindowedModel;
 import dev.tersor.tensor.Tensor;
 import java.util.Arrays;
 
@@ -19,9 +20,10 @@ import java.util.Arrays;
  * ({@link #setScale}, the constructor's) read by {@link #forward(Tensor)}, so the model plugs into
  * code that calls {@code model.call(x)} at a fixed factor ({@link dev.tersor.nn.sr.Upscaler},
  * {@link dev.tersor.nn.sr.SrTrainer} for integer scales); {@link #forward(Tensor, double)} takes it
- * per call.
+ * per call. As a {@link WindowedModel} it computes a block of a whole image's output from a window
+ * of the image ({@link dev.tersor.nn.sr.AnyScaleUpscaler} tiles non-integer scales with it).
  */
-public class MetaEdsr extends Module implements dev.tersor.nn.sr.AnyScaleModel {
+public class MetaEdsr extends Module implements WindowedModel {
     private final int blocks, features;
 
     /** The EDSR baseline body (16 blocks, 64 features) with the meta-upscale module, set to {@code scale}. */
@@ -67,11 +69,32 @@ public class MetaEdsr extends Module implements dev.tersor.nn.sr.AnyScaleModel {
     /** RGB {@code [N, 3, h, w]} → {@code [N, 3, ⌊s·h⌋, ⌊s·w⌋]}. */
     @Override
     public Tensor forward(Tensor x, double scale) {
+        return child("add_mean").call(upscale().forward(features(x, scale), scale));
+    }
+
+    /** Meta-SR's map: output pixel i is made around LR pixel {@code ⌊i·(float)(1/s)⌋} ({@link MetaUpscale.Axis}). */
+    @Override
+    public int[] sources(int size, double scale) {
+        MetaUpscale.checkScale(scale);
+        return MetaUpscale.Axis.of(size, scale).source();
+    }
+
+    /**
+     * A block of the whole image's output from a window: the body runs on the window, the
+     * meta-upscale reads it with the whole image's coordinates ({@link MetaUpscale#forward(Tensor,
+     * double, Span, Span)}).
+     */
+    @Override
+    public Tensor forward(Tensor window, double scale, Span rows, Span cols) {
+        return child("add_mean").call(upscale().forward(features(window, scale), scale, rows, cols));
+    }
+
+    /** The body's features (with the skip) of RGB {@code x}, the scale checked first. */
+    private Tensor features(Tensor x, double scale) {
         MetaUpscale.checkScale(scale);
         if (x.dim() != 4 || x.size(1) != 3) throw new IllegalArgumentException("MetaEdsr: expected RGB input [N, 3, H, W], got " + Arrays.toString(x.shape()));
         Tensor h = child("head").call(child("sub_mean").call(x));
-        Tensor res = child("body").call(h).add(h);
-        return child("add_mean").call(upscale().forward(res, scale));
+        return child("body").call(h).add(h);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tersor.nn.sr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +44,35 @@ class AnyScaleEvaluationTest {
             assertTrue(Double.isFinite(r.model().psnrY()), "x" + s);
         }
         assertTrue(m.isTraining(), "the mode is restored");
+    }
+
+    /** Tiles score as the one pass (bit for bit on the reference backend); the folder loop skips images too small and names them. */
+    @Test
+    void tiledScoresEqualTheOnePassAndSmallImagesAreSkipped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        dev.tersor.tensor.backend.Backend before = dev.tersor.tensor.backend.Backends.current();
+        try {
+            dev.tersor.tensor.backend.Backends.use(new dev.tersor.tensor.backend.ScalarBackend());
+            MetaEdsr m = AnyScaleUpscalerTest.tiny(2);
+            Image hr = HR;                                                                          // 47x40: LR 18x16
+            AnyScaleUpscaler up = new AnyScaleUpscaler(m, 2.5, 5, Upscaler.receptiveRadius(m));   // 4 x 4 tiles
+            assertEquals(AnyScaleEvaluation.evaluate("a", hr, m, 2.5), AnyScaleEvaluation.evaluate("a", hr, up));
+            hr.writePng(dir.resolve("a.png"));
+            new Image(3, 19, 40, new byte[3 * 760]).writePng(dir.resolve("b.png"));    // 19 < 20, the smallest side at x2.5
+            SrEvaluation.Result r = AnyScaleEvaluation.evaluate(Image.list(dir), up, null);
+            assertEquals(java.util.List.of(AnyScaleEvaluation.evaluate("a.png", hr, m, 2.5)), r.rows());
+            assertEquals(java.util.List.of("b.png (40x19)"), r.skipped());
+        } finally {
+            dev.tersor.tensor.backend.Backends.use(before);
+        }
+    }
+
+    @Test
+    void theSmallestScorableSide() {
+        for (int s = 2; s <= 4; s++) assertEquals(SrEvaluation.minimumSide(s), AnyScaleEvaluation.minimumSide(s), "x" + s);
+        // x2.5: 2·3 + 11 = 17 pixels needed after the crops; 20 -> floor(2.5·8) = 20 -> 18 (a multiple of 3), 19 -> floor(2.5·7) = 17 -> 15
+        assertEquals(20, AnyScaleEvaluation.minimumSide(2.5));
+        assertTrue(AnyScaleEvaluation.scorable(new Image(3, 20, 20, new byte[1200]), 2.5));
+        assertFalse(AnyScaleEvaluation.scorable(new Image(3, 19, 40, new byte[3 * 760]), 2.5));
     }
 
     @Test

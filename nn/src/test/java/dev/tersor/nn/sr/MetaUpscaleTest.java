@@ -70,6 +70,30 @@ class MetaUpscaleTest {
         assertEquals(11, MetaUpscale.Axis.of(3, 3.7).out(), "int(3.7 x 3) = 11");
     }
 
+    /** A window's axis is the whole axis's slice: the same offsets (from the global index), sources counted from the window's start. */
+    @Test
+    void aWindowKeepsTheWholeAxisCoordinates() {
+        for (double s : new double[] {1.5, 2.5, 3.3}) {
+            MetaUpscale.Axis whole = MetaUpscale.Axis.of(20, s);
+            int from = whole.out() / 3, to = 2 * whole.out() / 3, start = whole.source()[from] - 2;
+            int length = whole.source()[to - 1] + 3 - start;
+            MetaUpscale.Axis part = MetaUpscale.Axis.window(new WindowedModel.Span(20, start, from, to), s, length);
+            assertEquals(to - from, part.out());
+            assertEquals(length, part.in());
+            for (int n = 0; n < part.out(); n++) {
+                assertEquals(whole.source()[from + n] - start, part.source()[n], "x" + s + " source of " + (from + n));
+                assertEquals(whole.classOffset(whole.cls()[from + n]), part.classOffset(part.cls()[n]), "x" + s + " offset of " + (from + n));
+            }
+            assertTrue(part.classes() <= part.out());
+        }
+        // output 4 at x1.5 is made around input 2, which a window of inputs 3.. does not hold
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MetaUpscale.Axis.window(new WindowedModel.Span(10, 3, 4, 8), 1.5, 5));
+        assertTrue(e.getMessage().contains("output pixel 4 reads input pixel 2, outside the window 3..8"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> MetaUpscale.Axis.window(new WindowedModel.Span(10, 0, 4, 16), 1.5, 10));
+        assertTrue(e.getMessage().contains("output 4..16 of 15"), e.getMessage());
+    }
+
     /** The output computed per output position: the MLP on (1/s, R_i, R_j) of that position, then the 3×3 sum. */
     @Test
     void outputEqualsThePerPositionDefinition() {
