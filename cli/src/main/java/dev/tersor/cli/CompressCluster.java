@@ -3,6 +3,7 @@ package dev.tersor.cli;
 import dev.tersor.compress.cluster.ClusterRegularizer;
 import dev.tersor.compress.cluster.Clustering;
 import dev.tersor.compress.cluster.ClusteringReport;
+import dev.tersor.compress.cluster.StraightThroughClustering;
 import dev.tersor.compress.convert.Conversion;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.data.DataLoader;
@@ -61,6 +62,19 @@ final class CompressCluster implements Callable<Integer> {
             description = "Anneal the regulariser: λ grows geometrically from --lambda to this over the --regularize-epochs (default: --lambda throughout).")
     Double lambdaFinal;
 
+    @Option(names = "--regularize-lr", paramLabel = "LR",
+            description = "SGD learning rate of the clustering-friendly training (default: the model's recipe, a fresh cosine cycle from it).")
+    Double regularizeLr;
+
+    @Option(names = "--ste-epochs", paramLabel = "E", defaultValue = "0",
+            description = "Epochs of clustered training before the final clustering: forwards on the clustered weights, gradients to the latent"
+                    + " weights (straight-through), centres re-clustered every epoch (default: ${DEFAULT-VALUE}).")
+    int steEpochs;
+
+    @Option(names = "--ste-lr", paramLabel = "LR",
+            description = "SGD learning rate of the clustered training (default: the model's recipe, a fresh cosine cycle from it).")
+    Double steLr;
+
     @Option(names = "--finetune-epochs", paramLabel = "E", defaultValue = "1", description = "Epochs of shared-centre fine-tuning, 0 for none (default: ${DEFAULT-VALUE}).")
     int finetuneEpochs;
 
@@ -87,6 +101,12 @@ final class CompressCluster implements Callable<Integer> {
             throw new ParameterException(cl, "--lambda-final must be a finite number > 0, got " + lambdaFinal);
         if (lambdaFinal != null && !(lambda > 0)) throw new ParameterException(cl, "--lambda-final needs --lambda > 0 to grow from, got " + lambda);
         if (lambdaFinal != null && regularizeEpochs == 0) throw new ParameterException(cl, "--lambda-final needs --regularize-epochs > 0");
+        if (regularizeLr != null && (!(regularizeLr > 0) || regularizeLr.isInfinite()))
+            throw new ParameterException(cl, "--regularize-lr must be a finite number > 0, got " + regularizeLr);
+        if (regularizeLr != null && regularizeEpochs == 0) throw new ParameterException(cl, "--regularize-lr needs --regularize-epochs > 0");
+        if (steEpochs < 0) throw new ParameterException(cl, "--ste-epochs must be >= 0, got " + steEpochs);
+        if (steLr != null && (!(steLr > 0) || steLr.isInfinite())) throw new ParameterException(cl, "--ste-lr must be a finite number > 0, got " + steLr);
+        if (steLr != null && steEpochs == 0) throw new ParameterException(cl, "--ste-lr needs --ste-epochs > 0");
         if (finetuneEpochs < 0) throw new ParameterException(cl, "--finetune-epochs must be >= 0, got " + finetuneEpochs);
         if (!(lr > 0) || Double.isInfinite(lr)) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);
         run.validate(cl);
@@ -103,15 +123,17 @@ final class CompressCluster implements Callable<Integer> {
                 ClusterRegularizer reg = new ClusterRegularizer(model, bits, lambda, List.of());
                 if (lambdaFinal != null) reg.annealTo(lambdaFinal, regularizeEpochs);
                 DataLoader train = FineTune.loader(cl, s, b, run.seed);
-                Sgd sgd = new Sgd(model.parameters(), Sgd.options(r.lr()).momentum(r.momentum()).weightDecay(r.weightDecay()).build());
+                double regLr = regularizeLr != null ? regularizeLr : r.lr();
+                Sgd sgd = new Sgd(model.parameters(), Sgd.options(regLr).momentum(r.momentum()).weightDecay(r.weightDecay()).build());
                 err.println("tersor compress cluster: " + regularizeEpochs + " epochs of clustering-friendly training, lambda " + lambda
-                        + (lambdaFinal == null ? "" : " growing to " + lambdaFinal));
+                        + (lambdaFinal == null ? "" : " growing to " + lambdaFinal) + ", SGD lr " + regLr);
                 model.train();
                 LossFunction task = DistillOptions.loss(kt, model, Losses::crossEntropy);   // the regulariser stays outside the α weighting
-                FineTune.stage(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(withEpochs(r, regularizeEpochs), sgd, train.size()),
+                FineTune.stage(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(withEpochs(r, regularizeEpochs, regLr), sgd, train.size()),
                         reg.addTo(task), regularizeEpochs, reg.everyEpoch(), settings));
                 DistillOptions.close(task);
             }
+            if (steEpochs > 0 && run.resume == null) clusteredTraining(cl, s, model, kt, b, settings);
             ClusteringReport report;
             try {
                 report = cluster(model);
@@ -130,8 +152,9 @@ final class CompressCluster implements Callable<Integer> {
                 DistillOptions.close(loss);
             }
             Conversion.convert(model);
-            String recipe = String.format(Locale.ROOT, "cluster dpnet bits=%d first_last_bits=" + (firstLastBits == null ? bits : firstLastBits) + " regularize_epochs=%d lambda=%s%s finetune_epochs=%d adam_lr=%s batch=%d seed=%d weights=%s",
-                    bits, regularizeEpochs, lambda, lambdaFinal == null ? "" : " lambda_final=" + lambdaFinal, finetuneEpochs, lr, b, run.seed, common.weights.getFileName()) + (kt == null ? "" : " " + kt.description());
+            String recipe = String.format(Locale.ROOT, "cluster dpnet bits=%d first_last_bits=" + (firstLastBits == null ? bits : firstLastBits) + " regularize_epochs=%d lambda=%s%s%s ste_epochs=%d%s finetune_epochs=%d adam_lr=%s batch=%d seed=%d weights=%s",
+                    bits, regularizeEpochs, lambda, lambdaFinal == null ? "" : " lambda_final=" + lambdaFinal,
+                    regularizeLr == null ? "" : " regularize_lr=" + regularizeLr, steEpochs, steLr == null ? "" : " ste_lr=" + steLr, finetuneEpochs, lr, b, run.seed, common.weights.getFileName()) + (kt == null ? "" : " " + kt.description());
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("bits", bits);
             extra.put("finetune_epochs", finetuneEpochs);
@@ -140,6 +163,30 @@ final class CompressCluster implements Callable<Integer> {
             common.finish(cl, s, model, bits + "-bit DP-Net clustering", recipe, extra);
         }
         return 0;
+    }
+
+    /**
+     * {@code --ste-epochs} of SGD on the clustered weights with straight-through gradients to the
+     * latent ones ({@link StraightThroughClustering}), at {@code --bits} everywhere; the layers end
+     * at their clustered values, so the clustering that follows reproduces them exactly where the
+     * bits agree.
+     */
+    private void clusteredTraining(CommandLine cl, CompressOptions.Setup s, Module model, DistillOptions.Bound kt, int b, Map<String, String> settings) {
+        Recipe r = s.info().recipe();
+        double lrSte = steLr != null ? steLr : r.lr();
+        DataLoader train = FineTune.loader(cl, s, b, run.seed);
+        Sgd sgd = new Sgd(model.parameters(), Sgd.options(lrSte).momentum(r.momentum()).weightDecay(r.weightDecay()).build());
+        cl.getErr().println("tersor compress cluster: " + steEpochs + " epochs of clustered training (straight-through), SGD lr " + lrSte);
+        model.train();
+        LossFunction task = DistillOptions.loss(kt, model, Losses::crossEntropy);
+        try (StraightThroughClustering ste = StraightThroughClustering.attach(model, bits, List.of())) {
+            FineTune.stage(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(withEpochs(r, steEpochs, lrSte), sgd, train.size()),
+                    task, steEpochs, ste.everyEpoch(), settings));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cl, e.getMessage());
+        } finally {
+            DistillOptions.close(task);
+        }
     }
 
     /** Every Conv2d/Linear at {@code --bits}, the first and last at {@code --first-last-bits} when given. */
@@ -156,7 +203,7 @@ final class CompressCluster implements Callable<Integer> {
         return new ClusteringReport(all);
     }
 
-    static Recipe withEpochs(Recipe r, int epochs) {
-        return new Recipe(r.optimizer(), r.lr(), r.momentum(), r.weightDecay(), r.schedule(), epochs, r.batch());
+    static Recipe withEpochs(Recipe r, int epochs, double lr) {
+        return new Recipe(r.optimizer(), lr, r.momentum(), r.weightDecay(), r.schedule(), epochs, r.batch());
     }
 }

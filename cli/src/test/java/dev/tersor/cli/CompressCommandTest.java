@@ -125,6 +125,24 @@ class CompressCommandTest {
         assertTrue(Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1).contains("lambda=0.001 lambda_final=0.1"), "the recipe records the schedule");
     }
 
+    /** Clustered (straight-through) training: its last epoch's validation score is the saved file's, since it trains the clustered model itself. */
+    @Test
+    void clusterTrainsTheClusteredWeightsStraightThrough() throws Exception {
+        Path out = tmp.resolve("dp-ste.safetensors");
+        String[] head = {"compress", "cluster", "--model", "lenet5", "--weights", weights.toString(), "--out", out.toString(), "--bits", "2",
+            "--ste-epochs", "2", "--ste-lr", "0.01", "--finetune-epochs", "0", "--batch", "64", "--val-split", "0.2"};
+        Run r = run(MainTest.concat(head, DATA));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("2 epochs of clustered training (straight-through), SGD lr 0.01"), r.err());
+        assertTrue(r.err().contains("epoch 2/2: straight-through clustering (2 bits): centres updated"), r.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("epoch 2/2: loss .*val acc ([0-9.]+)%").matcher(r.err());
+        assertTrue(m.find(), r.err());
+        var j = json(r.lastLine());
+        assertEquals(Double.parseDouble(m.group(1)), 100 * number(j, "val_accuracy"), 0.006, "the file scores what the last clustered epoch scored");
+        assertEquals(0.0, number(j, "clustered_sse"), 0.0, "the weights already sit on their centres");
+        assertTrue(Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1).contains("ste_epochs=2 ste_lr=0.01"), "the recipe records it");
+    }
+
     @Test
     void qatFoldsBatchNormsAtTheChosenEpochAndResumesAcrossTheFold() throws Exception {
         Path bn = tmp.resolve("lenet5-bn.safetensors");
