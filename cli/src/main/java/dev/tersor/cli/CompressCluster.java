@@ -167,9 +167,8 @@ final class CompressCluster implements Callable<Integer> {
 
     /**
      * {@code --ste-epochs} of SGD on the clustered weights with straight-through gradients to the
-     * latent ones ({@link StraightThroughClustering}), at {@code --bits} everywhere; the layers end
-     * at their clustered values, so the clustering that follows reproduces them exactly where the
-     * bits agree.
+     * latent ones ({@link StraightThroughClustering}), each layer at its bits ({@link #layerBits});
+     * the layers end at their clustered values, so the clustering that follows reproduces them exactly.
      */
     private void clusteredTraining(CommandLine cl, CompressOptions.Setup s, Module model, DistillOptions.Bound kt, int b, Map<String, String> settings) {
         Recipe r = s.info().recipe();
@@ -179,11 +178,16 @@ final class CompressCluster implements Callable<Integer> {
         cl.getErr().println("tersor compress cluster: " + steEpochs + " epochs of clustered training (straight-through), SGD lr " + lrSte);
         model.train();
         LossFunction task = DistillOptions.loss(kt, model, Losses::crossEntropy);
-        try (StraightThroughClustering ste = StraightThroughClustering.attach(model, bits, List.of())) {
+        StraightThroughClustering started;
+        try {
+            started = StraightThroughClustering.attach(model, layerBits(model));
+        } catch (IllegalArgumentException e) {
+            DistillOptions.close(task);
+            throw new ParameterException(cl, e.getMessage());
+        }
+        try (StraightThroughClustering ste = started) {
             FineTune.stage(cl, s, model, train, new FineTune.Run(sgd, Training.scheduler(withEpochs(r, steEpochs, lrSte), sgd, train.size()),
                     task, steEpochs, ste.everyEpoch(), settings));
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(cl, e.getMessage());
         } finally {
             DistillOptions.close(task);
         }
@@ -191,16 +195,27 @@ final class CompressCluster implements Callable<Integer> {
 
     /** Every Conv2d/Linear at {@code --bits}, the first and last at {@code --first-last-bits} when given. */
     private ClusteringReport cluster(Module model) {
-        if (firstLastBits == null || firstLastBits == bits) return Clustering.apply(model, bits);
+        Map<Integer, List<String>> byBits = new java.util.TreeMap<>();
+        layerBits(model).forEach((path, b) -> byBits.computeIfAbsent(b, x -> new java.util.ArrayList<>()).add(path));
+        List<ClusteringReport.Layer> all = new java.util.ArrayList<>();
+        byBits.forEach((b, paths) -> all.addAll(Clustering.apply(model, b, paths).layers()));
+        return new ClusteringReport(all);
+    }
+
+    /** Each Conv2d/Linear's bits, in model order: {@code --bits}, and {@code --first-last-bits} for the first and last when given. */
+    private Map<String, Integer> layerBits(Module model) {
         List<String> layers = new java.util.ArrayList<>();
         for (var e : model.namedModules().entrySet()) {
-            if (e.getValue().getClass() == dev.tersor.nn.Conv2d.class || e.getValue().getClass() == dev.tersor.nn.Linear.class) layers.add(e.getKey());
+            boolean plain = e.getValue().getClass() == dev.tersor.nn.Conv2d.class || e.getValue().getClass() == dev.tersor.nn.Linear.class;
+            if (plain && !e.getKey().isEmpty()) layers.add(e.getKey());
         }
-        if (layers.size() < 3) return Clustering.apply(model, firstLastBits);
-        List<String> ends = List.of(layers.get(0), layers.get(layers.size() - 1));
-        List<ClusteringReport.Layer> all = new java.util.ArrayList<>(Clustering.apply(model, bits, layers.subList(1, layers.size() - 1)).layers());
-        all.addAll(Clustering.apply(model, firstLastBits, ends).layers());
-        return new ClusteringReport(all);
+        if (layers.isEmpty()) throw new IllegalArgumentException("no Conv2d or Linear layer to cluster in " + model.getClass().getSimpleName());
+        Map<String, Integer> plan = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            boolean end = i == 0 || i == layers.size() - 1;
+            plan.put(layers.get(i), end && firstLastBits != null ? firstLastBits : bits);
+        }
+        return plan;
     }
 
     static Recipe withEpochs(Recipe r, int epochs, double lr) {

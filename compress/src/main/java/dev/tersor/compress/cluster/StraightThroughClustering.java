@@ -5,7 +5,9 @@ import dev.tersor.nn.Parameter;
 import dev.tersor.nn.train.Trainer;
 import dev.tersor.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -32,12 +34,9 @@ import java.util.Locale;
  */
 public final class StraightThroughClustering implements AutoCloseable {
     private final List<Layer> layers = new ArrayList<>();
-    private final int bits, k;
     private boolean closed;
 
-    private StraightThroughClustering(int bits) {
-        this.k = LayerPaths.clustersFor(bits);
-        this.bits = bits;
+    private StraightThroughClustering() {
     }
 
     /**
@@ -48,8 +47,30 @@ public final class StraightThroughClustering implements AutoCloseable {
      *                                  naming it; nothing is hooked then
      */
     public static StraightThroughClustering attach(Module model, int bits, List<String> paths) {
-        StraightThroughClustering ste = new StraightThroughClustering(bits);
-        for (var e : LayerPaths.select(model, paths).entrySet()) ste.layers.add(new Layer(e.getKey(), e.getValue(), LayerPaths.weight(e.getValue())));
+        LayerPaths.clustersFor(bits);
+        Map<String, Integer> plan = new LinkedHashMap<>();
+        for (String p : LayerPaths.select(model, paths).keySet()) plan.put(p, bits);
+        return attach(model, plan);
+    }
+
+    /**
+     * The same with each layer's bits: {@code bits} maps dotted paths of plain Conv2d/Linear
+     * layers to 1..8 (mixed precision), in the order given.
+     */
+    public static StraightThroughClustering attach(Module model, Map<String, Integer> bits) {
+        if (bits.isEmpty()) throw new IllegalArgumentException("no layer to cluster: the map of layer bits is empty");
+        StraightThroughClustering ste = new StraightThroughClustering();
+        Map<String, Module> chosen = LayerPaths.select(model, new ArrayList<>(bits.keySet()));
+        for (var e : chosen.entrySet()) {
+            int b = bits.get(e.getKey());
+            int k;
+            try {
+                k = LayerPaths.clustersFor(b);
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("layer '" + e.getKey() + "': " + ex.getMessage(), ex);
+            }
+            ste.layers.add(new Layer(e.getKey(), e.getValue(), LayerPaths.weight(e.getValue()), k));
+        }
         ste.update();
         for (Layer l : ste.layers) l.hook = l.module.registerForwardPreHook((m, x) -> {
             l.sync();
@@ -69,7 +90,7 @@ public final class StraightThroughClustering implements AutoCloseable {
             Layer l = layers.get(i);
             l.absorb();
             try {
-                next[i] = OptimalClustering.cluster(l.latent, k);
+                next[i] = OptimalClustering.cluster(l.latent, l.k);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("layer '" + l.path + "': " + e.getMessage(), e);
             }
@@ -89,8 +110,8 @@ public final class StraightThroughClustering implements AutoCloseable {
             long moved = 0;
             for (Layer l : layers) moved += l.takeMoves();
             double sse = update();
-            return String.format(Locale.ROOT, "straight-through clustering (%d bits): centres updated, SSE %.5g, %d assignments changed since the last update",
-                    bits, sse, moved);
+            return String.format(Locale.ROOT, "straight-through clustering: centres updated, SSE %.5g, %d assignments changed since the last update",
+                    sse, moved);
         };
     }
 
@@ -112,11 +133,6 @@ public final class StraightThroughClustering implements AutoCloseable {
         return out;
     }
 
-    /** Bits per index, 1..8. */
-    public int bits() {
-        return bits;
-    }
-
     /** Absorbs the last update, leaves each layer at its clustered weight (≤ 2^bits distinct values) and removes the hooks. */
     @Override
     public void close() {
@@ -133,14 +149,16 @@ public final class StraightThroughClustering implements AutoCloseable {
         final String path;
         final Module module;
         final Parameter weight;
+        final int k;
         final float[] latent;
         float[] snapped, centres;
         int[] assigned;
         long moves;
         Module.HookHandle hook;
 
-        Layer(String path, Module module, Parameter weight) {
+        Layer(String path, Module module, Parameter weight, int k) {
             this.path = path;
+            this.k = k;
             this.module = module;
             this.weight = weight;
             this.latent = weight.value().toArray();

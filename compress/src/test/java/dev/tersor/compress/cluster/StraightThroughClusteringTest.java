@@ -99,7 +99,7 @@ class StraightThroughClusteringTest {
             sgd.step();
         }
         String line = ste.everyEpoch().starting(2, 3);
-        assertTrue(line.contains("2 bits") && line.contains("assignments changed"), line);
+        assertTrue(line.contains("SSE") && line.contains("assignments changed"), line);
         Clusters c = OptimalClustering.cluster(ste.latent("3"), 4);
         assertArrayEquals(c.values(), weight(m, "3").value().toArray(), 0f);
         assertEquals(c.sse() + OptimalClustering.cluster(ste.latent("0"), 4).sse(), ste.update(), 1e-9);
@@ -126,6 +126,19 @@ class StraightThroughClusteringTest {
         n.call(X);
         assertArrayEquals(Tensor.full(0.25f, w.shape()).toArray(), w.value().toArray(), 0f, "no hook after close");
         assertThrows(IllegalStateException.class, ste::update);
+    }
+
+    /** Mixed precision: each layer gets its own number of centres. */
+    @Test
+    void eachLayerClustersToItsOwnBits() {
+        Sequential m = model();
+        try (StraightThroughClustering ste = StraightThroughClustering.attach(m, java.util.Map.of("3", 1, "0", 3))) {
+            assertEquals(2, Arrays.stream(box(weight(m, "3").value().toArray())).distinct().count());
+            assertEquals(8, Arrays.stream(box(weight(m, "0").value().toArray())).distinct().count());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StraightThroughClustering.attach(model(), java.util.Map.of("3", 9)));
+        assertTrue(e.getMessage().contains("layer '3'") && e.getMessage().contains("1..8"), e.getMessage());
     }
 
     @Test
