@@ -97,18 +97,16 @@ final class CompressCluster implements Callable<Integer> {
         CompressOptions.bits(cl, "--bits", bits, 1, 8);
         if (firstLastBits != null) CompressOptions.bits(cl, "--first-last-bits", firstLastBits, 1, 8);
         if (regularizeEpochs < 0) throw new ParameterException(cl, "--regularize-epochs must be >= 0, got " + regularizeEpochs);
-        if (lambdaFinal != null && (!(lambdaFinal > 0) || lambdaFinal.isInfinite()))
-            throw new ParameterException(cl, "--lambda-final must be a finite number > 0, got " + lambdaFinal);
+        OptionChecks.positive(cl, "--lambda-final", lambdaFinal);
         if (lambdaFinal != null && !(lambda > 0)) throw new ParameterException(cl, "--lambda-final needs --lambda > 0 to grow from, got " + lambda);
         if (lambdaFinal != null && regularizeEpochs == 0) throw new ParameterException(cl, "--lambda-final needs --regularize-epochs > 0");
-        if (regularizeLr != null && (!(regularizeLr > 0) || regularizeLr.isInfinite()))
-            throw new ParameterException(cl, "--regularize-lr must be a finite number > 0, got " + regularizeLr);
+        OptionChecks.positive(cl, "--regularize-lr", regularizeLr);
         if (regularizeLr != null && regularizeEpochs == 0) throw new ParameterException(cl, "--regularize-lr needs --regularize-epochs > 0");
         if (steEpochs < 0) throw new ParameterException(cl, "--ste-epochs must be >= 0, got " + steEpochs);
-        if (steLr != null && (!(steLr > 0) || steLr.isInfinite())) throw new ParameterException(cl, "--ste-lr must be a finite number > 0, got " + steLr);
+        OptionChecks.positive(cl, "--ste-lr", steLr);
         if (steLr != null && steEpochs == 0) throw new ParameterException(cl, "--ste-lr needs --ste-epochs > 0");
         if (finetuneEpochs < 0) throw new ParameterException(cl, "--finetune-epochs must be >= 0, got " + finetuneEpochs);
-        if (!(lr > 0) || Double.isInfinite(lr)) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);
+        OptionChecks.positive(cl, "--lr", lr);
         run.validate(cl);
         try (Threads t = Threads.use(cl, common.threads)) {
             CompressOptions.Setup s = common.setup(cl, run);

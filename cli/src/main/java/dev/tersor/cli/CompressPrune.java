@@ -166,12 +166,12 @@ final class CompressPrune implements Callable<Integer> {
             throw new ParameterException(cl, "--steps applies to the criteria, not to --method " + method);
         }
         if (scopEpochs < 1 || scopSamples < 2) throw new ParameterException(cl, "--scop-epochs must be >= 1 and --scop-samples >= 2");
-        if (!(scopLr > 0) || Double.isInfinite(scopLr)) throw new ParameterException(cl, "--scop-lr must be a finite number > 0");
+        OptionChecks.positive(cl, "--scop-lr", scopLr);
         Cogd.Settings cogd = cogdSettings(cl);
         if (slimEpochs < 0 || finetuneEpochs < 0) throw new ParameterException(cl, "--slim-epochs and --finetune-epochs must be >= 0");
         if (slimEpochs > 0 && !method.equals("slim")) throw new ParameterException(cl, "--slim-epochs needs --method slim");
         if (hrankBatches < 1 || hrankBatch < 1) throw new ParameterException(cl, "--hrank-batches and --hrank-batch must be >= 1");
-        if (!(lr > 0) || Double.isInfinite(lr)) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);
+        OptionChecks.positive(cl, "--lr", lr);
         if (!(slimLambda >= 0) || Double.isInfinite(slimLambda)) throw new ParameterException(cl, "--slim-lambda must be finite and >= 0");
         run.validate(cl);
         Path planFile = Path.of(common.out + ".plan");
@@ -391,10 +391,8 @@ final class CompressPrune implements Callable<Integer> {
     /** The CoGD settings of the flags (checked whatever the method, so a bad flag fails before any training). */
     private Cogd.Settings cogdSettings(CommandLine cl) {
         if (cogdEpochs < 1) throw new ParameterException(cl, "--cogd-epochs must be >= 1, got " + cogdEpochs);
-        if (!(cogdLr > 0) || Double.isInfinite(cogdLr)) throw new ParameterException(cl, "--cogd-lr must be a finite number > 0, got " + cogdLr);
-        if (!(cogdMaskLr > 0) || Double.isInfinite(cogdMaskLr)) {
-            throw new ParameterException(cl, "--cogd-mask-lr must be a finite number > 0, got " + cogdMaskLr);
-        }
+        OptionChecks.positive(cl, "--cogd-lr", cogdLr);
+        OptionChecks.positive(cl, "--cogd-mask-lr", cogdMaskLr);
         if (!(cogdLambda >= 0) || Double.isInfinite(cogdLambda)) {
             throw new ParameterException(cl, "--cogd-lambda must be a finite number >= 0, got " + cogdLambda);
         }

@@ -102,7 +102,7 @@ final class CompressSparse implements Callable<Integer> {
             throw new ParameterException(cl, "--keep best with --schedule agp could keep an epoch before the target sparsity (then pruned "
                     + "further with no fine-tuning); use --schedule oneshot or --keep last");
         }
-        if (!(lr > 0) || Double.isInfinite(lr)) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);
+        OptionChecks.positive(cl, "--lr", lr);
         if (!(agpEnd > 0 && agpEnd <= 1)) throw new ParameterException(cl, "--agp-end must be in (0, 1], got " + agpEnd);
         if (agpUpdates < 1) throw new ParameterException(cl, "--agp-updates must be >= 1, got " + agpUpdates);
         if (decideBatch < 1) throw new ParameterException(cl, "--decide-batch must be >= 1, got " + decideBatch);

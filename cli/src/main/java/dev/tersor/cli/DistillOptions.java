@@ -114,7 +114,7 @@ final class DistillOptions {
     /** Checks --alpha and --temperature; a bad value is a usage error naming its flag. */
     void validate(CommandLine cl) {
         if (!(alpha >= 0 && alpha <= 1)) throw new ParameterException(cl, "--alpha must be in [0, 1], got " + alpha);
-        if (!(temperature > 0 && Double.isFinite(temperature))) throw new ParameterException(cl, "--temperature must be a finite number > 0, got " + temperature);
+        OptionChecks.positive(cl, "--temperature", temperature);
         if (!(atWeight >= 0 && Double.isFinite(atWeight))) throw new ParameterException(cl, "--at-weight must be a finite number >= 0, got " + atWeight);
     }
 

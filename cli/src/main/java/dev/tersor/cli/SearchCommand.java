@@ -125,7 +125,7 @@ final class SearchCommand implements Callable<Integer> {
         if (epochs < 1 || evaluations < 1 || population < 2 || generations < 1 || limit < 0 || (batch != null && batch < 1)) {
             throw new ParameterException(cl, "--epochs, --evaluations, --generations and --batch must be >= 1, --population >= 2, --limit >= 0");
         }
-        if (lr != null && (!(lr > 0) || Double.isInfinite(lr))) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);
+        OptionChecks.positive(cl, "--lr", lr);
         Models.outputFile(cl, "--out", out);
         Path run = dir != null ? dir : Path.of(out + ".run");
         ModelInfo like = Zoo.info(dataset.equals("mnist") ? "lenet5" : "resnet20-fashion");   // the data set's normalisation

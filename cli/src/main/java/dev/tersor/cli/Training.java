@@ -70,7 +70,7 @@ final class Training {
             }
             if (epochs != null && epochs < 1) throw new ParameterException(cl, "--epochs must be >= 1, got " + epochs);
             if (batch != null && batch < 1) throw new ParameterException(cl, "--batch must be >= 1, got " + batch);
-            if (lr != null && !(lr > 0 && Double.isFinite(lr))) throw new ParameterException(cl, "--lr must be a finite number > 0, got " + lr);
+            OptionChecks.positive(cl, "--lr", lr);
             if (momentum != null && !(momentum >= 0 && Double.isFinite(momentum))) {
                 throw new ParameterException(cl, "--momentum must be a finite number >= 0, got " + momentum);
             }
