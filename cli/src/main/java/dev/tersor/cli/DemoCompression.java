@@ -1,6 +1,7 @@
 package dev.tersor.cli;
 
 import dev.tersor.compress.cluster.Clustering;
+import dev.tersor.compress.cluster.StraightThroughClustering;
 import dev.tersor.compress.convert.Conversion;
 import dev.tersor.compress.io.CompressedModel;
 import dev.tersor.compress.ptq.Calibration;
@@ -14,7 +15,6 @@ import dev.tersor.nn.Rng;
 import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.data.TensorDataset;
 import dev.tersor.nn.loss.Losses;
-import dev.tersor.nn.optim.Adam;
 import dev.tersor.nn.optim.Optimizer;
 import dev.tersor.nn.train.EpochMetrics;
 import dev.tersor.nn.train.Evaluation;
@@ -36,7 +36,8 @@ import java.util.List;
  *   <li>W4A4 LSQ: {@value #QAT_EPOCHS} epochs of quantization-aware training with the lenet5
  *       recipe at a tenth of its learning rate (first and last layers float, as the LSQ paper);</li>
  *   <li>DP-Net 3-bit: optimal 8-centre clustering of every layer, {@value #CLUSTER_EPOCHS} epoch
- *       of shared-centre fine-tuning with Adam (lr 1e-4).</li>
+ *       of clustered training (straight-through, {@link StraightThroughClustering}) with the lenet5
+ *       recipe at a tenth of its learning rate.</li>
  * </ul>
  */
 final class DemoCompression {
@@ -82,16 +83,21 @@ final class DemoCompression {
 
     private static Made cluster(ModelInfo info, Path weights, TensorDataset train, long seed, PrintWriter err) throws IOException {
         Module m = Models.load(info, weights);
-        Clustering.apply(m, 3);
+        Recipe r = info.recipe();
+        Recipe tenth = new Recipe(r.optimizer(), r.lr() / 10, r.momentum(), r.weightDecay(), r.schedule(), CLUSTER_EPOCHS, r.batch());
         Rng.manualSeed(seed);
-        int batch = info.recipe().batch();
-        DataLoader loader = DataSplits.trainLoader(info, train, batch, seed);
-        err.println("tersor demo: LeNet-5 DP-Net 3-bit, " + CLUSTER_EPOCHS + " epoch of shared-centre fine-tuning (Adam, lr 1e-4)");
+        DataLoader loader = DataSplits.trainLoader(info, train, r.batch(), seed);
+        err.println("tersor demo: LeNet-5 DP-Net 3-bit, " + CLUSTER_EPOCHS + " epoch of clustered (straight-through) training, " + tenth);
         err.flush();
-        List<EpochMetrics> h = new Trainer(m, new Adam(m.parameters(), Adam.options().lr(1e-4).build()), null, Losses::crossEntropy)
-                .fit(loader, null, Trainer.Options.epochs(CLUSTER_EPOCHS).log(WriterStream.of(err)));
+        Optimizer<?> opt = Training.optimizer(tenth, m);
+        List<EpochMetrics> h;
+        try (StraightThroughClustering ste = StraightThroughClustering.attach(m, 3, List.of())) {
+            h = new Trainer(m, opt, Training.scheduler(tenth, opt, loader.size()), Losses::crossEntropy)
+                    .fit(loader, null, Trainer.Options.epochs(CLUSTER_EPOCHS).onEpochStart(ste.everyEpoch()).log(WriterStream.of(err)));
+        }
+        Clustering.apply(m, 3);   // exact: the weights sit on their 8 centres
         Conversion.convert(m);
-        return made("lenet5-dpnet3", "LeNet-5 DP-Net 3-bit", m, h, loader.size() * batch);
+        return made("lenet5-dpnet3", "LeNet-5 DP-Net 3-bit", m, h, loader.size() * r.batch());
     }
 
     private static Made made(String id, String label, Module m, List<EpochMetrics> h, long imagesPerEpoch) {
