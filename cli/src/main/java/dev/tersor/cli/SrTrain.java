@@ -5,6 +5,7 @@ import dev.tersor.nn.Rng;
 import dev.tersor.nn.optim.LrScheduler;
 import dev.tersor.nn.optim.Optimizer;
 import dev.tersor.nn.optim.StepLr;
+import dev.tersor.nn.shift.GhostConv2d;
 import dev.tersor.nn.sr.PatchLoader;
 import dev.tersor.nn.sr.PatchPairs;
 import dev.tersor.nn.sr.PatchSpec;
@@ -13,6 +14,7 @@ import dev.tersor.nn.sr.SrFolder;
 import dev.tersor.nn.sr.SrTrainer;
 import dev.tersor.nn.sr.Upscaler;
 import dev.tersor.nn.train.Checkpoint;
+import dev.tersor.nn.train.Trainer;
 import dev.tersor.nn.zoo.ModelInfo;
 import dev.tersor.nn.zoo.Recipe;
 import dev.tersor.tensor.backend.Backends;
@@ -69,6 +71,29 @@ final class SrTrain {
         @Option(names = "--tile", paramLabel = "T", description = "SR: tile side in LR pixels for the validation images (default: " + Upscaler.DEFAULT_TILE + ").")
         Integer tile;
 
+        @Option(names = "--shift-temperature", paramLabel = "T0:T1",
+                description = "SR, models with GhostSR shifts (edsr-ghost): anneal the Gumbel-softmax temperature geometrically from T0 in the first"
+                        + " epoch to T1 in the last (default: the resumed run's, else 1 throughout).")
+        String shiftTemperature;
+
+        /** {@code --shift-temperature T0:T1} (or {@code saved}, a resumed run's; null or empty: none) as {T0, T1}, both finite and > 0; null for none. */
+        float[] shiftTemperature(CommandLine cl, String saved) {
+            String v = shiftTemperature != null ? shiftTemperature : saved == null || saved.isEmpty() ? null : saved;
+            if (v == null) return null;
+            String[] parts = v.split(":", -1);
+            float[] t = new float[2];
+            try {
+                if (parts.length != 2) throw new NumberFormatException();
+                for (int i = 0; i < 2; i++) t[i] = Float.parseFloat(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new ParameterException(cl, "--shift-temperature must be T0:T1, two numbers, e.g. 1:0.1, got '" + v + "'");
+            }
+            for (float x : t) {
+                if (!(x > 0 && Float.isFinite(x))) throw new ParameterException(cl, "--shift-temperature: temperatures must be finite and > 0, got '" + v + "'");
+            }
+            return t;
+        }
+
         /** {@code --patch}, else {@code fallback}: a positive multiple of {@code scale}. */
         int patch(CommandLine cl, int scale, int fallback) {
             int p = patch != null ? patch : fallback;
@@ -108,6 +133,7 @@ final class SrTrain {
                 if (iterations != null) given.add("--iterations-per-epoch");
                 if (decay != null) given.add("--decay");
                 if (tile != null) given.add("--tile");
+                if (shiftTemperature != null) given.add("--shift-temperature");
                 if (!given.isEmpty()) throw new ParameterException(cl, String.join(", ", given) + ": only for super-resolution (--task sr)");
             }
             return sr;
@@ -131,6 +157,7 @@ final class SrTrain {
         FLAGS.put("schedule", "--schedule");
         FLAGS.put("decay", "--decay");
         FLAGS.put("seed", "--seed");
+        FLAGS.put("shift_temperature", "--shift-temperature");
     }
 
     private final TrainCommand c;
@@ -188,6 +215,8 @@ final class SrTrain {
         settings.put("seed", Long.toString(seed));
         settings.put("init", c.init != null ? c.init.toString() : saved != null ? saved.getOrDefault("init", "") : "");
         settings.put("epochs", Integer.toString(r.epochs()));
+        float[] tau = o.shiftTemperature(cl, saved == null ? null : saved.get("shift_temperature"));
+        settings.put("shift_temperature", tau == null ? "" : tau[0] + ":" + tau[1]);
         if (saved != null) requireSame(cl, saved, settings);
         Models.outputFile(cl, "--out", c.out);
         Path ckpt = c.checkpoint != null ? c.checkpoint : Path.of(c.out + ".ckpt");
@@ -215,12 +244,30 @@ final class SrTrain {
             err.flush();
             SrTrainer.Options options = SrTrainer.Options.epochs(r.epochs()).checkpoint(ckpt).resumeFrom(c.resume)
                     .checkpointEvery(c.checkpointEvery).tile(tile).log(WriterStream.of(err)).runInfo(settings);
+            if (tau != null) options = options.onEpochStart(shiftAnnealing(cl, info, net, tau));
             SrTrainer.Result result = new SrTrainer(net, scale, opt, sched).fit(new PatchLoader(pairs, r.batch(), 1),
                     folders.valImages(), folders.valNames(), options);
             SrModels.save(info, scale, net, c.out);
             report(cl, info, scale, data, val, train, valSet, patch, iterations, decay, r, seed, ckpt, result);
         }
         return 0;
+    }
+
+    /**
+     * Sets every GhostSR shift's temperature before each epoch: τ_e = T0·(T1/T0)^((e−1)/(E−1)),
+     * T0 in the first epoch and T1 in the last, the Gumbel noise at full scale; a function of
+     * the epoch alone, so a resumed run sets the same. A model without shifts is a usage error.
+     */
+    static Trainer.EpochStart shiftAnnealing(CommandLine cl, ModelInfo info, Module net, float[] tau) {
+        if (GhostConv2d.anneal(net, tau[0], 1f) == 0) {
+            throw new ParameterException(cl, "--shift-temperature: " + info.name() + " has no GhostSR shifts to anneal (edsr-ghost has)");
+        }
+        return (epoch, epochs) -> {
+            float t = epochs == 1 ? tau[1] : GhostConv2d.exponential(tau[0], tau[1], epoch - 1, epochs - 1);
+            int n = GhostConv2d.anneal(net, t, 1f);
+            String shown = new java.math.BigDecimal(t).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
+            return "shift temperature " + shown + " (" + n + " GhostSR shifts)";
+        };
     }
 
     /** The training photos (those large enough for a patch) and the validation images (null without {@code --val}). */
