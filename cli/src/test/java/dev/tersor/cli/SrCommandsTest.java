@@ -38,6 +38,12 @@ class SrCommandsTest {
     Path tmp;
     Path train, val;
 
+    /** {@code n} 24×24 photos {@code t0.png}, {@code t1.png}, ... written into {@code dir}; returns it. */
+    static java.nio.file.Path photos(java.nio.file.Path dir, int n) throws java.io.IOException {
+        for (int i = 0; i < n; i++) photo(i, 24, 24).writePng(dir.resolve("t" + i + ".png"));
+        return dir;
+    }
+
     /** A WxH RGB image of smooth waves plus seeded noise, so bicubic loses a little. */
     static Image photo(int seed, int h, int w) {
         byte[] p = new byte[3 * h * w];

@@ -24,8 +24,7 @@ class SrInitTest {
 
     @BeforeEach
     void images() throws IOException {
-        train = tmp.resolve("train");
-        for (int i = 0; i < 2; i++) SrCommandsTest.photo(i, 24, 24).writePng(train.resolve("t" + i + ".png"));
+        train = SrCommandsTest.photos(tmp.resolve("train"), 2);
     }
 
     /** One SR training epoch of {@code model}; lr 1e-12, so the written weights are the starting ones to ~1e-9. */

@@ -27,9 +27,8 @@ class SrQatCommandTest {
 
     @BeforeEach
     void trainFloat() throws IOException {
-        train = tmp.resolve("train");
+        train = SrCommandsTest.photos(tmp.resolve("train"), 3);
         val = tmp.resolve("val");
-        for (int i = 0; i < 3; i++) SrCommandsTest.photo(i, 24, 24).writePng(train.resolve("t" + i + ".png"));
         SrCommandsTest.photo(5, 24, 24).writePng(val.resolve("v0.png"));
         SrCommandsTest.photo(6, 20, 26).writePng(val.resolve("v1.png"));
         floatWeights = tmp.resolve("float.safetensors");

@@ -21,8 +21,7 @@ class SrShiftTemperatureTest {
 
     @BeforeEach
     void images() throws IOException {
-        train = tmp.resolve("train");
-        for (int i = 0; i < 2; i++) SrCommandsTest.photo(i, 24, 24).writePng(train.resolve("t" + i + ".png"));
+        train = SrCommandsTest.photos(tmp.resolve("train"), 2);
     }
 
     private Run train(String model, String out, int epochs, String... extra) {

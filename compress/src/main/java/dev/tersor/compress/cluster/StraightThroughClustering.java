@@ -62,9 +62,10 @@ public final class StraightThroughClustering implements AutoCloseable {
         StraightThroughClustering ste = new StraightThroughClustering();
         Map<String, Module> chosen = LayerPaths.select(model, new ArrayList<>(bits.keySet()));
         for (var e : chosen.entrySet()) {
-            int b = bits.get(e.getKey());
+            Integer b = bits.get(e.getKey());
             int k;
             try {
+                if (b == null) throw new IllegalArgumentException("no bits given");
                 k = LayerPaths.clustersFor(b);
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException("layer '" + e.getKey() + "': " + ex.getMessage(), ex);
