@@ -125,7 +125,7 @@ final class CompressDistill implements Callable<Integer> {
                 throw new ParameterException(cl, "--dataset " + ds + ": compress distill works on ten-class data sets for now");
             }
             Holdout split = Holdout.of(cl, DataSplits.load(cl, si, ds, data, true, limit),
-                    new Holdout.Flags(valSplit, run.keep, null, run.seed, run.resume));
+                    new Holdout.Flags(valSplit, run.keep, null, run.splitSeed, run.seed, run.resume));
             TensorDataset train = split.train();
             TensorDataset test = DataSplits.load(cl, si, ds, data, false, limit);
             Rng.manualSeed(run.seed);
@@ -195,6 +195,7 @@ final class CompressDistill implements Callable<Integer> {
             rec.put("validation_samples", split.validationSize());
             rec.put("test_samples", testSize);
             rec.put("val_split", split.fraction());
+            rec.put("split_seed", split.validation() == null ? null : split.seed());
             rec.put("keep", split.keep());
             rec.put("epochs", fitted.history().size());
             rec.put("alpha", kd.alpha);

@@ -81,7 +81,7 @@ final class CompressOptions {
 
     /** {@link #setup(CommandLine, FineTune.RunOptions, Integer)} for a command that does not train ({@code ptq}): split seed {@link Holdout#SEED}. */
     Setup setup(CommandLine cl) throws IOException {
-        return setup(cl, new Holdout.Flags(valSplit, null, null, Holdout.SEED, null));
+        return setup(cl, new Holdout.Flags(valSplit, null, null, null, Holdout.SEED, null));
     }
 
     /** {@link #setup(CommandLine, FineTune.RunOptions, Integer)} without {@code --validation N}. */
@@ -95,7 +95,7 @@ final class CompressOptions {
      * an older {@code --validation N}, or null), and evaluates the float model.
      */
     Setup setup(CommandLine cl, FineTune.RunOptions run, Integer images) throws IOException {
-        return setup(cl, new Holdout.Flags(valSplit, run.keep, images, run.seed, run.resume));
+        return setup(cl, new Holdout.Flags(valSplit, run.keep, images, run.splitSeed, run.seed, run.resume));
     }
 
     private Setup setup(CommandLine cl, Holdout.Flags flags) throws IOException {
@@ -167,6 +167,7 @@ final class CompressOptions {
             r.put("validation_samples", s.split().validationSize());
             r.put("test_samples", s.test().size());
             r.put("val_split", s.split().fraction());
+            r.put("split_seed", s.split().validation() == null ? null : s.split().seed());
             r.put("keep", s.split().keep());
             r.put("float_val_accuracy", s.floatValidation() == null ? null : s.floatValidation().accuracy());
             r.put("val_accuracy", val == null ? null : val.accuracy());

@@ -35,6 +35,11 @@ final class FineTune {
         @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of the training and of the validation split (default: ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--split-seed", paramLabel = "S",
+                description = "Seed of the validation split alone (default: --seed). Give the seed the float model was trained with"
+                        + " (train --val-split F --seed S) so that the validation part holds the images it was validated on, not trained on.")
+        Long splitSeed;
+
         @Option(names = "--keep", paramLabel = "best|last",
                 description = "End the fine-tuning with the last epoch's weights or those of the epoch with the best validation accuracy "
                         + "(needs --val-split > 0; default: the resumed run's, else last).")

@@ -18,15 +18,17 @@ import picocli.CommandLine.ParameterException;
  * every training and calibration step. Each fine-tuning epoch is scored on it, {@code --keep best}
  * chooses on it, searches score their candidates on it; the test split is scored once, at the
  * end. The default share is {@link #DEFAULT_FRACTION}; 0 holds out nothing (the whole training
- * split trains, and no epoch is scored). The split's seed is the command's {@code --seed}, or
- * {@link #SEED} for a command without one ({@code compress ptq}).
+ * split trains, and no epoch is scored). The split's seed is the command's {@code --split-seed}, else its
+ * {@code --seed}, or {@link #SEED} for a command without one ({@code compress ptq}); a resume
+ * keeps the seed its checkpoint recorded.
  *
  * @param train      the samples that train and calibrate
  * @param validation the held-out samples, or null for a fraction of 0
  * @param fraction   the share held out, in [0, 1)
  * @param keep       {@code best} or {@code last}: the epoch whose weights a fine-tuning ends with
+ * @param seed       the split's seed ({@code --split-seed}, else {@code --seed}, else {@link #SEED})
  */
-record Holdout(TensorDataset train, TensorDataset validation, double fraction, String keep) {
+record Holdout(TensorDataset train, TensorDataset validation, double fraction, String keep, long seed) {
     /** The share of the training split held out when {@code --val-split} is not given. */
     static final double DEFAULT_FRACTION = 0.1;
     /** The split's seed for commands without {@code --seed}. */
@@ -38,8 +40,11 @@ record Holdout(TensorDataset train, TensorDataset validation, double fraction, S
         if ((validation == null) != (fraction == 0)) throw new IllegalArgumentException("a validation part exactly when the fraction is > 0");
     }
 
-    /** The flags a run chose its hold-out with; null for flags not given. */
-    record Flags(Double valSplit, String keep, Integer images, long seed, Path resume) {
+    /**
+     * The flags a run chose its hold-out with; null for flags not given. The split's seed is
+     * {@code splitSeed} ({@code --split-seed}), else the resumed run's recorded one, else {@code seed}.
+     */
+    record Flags(Double valSplit, String keep, Integer images, Long splitSeed, long seed, Path resume) {
     }
 
     /**
@@ -74,16 +79,17 @@ record Holdout(TensorDataset train, TensorDataset validation, double fraction, S
         if (keep.equals("best") && fraction == 0) {
             throw new ParameterException(cl, "--keep best needs a validation split to choose on: give --val-split F > 0 (e.g. 0.1)");
         }
-        Map<String, String> now = settings(fraction, keep);
+        long seed = f.splitSeed() != null ? f.splitSeed() : recorded != null && recorded.containsKey("split_seed") ? parseSeed(cl, f.resume(), recorded.get("split_seed")) : f.seed();
+        Map<String, String> now = settings(fraction, keep, seed);
         if (recorded != null) RunSettings.requireSameLater(cl, f.resume(), recorded, now);
-        if (fraction == 0) return new Holdout(train, null, 0, keep);
+        if (fraction == 0) return new Holdout(train, null, 0, keep, seed);
         StratifiedSplit parts;
         try {
-            parts = StratifiedSplit.of(train.labels().toArray(), fraction, f.seed());
+            parts = StratifiedSplit.of(train.labels().toArray(), fraction, seed);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cl, "--val-split " + fraction + ": " + e.getMessage());
         }
-        return new Holdout(train.subset(parts.train()), train.subset(parts.validation()), fraction, keep);
+        return new Holdout(train.subset(parts.train()), train.subset(parts.validation()), fraction, keep, seed);
     }
 
     private static double parse(CommandLine cl, Path ckpt, String value) {
@@ -94,16 +100,25 @@ record Holdout(TensorDataset train, TensorDataset validation, double fraction, S
         }
     }
 
-    private static Map<String, String> settings(double fraction, String keep) {
+    private static long parseSeed(CommandLine cl, Path ckpt, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new ParameterException(cl, "--resume " + ckpt + ": bad recorded split_seed '" + value + "'");
+        }
+    }
+
+    private static Map<String, String> settings(double fraction, String keep, long seed) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("val_split", Double.toString(fraction));
         m.put("keep", keep);
+        if (fraction > 0) m.put("split_seed", Long.toString(seed));
         return m;
     }
 
-    /** The settings a checkpoint records ({@code val_split}, {@code keep}) so a resume can check them. */
+    /** The settings a checkpoint records ({@code val_split}, {@code keep}, {@code split_seed} with a validation part) so a resume can check them. */
     Map<String, String> settings() {
-        return settings(fraction, keep);
+        return settings(fraction, keep, seed);
     }
 
     /** True for {@code --keep best}. */

@@ -27,7 +27,8 @@ final class RunSettings {
      * unknown, not checked).
      */
     private static final Map<String, String[]> LATER = Map.of("val_split", new String[] {"--val-split", "0.0"},
-            "keep", new String[] {"--keep", "last"}, "data", new String[] {"--data", null});
+            "keep", new String[] {"--keep", "last"}, "data", new String[] {"--data", null},
+            "split_seed", new String[] {"--split-seed", null});
     /** The recorded {@code data} of a run on the bundled sample. */
     static final String BUNDLED = "bundled";
 
