@@ -33,8 +33,8 @@ import java.util.function.Supplier;
  * other threads, and it runs on one thread anyway), and neither does a call made while this
  * thread is timing another op's candidates: both take the heuristic.
  *
- * <p>The cache file is {@code plans.txt} in {@code -Dtersor.plans.dir}, else
- * {@code $XDG_CACHE_HOME/tersor}, else {@code ~/.cache/tersor} ({@link PlanFile}), keyed by
+ * <p>The cache file is {@code plans-<key hash>.txt} ({@link #file()}) in {@code -Dtersor.plans.dir},
+ * else {@code $XDG_CACHE_HOME/tersor}, else {@code ~/.cache/tersor} ({@link PlanFile}), one per
  * {@link #machineKey()}.
  */
 public final class Plans {
@@ -100,9 +100,14 @@ public final class Plans {
         return Paths.get(System.getProperty("user.home"), ".cache", "tersor");
     }
 
-    /** The cache file. */
+    /**
+     * The cache file of this machine key: {@code plans-<8 hex digits of the key's hash>.txt}, one
+     * file per CPU, vector width, thread count and JVM, so runs with other thread counts or JVMs on
+     * the same machine keep their own plans instead of overwriting each other's. The file still
+     * names its key and is ignored if that is not this one (a copied file, a hash collision).
+     */
     public static Path file() {
-        return directory().resolve("plans.txt");
+        return directory().resolve(String.format(java.util.Locale.ROOT, "plans-%08x.txt", machineKey().hashCode()));
     }
 
     /**

@@ -89,6 +89,30 @@ class PlanCacheTest {
         assertEquals(before + 1, Plans.measurements(), "cached mode never measures");
     }
 
+    /** Runs on 1 and on 2 threads each keep their own file: measuring for one key leaves the other's plans in place, read without a warning. */
+    @Test
+    void eachMachineKeyKeepsItsOwnFile() throws IOException {
+        Plans.setMode(PlanMode.MEASURE);
+        for (int call = 1; call <= Plans.MEASURE_ON_CALL; call++) product(0f, 3);
+        Path two = Plans.file();
+        String twoText = Files.readString(two);
+        assertTrue(twoText.contains("threads=2;") && twoText.contains(" t2\t"), twoText);
+        Parallel.setThreads(1);
+        Path one = Plans.file();
+        assertFalse(one.equals(two), "another thread count, another file");
+        for (int call = 1; call <= Plans.MEASURE_ON_CALL; call++) product(0f, 3);
+        assertTrue(Files.readString(one).contains("threads=1;") && Files.readString(one).contains(" t1\t"), Files.readString(one));
+        assertEquals(twoText, Files.readString(two), "the two-thread plans are left as they were");
+
+        Parallel.setThreads(2);
+        String err = capturingStderr(() -> {
+            Plans.setMode(PlanMode.CACHED);   // a new launch on two threads
+            product(0f, 3);
+        });
+        assertEquals("cached", last("gemm").source());
+        assertFalse(err.contains("ignoring the plan cache"), err);
+    }
+
     @Test
     void aCachedPlanIsTheOneRun() throws IOException {
         writeCache(Plans.machineKey(), "gemm\tNN " + M + "x" + N + "x" + K + " t2\tDIRECT tasks=1\n");
