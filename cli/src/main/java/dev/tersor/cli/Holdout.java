@@ -79,7 +79,9 @@ record Holdout(TensorDataset train, TensorDataset validation, double fraction, S
         if (keep.equals("best") && fraction == 0) {
             throw new ParameterException(cl, "--keep best needs a validation split to choose on: give --val-split F > 0 (e.g. 0.1)");
         }
-        long seed = f.splitSeed() != null ? f.splitSeed() : recorded != null && recorded.containsKey("split_seed") ? parseSeed(cl, f.resume(), recorded.get("split_seed")) : f.seed();
+        long seed = f.seed();
+        if (f.splitSeed() != null) seed = f.splitSeed();
+        else if (recorded != null && recorded.containsKey("split_seed")) seed = parseSeed(cl, f.resume(), recorded.get("split_seed"));
         Map<String, String> now = settings(fraction, keep, seed);
         if (recorded != null) RunSettings.requireSameLater(cl, f.resume(), recorded, now);
         if (fraction == 0) return new Holdout(train, null, 0, keep, seed);

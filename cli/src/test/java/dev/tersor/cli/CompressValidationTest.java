@@ -177,26 +177,26 @@ class CompressValidationTest {
         assertEquals(0, t.code(), t.err());
         double trainVal = ((Number) ((List<?>) json(t.lastLine()).get("val_accuracy")).get(0)).doubleValue();
         Path out = tmp.resolve("split-seed.safetensors");
-        String[] head = {"compress", "qat", "--model", "lenet5", "--weights", floatW.toString(), "--out", out.toString(), "--method", "lsq",
-            "--wbits", "4", "--abits", "4", "--lr", "0.05", "--schedule", "none", "--batch", "32", "--epochs", "1", "--val-split", "0.2", "--json"};
-        Run same = run(MainTest.concat(MainTest.concat(head, DATA), new String[] {"--split-seed", "7"}));
+        String[] qat = MainTest.concat(new String[] {"compress", "qat", "--model", "lenet5", "--weights", floatW.toString(), "--out", out.toString(),
+            "--method", "lsq", "--wbits", "4", "--abits", "4", "--lr", "0.05", "--schedule", "none", "--batch", "32", "--json"}, DATA);
+        String[] head = MainTest.concat(qat, new String[] {"--epochs", "1", "--val-split", "0.2"});
+        Run same = run(MainTest.concat(head, new String[] {"--split-seed", "7"}));
         assertEquals(0, same.code(), same.err());
         Map<String, Object> j = json(same.lastLine());
         assertEquals(7.0, number(j, "split_seed"));
         assertEquals(trainVal, number(j, "float_val_accuracy"), 1e-9, "the same held-out images, the same float model");
-        Run other = run(MainTest.concat(head, DATA));
+        Run other = run(head);
         assertEquals(0, other.code(), other.err());
         assertEquals(42.0, number(json(other.lastLine()), "split_seed"), "without --split-seed, the split follows --seed");
 
         String ckpt = out + ".ckpt";
-        String[] again = {"compress", "qat", "--model", "lenet5", "--weights", floatW.toString(), "--out", out.toString(), "--method", "lsq",
-            "--wbits", "4", "--abits", "4", "--lr", "0.05", "--schedule", "none", "--batch", "32", "--epochs", "2", "--resume", ckpt, "--json"};
-        Run first = run(MainTest.concat(MainTest.concat(head, DATA), new String[] {"--split-seed", "7"}));
+        String[] again = MainTest.concat(qat, new String[] {"--epochs", "2", "--resume", ckpt});
+        Run first = run(MainTest.concat(head, new String[] {"--split-seed", "7"}));
         assertEquals(0, first.code(), first.err());
-        Run refused = run(MainTest.concat(MainTest.concat(again, DATA), new String[] {"--split-seed", "8"}));
+        Run refused = run(MainTest.concat(again, new String[] {"--split-seed", "8"}));
         assertEquals(2, refused.code(), refused.err());
         assertTrue(refused.err().contains("--split-seed 8 (the checkpoint's run: 7)"), refused.err());
-        Run resumed = run(MainTest.concat(again, DATA));
+        Run resumed = run(again);
         assertEquals(0, resumed.code(), resumed.err());
         Map<String, Object> r = json(resumed.lastLine());
         assertEquals(7.0, number(r, "split_seed"), "a resume keeps the recorded split seed");

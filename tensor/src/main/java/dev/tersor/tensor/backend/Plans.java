@@ -107,7 +107,11 @@ public final class Plans {
      * names its key and is ignored if that is not this one (a copied file, a hash collision).
      */
     public static Path file() {
-        return directory().resolve(String.format(java.util.Locale.ROOT, "plans-%08x.txt", machineKey().hashCode()));
+        return file(machineKey());
+    }
+
+    private static Path file(String key) {
+        return directory().resolve(String.format(java.util.Locale.ROOT, "plans-%08x.txt", key.hashCode()));
     }
 
     /**
@@ -254,9 +258,11 @@ public final class Plans {
 
     /** The cache file's entries for this machine key (read once; re-read when the key or the file changes). */
     private static synchronized Map<String, String> stored() {
-        String key = machineKey(), file = file().toString();
+        String key = machineKey();
+        Path path = file(key);
+        String file = path.toString();
         if (stored == null || !key.equals(storedKey) || !file.equals(storedFile)) {
-            stored = new ConcurrentHashMap<>(PlanFile.read(file(), key));
+            stored = new ConcurrentHashMap<>(PlanFile.read(path, key));
             storedKey = key;
             storedFile = file;
         }
@@ -267,9 +273,9 @@ public final class Plans {
     public static synchronized void save() {
         try {
             Map<String, String> entries = new TreeMap<>(stored());
-            PlanFile.write(file(), storedKey, entries);
+            PlanFile.write(Paths.get(storedFile), storedKey, entries);   // the file of the key just read, not one recomputed
         } catch (IOException | RuntimeException e) {
-            Warnings.once("plans-write:" + file(), "tersor: cannot write the plan cache " + file() + " (" + e.getMessage() + ")");
+            Warnings.once("plans-write:" + storedFile, "tersor: cannot write the plan cache " + storedFile + " (" + e.getMessage() + ")");
         }
     }
 }
