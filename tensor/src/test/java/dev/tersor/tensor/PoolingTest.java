@@ -57,6 +57,57 @@ class PoolingTest {
         GradCheck.check(in -> Functional.adaptiveAvgPool2d(in[0].transpose(1, 3), 1, 1), GradCheck.leaf(9, 2, 4, 3, 2));
     }
 
+    /**
+     * Values and gradient routing against a direct loop over each window (first maximum wins,
+     * NaN propagates, an all-padding window gives -∞), over whole and clipped windows: values
+     * drawn from a few levels so ties are common, with NaN, -0 and +0 among them.
+     */
+    @Test
+    void maxPoolMatchesADirectLoopOverEachWindow() {
+        float[] levels = {-1f, -0f, 0f, 0.5f, 0.5f, 2f, Float.NaN, Float.NEGATIVE_INFINITY};
+        Pool2dOptions[] options = {
+            Pool2dOptions.of(2), Pool2dOptions.of(3, 1, 0), Pool2dOptions.of(3, 2, 1), Pool2dOptions.of(2, 2, 1).withCeilMode(true),
+            Pool2dOptions.of(2, 1, 0).withKernel(2, 3).withStride(1, 2), Pool2dOptions.of(2, 1, 0).withDilation(2, 1),
+            Pool2dOptions.of(3, 3, 1).withCeilMode(true).withDilation(1, 2)};
+        Generator g = new Generator(11);
+        for (Pool2dOptions o : options) {
+            int n = 2, c = 3, h = 7, w = 8;
+            float[] v = new float[n * c * h * w];
+            for (int i = 0; i < v.length; i++) v[i] = levels[g.nextInt(levels.length)];
+            Tensor x = Tensor.fromArray(v, n, c, h, w).requiresGrad(true);
+            Tensor y = Functional.maxPool2d(x, o);
+            y.sum().backward();
+            int oh = o.outH(h), ow = o.outW(w);
+            float[] want = new float[n * c * oh * ow], grad = new float[v.length];
+            for (int p = 0; p < n * c; p++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        float best = Float.NEGATIVE_INFINITY;
+                        int at = -1;
+                        for (int i = 0; i < o.kernelH(); i++) {
+                            for (int j = 0; j < o.kernelW(); j++) {
+                                int iy = oy * o.strideH() - o.padH() + i * o.dilationH(), ix = ox * o.strideW() - o.padW() + j * o.dilationW();
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                                float t = v[p * h * w + iy * w + ix];
+                                if (at < 0 || t > best || Float.isNaN(t)) {
+                                    best = t;
+                                    at = p * h * w + iy * w + ix;
+                                }
+                            }
+                        }
+                        want[(p * oh + oy) * ow + ox] = best;
+                        if (at >= 0) grad[at] += 1f;
+                    }
+                }
+            }
+            float[] got = y.toArray();
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), o + ": output " + i + " (signed zeros and NaN included)");
+            }
+            assertArrayEquals(grad, x.grad().toArray(), o + ": gradient routing");
+        }
+    }
+
     // ---- hand-computed goldens ----
 
     @Test
