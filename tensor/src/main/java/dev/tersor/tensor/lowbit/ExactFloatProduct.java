@@ -16,7 +16,10 @@ import dev.tersor.tensor.backend.Parallel;
  * product per lane per instruction, against two fused multiply-adds per cycle for float, so a
  * batched, compute-bound layer runs faster on the packed float GEMM; the integer loops keep the
  * small and memory-bound products (batch 1), where moving a quarter of the weight bytes wins.
- * The float weights are made for the call and dropped: the layer still holds a byte per weight.
+ * The float weights are made for the call: the layer still holds a byte per weight. They and the
+ * centred input go into two per-thread scratch buffers that only grow ({@link #scratch}), so a
+ * call allocates nothing but its output; the buffers are handed only to a float product whose
+ * operands require no gradient (nothing records or keeps them) and are free again when it returns.
  */
 final class ExactFloatProduct {
     /** Output pixels times batch from which a convolution takes the float product. */
@@ -39,35 +42,79 @@ final class ExactFloatProduct {
         return true;
     }
 
-    /** {@code xq − zp} of the values of x as floats, in a new tensor of {@code shape} ({@link Int8Kernel#quantizeToFloats}). */
+    /** Scratch slot of the centred input. */
+    static final int INPUT = 0;
+    /** Scratch slot of the float weights. */
+    static final int WEIGHTS = 1;
+    private static final ThreadLocal<Tensor[]> SCRATCH = ThreadLocal.withInitial(() -> new Tensor[2]);
+
+    /**
+     * A tensor of {@code shape} over this thread's scratch buffer {@code slot} (grown when too
+     * small, else reused; its values are stale): a contiguous view from offset 0 of the buffer.
+     */
+    static Tensor scratch(int slot, int... shape) {
+        Tensor[] buffers = SCRATCH.get();
+        int n = 1;
+        for (int s : shape) n = Math.multiplyExact(n, s);
+        if (buffers[slot] == null || buffers[slot].numel() < n) buffers[slot] = Tensor.zeros(n);
+        return buffers[slot].narrow(0, 0, n).reshape(shape);
+    }
+
+    /** {@code xq − zp} of the values of x as floats ({@link Int8Kernel#quantizeToFloats}), in the input scratch. */
     static Tensor centered(Int8Kernel kernel, float[] x, int xOff, int[] shape, Int8Input in) {
-        Tensor out = Tensor.zeros(shape);
+        Tensor out = scratch(INPUT, shape);
         float[] o = out.data();
-        Parallel.forRange(o.length, 1 << 14, (from, to) -> kernel.quantizeToFloats(x, xOff + from, to - from, in, o, from));
+        Parallel.forRange(out.numel(), 1 << 14, (from, to) -> kernel.quantizeToFloats(x, xOff + from, to - from, in, o, from));
         out.markModified();
         return out;
     }
 
-    /** The integer weights as floats. */
-    static float[] floats(byte[] w) {
-        float[] f = new float[w.length];
-        for (int i = 0; i < f.length; i++) f[i] = w[i];
-        return f;
+    /** {@code out[i] ← w[i]}: integer weights as floats. */
+    static void widen(byte[] w, float[] out) {
+        for (int i = 0; i < w.length; i++) out[i] = w[i];
     }
 
-    /** {@code acc[i] ← output(acc[i], mult[c], bias[c], relu)} in place, channel {@code c = (i / plane) % channels}. */
+    /**
+     * {@code acc[i] ← output(acc[i], mult[c], bias[c], relu)} in place, channel {@code c = (i / plane) % channels}.
+     * The accumulators are exact integers below 2²⁴, so {@code (float) (int) acc == acc} and the
+     * loops need no conversion: a multiply, then an add, per value, in lanes.
+     */
     static Tensor requantize(Tensor acc, int channels, int plane, float[] mult, float[] bias, boolean relu) {
         float[] a = acc.data();
         int off = acc.dataOffset();
         int planes = acc.numel() / plane;
-        Parallel.forRange(planes, Math.max(1, (1 << 14) / plane), (from, to) -> {
-            for (int p = from; p < to; p++) {
-                int c = p % channels, base = off + p * plane;
-                float m = mult[c], b = bias[c];
-                for (int i = base; i < base + plane; i++) a[i] = Int8Reference.output((int) a[i], m, b, relu);
-            }
-        });
+        if (plane == 1) {   // a linear layer: rows of channels
+            Parallel.forRange(planes / channels, Math.max(1, (1 << 14) / channels),
+                    (from, to) -> {
+                        for (int r = from; r < to; r++) affine(a, off + r * channels, channels, mult, bias, relu);
+                    });
+        } else {
+            Parallel.forRange(planes, Math.max(1, (1 << 14) / plane), (from, to) -> {
+                for (int p = from; p < to; p++) {
+                    int c = p % channels;
+                    scaled(a, off + p * plane, plane, mult[c], bias[c], relu);
+                }
+            });
+        }
         acc.markModified();
         return acc;
+    }
+
+    /** {@code a[at + c] ← output(a[at + c], mult[c], bias[c], relu)} for c &lt; n. */
+    private static void affine(float[] a, int at, int n, float[] mult, float[] bias, boolean relu) {
+        if (relu) {
+            for (int c = 0; c < n; c++) a[at + c] = Math.max(a[at + c] * mult[c] + bias[c], 0f);
+        } else {
+            for (int c = 0; c < n; c++) a[at + c] = a[at + c] * mult[c] + bias[c];
+        }
+    }
+
+    /** {@code a[at + i] ← output(a[at + i], m, b, relu)} for i &lt; n. */
+    private static void scaled(float[] a, int at, int n, float m, float b, boolean relu) {
+        if (relu) {
+            for (int i = at; i < at + n; i++) a[i] = Math.max(a[i] * m + b, 0f);
+        } else {
+            for (int i = at; i < at + n; i++) a[i] = a[i] * m + b;
+        }
     }
 }

@@ -128,7 +128,10 @@ public final class Int8Conv2d {
         int xOff = src.dataOffset();
         if (exactFloat && (long) n * geo.oh * geo.ow >= ExactFloatProduct.MIN_POSITIONS) {
             Tensor centered = ExactFloatProduct.centered(kernel, xs, xOff, x.shape(), input);
-            Tensor wf = Tensor.fromArray(shiftedWeights != null ? ExactFloatProduct.floats(weights()) : gemm.floatWeights(), outChannels, cg, kh, kw);
+            Tensor wf = ExactFloatProduct.scratch(ExactFloatProduct.WEIGHTS, outChannels, cg, kh, kw);
+            if (shiftedWeights != null) ExactFloatProduct.widen(weights(), wf.data());
+            else gemm.widen(wf.data());
+            wf.markModified();
             Tensor acc = dev.tersor.tensor.Functional.conv2d(centered, wf, null, options);
             return ExactFloatProduct.requantize(acc, outChannels, geo.oh * geo.ow, mult, bias, relu);
         }

@@ -65,11 +65,29 @@ final class Int8Gemm {
         return out;
     }
 
-    /** {@link #weights} as floats in one pass (the exact float product's right-hand side). */
-    float[] floatWeights() {
-        float[] out = new float[groups * mg * kr];
-        for (int i = 0; i < out.length; i++) out[i] = w[packedIndex(i)];
-        return out;
+    /** {@code out ←} {@link #weights} as floats, [groups·mg, kr] (the exact float product's right-hand side), panel by panel. */
+    void widen(float[] out) {
+        for (int g = 0; g < groups; g++) {
+            for (int p = 0; p < panels; p++) {
+                int src = (g * panels + p) * kr * width, channels = Math.min(width, mg - p * width);
+                for (int j = 0; j < channels; j++) {
+                    int dst = (g * mg + p * width + j) * kr;
+                    for (int k = 0; k < kr; k++) out[dst + k] = w[src + k * width + j];
+                }
+            }
+        }
+    }
+
+    /** {@code out ←} the weights of a single group transposed, [kr, mg] row-major, as floats: a run of each panel's row at a time. */
+    void widenTransposed(float[] out) {
+        if (groups != 1) throw new IllegalStateException("Int8Gemm: a transposed copy is for one group, this has " + groups);
+        for (int p = 0; p < panels; p++) {
+            int channels = Math.min(width, mg - p * width);
+            for (int k = 0; k < kr; k++) {
+                int src = (p * kr + k) * width, dst = k * mg + p * width;
+                for (int j = 0; j < channels; j++) out[dst + j] = w[src + j];
+            }
+        }
     }
 
     /** Where weight {@code i} of the row-major [groups·mg, kr] layout sits in the panels. */

@@ -91,7 +91,10 @@ public final class Int8Linear {
         shape[shape.length - 1] = out;
         if (exactFloat && rows >= ExactFloatProduct.MIN_ROWS) {
             Tensor d = ExactFloatProduct.centered(gemm.kernel, xs, xOff, new int[] {rows, in}, input);
-            Tensor acc = dev.tersor.tensor.Functional.linear(d, Tensor.fromArray(gemm.floatWeights(), out, in), null);
+            Tensor wt = ExactFloatProduct.scratch(ExactFloatProduct.WEIGHTS, in, out);
+            gemm.widenTransposed(wt.data());
+            wt.markModified();
+            Tensor acc = d.matmul(wt);
             return ExactFloatProduct.requantize(acc, out, 1, mult, bias, relu).reshape(shape);
         }
         int[] d = new int[Math.toIntExact((long) rows * in + Int8Kernel.SLACK)];

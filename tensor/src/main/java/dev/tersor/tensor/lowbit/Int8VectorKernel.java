@@ -100,12 +100,22 @@ final class Int8VectorKernel implements Int8Kernel {
         FloatVector vInv = FloatVector.broadcast(F, 1f / in.scale()), round = FloatVector.broadcast(F, ROUND);
         FloatVector zpF = FloatVector.broadcast(F, zp), zero = FloatVector.broadcast(F, -zp);
         FloatVector lo = FloatVector.broadcast(F, (float) in.qmin()), hi = FloatVector.broadcast(F, (float) in.qmax());
-        for (int i = 0; i < n; i += L) {
+        int i = 0;
+        for (int whole = F.loopBound(n); i < whole; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i).mul(vInv);
+            centered(v, round, zpF, lo, hi, zero).intoArray(d, dOff + i);
+        }
+        if (i < n) {
             VectorMask<Float> m = F.indexInRange(i, n);
             FloatVector v = FloatVector.fromArray(F, x, xOff + i, m).mul(vInv);
-            FloatVector q = v.add(round).sub(round).add(zpF).min(hi).max(lo).sub(zpF);
-            q.blend(zero, v.test(VectorOperators.IS_NAN)).intoArray(d, dOff + i, m);   // NaN quantizes to 0, as Int8Input
+            centered(v, round, zpF, lo, hi, zero).intoArray(d, dOff + i, m);
         }
+    }
+
+    /** {@code clamp(rint(v) + zp, lo, hi) − zp} of v = x/s; NaN quantizes to 0, as {@link Int8Input}. */
+    private static FloatVector centered(FloatVector v, FloatVector round, FloatVector zpF, FloatVector lo, FloatVector hi, FloatVector zero) {
+        FloatVector q = v.add(round).sub(round).add(zpF).min(hi).max(lo).sub(zpF);
+        return q.blend(zero, v.test(VectorOperators.IS_NAN));
     }
 
     @Override

@@ -67,4 +67,27 @@ class ExactFloatProductTest {
             }
         }
     }
+
+    /**
+     * Layers of different sizes in turn on one thread share its scratch buffers (grown by the
+     * large one, reused with stale values by the smaller ones): every call still equals the
+     * reference, with a bias and ReLU, on the shifted (narrow) and gathered (wide) weight layouts.
+     */
+    @Test
+    void layersSharingTheScratchBuffersEqualTheReferenceInAnyOrder() {
+        Random rnd = new Random(7);
+        int[][] layers = {{80, 8, 20}, {16, 4, 16}, {6, 1, 28}, {80, 8, 20}};   // K, C, H = W; batch 8, 3x3, padding 1
+        Int8Input input = Int8Input.uint8(0.02f, 0);
+        for (int[] l : layers) {
+            int k = l[0], c = l[1], hw = l[2], n = 8;
+            int[] shape = {k, c, 3, 3};
+            byte[] w = Int8LinearTest.randomBytes(rnd, k * c * 9);
+            float[] x = Int8LinearTest.gaussian(rnd, n * c * hw * hw), scale = Int8LinearTest.positive(rnd, k);
+            float[] bias = Int8LinearTest.gaussian(rnd, k);
+            assertTrue(ExactFloatProduct.exact(w, k, c * 9, input) && n * hw * hw >= ExactFloatProduct.MIN_POSITIONS, Arrays.toString(l));
+            float[] want = Int8Reference.conv2d(x, n, c, hw, hw, w, shape, Conv2dOptions.of(1, 1), scale, input, bias, true);
+            Tensor y = Int8Conv2d.pack(w, shape, Conv2dOptions.of(1, 1), scale, input, bias, true).apply(Tensor.fromArray(x, n, c, hw, hw));
+            assertArrayEquals(want, y.toArray(), 0f, Arrays.toString(l));
+        }
+    }
 }
