@@ -92,12 +92,12 @@ public final class Functional {
      * @return [..., OH, OW]
      */
     public static Tensor maxPool2d(Tensor x, Pool2dOptions o) {
-        return Pooling.maxPool2d(x, o);
+        return MaxPooling.maxPool2d(x, o);
     }
 
     /** Max pooling over {@code kernel}×{@code kernel} windows with stride {@code kernel}. */
     public static Tensor maxPool2d(Tensor x, int kernel) {
-        return Pooling.maxPool2d(x, Pool2dOptions.of(kernel));
+        return MaxPooling.maxPool2d(x, Pool2dOptions.of(kernel));
     }
 
     /**

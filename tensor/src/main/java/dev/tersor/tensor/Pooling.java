@@ -4,8 +4,8 @@ import dev.tersor.tensor.backend.Parallel;
 import java.util.function.UnaryOperator;
 
 /**
- * 2-D max, average and adaptive average pooling over the last two axes of {@code [C, H, W]} or
- * {@code [N, C, H, W]}, with PyTorch's window rules. Each output axis is described once by a
+ * 2-D average and adaptive average pooling over the last two axes of {@code [C, H, W]} or
+ * {@code [N, C, H, W]}, with PyTorch's window rules (max pooling: {@link MaxPooling}). Each output axis is described once by a
  * {@link Windows} (first valid input index, end, divisor share), so the per-plane loops do no
  * bounds tests; planes are split over threads.
  */
@@ -70,113 +70,6 @@ final class Pooling {
             }
             return true;
         }
-    }
-
-    // ---- max ----
-
-    /** See {@link Functional#maxPool2d}. */
-    static Tensor maxPool2d(Tensor x, Pool2dOptions o) {
-        String op = "maxPool2d";
-        OpArgs.planes(op, x, 3);
-        int h = x.shape[x.dim() - 2], w = x.shape[x.dim() - 1];
-        int oh = o.outH(h), ow = o.outW(w);
-        checkOutput(op, x, o, oh, ow);
-        Windows wy = Windows.max(h, oh, o.kernelH(), o.strideH(), o.padH(), o.dilationH());
-        Windows wx = Windows.max(w, ow, o.kernelW(), o.strideW(), o.padW(), o.dilationW());
-        Tensor xc = OpArgs.dense(x);
-        float[] src = xc.storage.data;
-        int base = xc.offset, planes = x.numel() / (h * w), plane = h * w, outPlane = oh * ow;
-        float[] out = new float[planes * outPlane];
-        int[] argmax = new int[out.length];   // index within the input plane, -1 for an empty window
-        int[] taps = wy.whole(o.kernelH()) && wx.whole(o.kernelW()) ? tapOffsets(o, w) : null;
-        Parallel.forRange(planes, grain(outPlane * o.kernelH() * o.kernelW()), (p0, p1) -> {
-            for (int p = p0; p < p1; p++) {
-                int in = base + p * plane;
-                for (int oy = 0, q = p * outPlane; oy < oh; oy++, q += ow) {
-                    if (taps != null) {
-                        maxRow(src, in, wy.lo[oy] * w + wx.lo[0], o.strideW(), ow, taps, out, argmax, q);
-                    } else {
-                        for (int ox = 0; ox < ow; ox++) maxClipped(src, in, w, wy, wx, oy, ox, out, argmax, q + ox);
-                    }
-                }
-            }
-        });
-        Tensor y = Tensor.wrap(out, outShape(x, oh, ow));
-        int[] inShape = x.shape;
-        UnaryOperator<Tensor> scatter = g -> {   // the backward: each gradient to its window's maximum
-            Tensor gc = OpArgs.dense(g);
-            float[] gd = gc.storage.data;
-            float[] gx = new float[Shape.numel(inShape)];
-            Parallel.forRange(planes, grain(outPlane), (p0, p1) -> {
-                for (int p = p0; p < p1; p++) {
-                    for (int q = p * outPlane; q < (p + 1) * outPlane; q++) {
-                        if (argmax[q] >= 0) gx[p * plane + argmax[q]] += gd[gc.offset + q];
-                    }
-                }
-            });
-            return Tensor.wrap(gx, inShape);
-        };
-        UnaryOperator<Tensor> gather = t -> {    // its adjoint: the values at the maxima
-            Tensor tc = OpArgs.dense(t);
-            float[] td = tc.storage.data;
-            float[] r = new float[argmax.length];
-            for (int p = 0, q = 0; p < planes; p++) {
-                for (int end = q + outPlane; q < end; q++) r[q] = argmax[q] >= 0 ? td[tc.offset + p * plane + argmax[q]] : 0f;
-            }
-            return Tensor.wrap(r, y.shape);
-        };
-        // second order: the backward is linear in g at the fixed argmax (zero derivative in x)
-        return Autograd.record(op, y, new Tensor[] {x}, new Tensor[0], g -> new Tensor[] {scatter.apply(g)},
-                g -> new Tensor[] {new LinearKernels(op + "Backward", op + "Gather", scatter, gather).apply(g)});
-    }
-
-    /** Offsets {@code i·dH·w + j·dW} of a window's taps from its corner, row by row. */
-    private static int[] tapOffsets(Pool2dOptions o, int w) {
-        int[] t = new int[o.kernelH() * o.kernelW()];
-        for (int i = 0; i < o.kernelH(); i++) {
-            for (int j = 0; j < o.kernelW(); j++) t[i * o.kernelW() + j] = i * o.dilationH() * w + j * o.dilationW();
-        }
-        return t;
-    }
-
-    /**
-     * The maxima of output row {@code oy} of a plane whose windows are all whole, and their indices
-     * in the plane: the first maximum wins and NaN propagates (PyTorch's rule). Tap by tap over
-     * the row, selecting through int masks: a float select compiles to a branch on x86, and on
-     * real data it is mispredicted often enough to make the pool several times slower.
-     */
-    private static void maxRow(float[] src, int in, int rowCorner, int sx, int ow, int[] taps, float[] out, int[] argmax, int q) {
-        for (int ox = 0; ox < ow; ox++) {
-            argmax[q + ox] = rowCorner + ox * sx;
-            out[q + ox] = src[in + rowCorner + ox * sx];
-        }
-        for (int t = 1; t < taps.length; t++) {
-            int first = rowCorner + taps[t];
-            for (int ox = 0; ox < ow; ox++) {
-                int i = first + ox * sx;
-                float v = src[in + i], best = out[q + ox];
-                int take = v > best | v != v ? -1 : 0;
-                out[q + ox] = Float.intBitsToFloat(Float.floatToRawIntBits(best) & ~take | Float.floatToRawIntBits(v) & take);
-                argmax[q + ox] = argmax[q + ox] & ~take | i & take;
-            }
-        }
-    }
-
-    /** {@link #maxRow} for one window clipped by padding or the input's edge (-∞ and index -1 when empty). */
-    private static void maxClipped(float[] src, int in, int w, Windows wy, Windows wx, int oy, int ox,
-                                   float[] out, int[] argmax, int q) {
-        float best = Float.NEGATIVE_INFINITY;
-        int at = -1;
-        for (int iy = wy.lo[oy]; iy < wy.hi[oy]; iy += wy.step) {
-            for (int ix = wx.lo[ox]; ix < wx.hi[ox]; ix += wx.step) {
-                float v = src[in + iy * w + ix];
-                int take = v > best | v != v | at < 0 ? -1 : 0;
-                best = Float.intBitsToFloat(Float.floatToRawIntBits(best) & ~take | Float.floatToRawIntBits(v) & take);
-                at = at & ~take | iy * w + ix & take;
-            }
-        }
-        out[q] = best;
-        argmax[q] = at;
     }
 
     // ---- average ----
@@ -264,7 +157,7 @@ final class Pooling {
 
     // ---- shared ----
 
-    private static void checkOutput(String op, Tensor x, Pool2dOptions o, int oh, int ow) {
+    static void checkOutput(String op, Tensor x, Pool2dOptions o, int oh, int ow) {
         if (oh < 1 || ow < 1) {
             throw new IllegalArgumentException(op + ": input " + Shape.str(x.shape) + " is too small for kernel "
                     + OpArgs.pair(o.kernelH(), o.kernelW()) + " (dilation " + OpArgs.pair(o.dilationH(), o.dilationW())

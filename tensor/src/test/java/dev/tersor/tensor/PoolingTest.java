@@ -4,6 +4,11 @@ import static dev.tersor.tensor.ConvolutionTest.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tersor.tensor.backend.Backend;
+import dev.tersor.tensor.backend.Backends;
+import dev.tersor.tensor.backend.ScalarBackend;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PoolingTest {
@@ -60,51 +65,74 @@ class PoolingTest {
     /**
      * Values and gradient routing against a direct loop over each window (first maximum wins,
      * NaN propagates, an all-padding window gives -∞), over whole and clipped windows: values
-     * drawn from a few levels so ties are common, with NaN, -0 and +0 among them.
+     * drawn from a few levels so ties are common, with NaN, -0 and +0 among them. On every
+     * backend, with gradients and without (then no indices are kept: another code path), on
+     * planes smaller and larger than a vector's worth of windows.
      */
     @Test
     void maxPoolMatchesADirectLoopOverEachWindow() {
-        float[] levels = {-1f, -0f, 0f, 0.5f, 0.5f, 2f, Float.NaN, Float.NEGATIVE_INFINITY};
         Pool2dOptions[] options = {
             Pool2dOptions.of(2), Pool2dOptions.of(3, 1, 0), Pool2dOptions.of(3, 2, 1), Pool2dOptions.of(2, 2, 1).withCeilMode(true),
             Pool2dOptions.of(2, 1, 0).withKernel(2, 3).withStride(1, 2), Pool2dOptions.of(2, 1, 0).withDilation(2, 1),
             Pool2dOptions.of(3, 3, 1).withCeilMode(true).withDilation(1, 2)};
-        Generator g = new Generator(11);
-        for (Pool2dOptions o : options) {
-            int n = 2, c = 3, h = 7, w = 8;
-            float[] v = new float[n * c * h * w];
-            for (int i = 0; i < v.length; i++) v[i] = levels[g.nextInt(levels.length)];
-            Tensor x = Tensor.fromArray(v, n, c, h, w).requiresGrad(true);
-            Tensor y = Functional.maxPool2d(x, o);
-            y.sum().backward();
-            int oh = o.outH(h), ow = o.outW(w);
-            float[] want = new float[n * c * oh * ow], grad = new float[v.length];
-            for (int p = 0; p < n * c; p++) {
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++) {
-                        float best = Float.NEGATIVE_INFINITY;
-                        int at = -1;
-                        for (int i = 0; i < o.kernelH(); i++) {
-                            for (int j = 0; j < o.kernelW(); j++) {
-                                int iy = oy * o.strideH() - o.padH() + i * o.dilationH(), ix = ox * o.strideW() - o.padW() + j * o.dilationW();
-                                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                                float t = v[p * h * w + iy * w + ix];
-                                if (at < 0 || t > best || Float.isNaN(t)) {
-                                    best = t;
-                                    at = p * h * w + iy * w + ix;
-                                }
-                            }
-                        }
-                        want[(p * oh + oy) * ow + ox] = best;
-                        if (at >= 0) grad[at] += 1f;
-                    }
+        int[][] shapes = {{2, 3, 7, 8}, {1, 2, 13, 12}, {1, 1, 4, 5}};
+        Backend before = Backends.current();
+        try {
+            for (Backend backend : List.of(new ScalarBackend(), before)) {
+                Backends.use(backend);
+                Generator g = new Generator(11);
+                for (int[] shape : shapes) {
+                    for (Pool2dOptions o : options) checkAgainstDirectLoop(g, o, shape, backend.name() + " " + Arrays.toString(shape) + " " + o);
                 }
             }
-            float[] got = y.toArray();
-            for (int i = 0; i < want.length; i++) {
-                assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), o + ": output " + i + " (signed zeros and NaN included)");
+        } finally {
+            Backends.use(before);
+        }
+    }
+
+    private static void checkAgainstDirectLoop(Generator g, Pool2dOptions o, int[] shape, String where) {
+        float[] levels = {-1f, -0f, 0f, 0.5f, 0.5f, 2f, Float.NaN, Float.NEGATIVE_INFINITY};
+        int h = shape[2], w = shape[3], planes = shape[0] * shape[1];
+        float[] v = new float[Shape.numel(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = levels[g.nextInt(levels.length)];
+        int oh = o.outH(h), ow = o.outW(w);
+        float[] want = new float[planes * oh * ow], grad = new float[v.length];
+        for (int p = 0; p < planes; p++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    float best = Float.NEGATIVE_INFINITY;
+                    int at = -1;
+                    for (int i = 0; i < o.kernelH(); i++) {
+                        for (int j = 0; j < o.kernelW(); j++) {
+                            int iy = oy * o.strideH() - o.padH() + i * o.dilationH(), ix = ox * o.strideW() - o.padW() + j * o.dilationW();
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                            float t = v[p * h * w + iy * w + ix];
+                            if (at < 0 || t > best || Float.isNaN(t)) {
+                                best = t;
+                                at = p * h * w + iy * w + ix;
+                            }
+                        }
+                    }
+                    want[(p * oh + oy) * ow + ox] = best;
+                    if (at >= 0) grad[at] += 1f;
+                }
             }
-            assertArrayEquals(grad, x.grad().toArray(), o + ": gradient routing");
+        }
+        Tensor x = Tensor.fromArray(v, shape).requiresGrad(true);
+        Tensor y = Functional.maxPool2d(x, o);
+        y.sum().backward();
+        assertSameBits(want, y.toArray(), where + ", with gradients");
+        assertArrayEquals(grad, x.grad().toArray(), where + ": gradient routing");
+        try (var scope = Tensor.noGrad()) {
+            assertSameBits(want, Functional.maxPool2d(x, o).toArray(), where + ", without gradients");
+        }
+        assertSameBits(want, Functional.maxPool2d(Tensor.fromArray(v, shape), o).toArray(), where + ", an input without gradients");
+    }
+
+    private static void assertSameBits(float[] want, float[] got, String where) {
+        assertEquals(want.length, got.length, where + ": length");
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), where + ": output " + i + " (signed zeros and NaN included)");
         }
     }
 

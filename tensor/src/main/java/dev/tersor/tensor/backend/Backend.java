@@ -45,6 +45,25 @@ public interface Backend {
     }
 
     /**
+     * One tap of a max pooling over {@code n} windows at once: window {@code i} reads
+     * {@code v = x[xOff + corner[i]]}. The first tap ({@code first}) stores it into
+     * {@code best[bOff+i]}; a later one replaces {@code best[bOff+i]} when {@code v} is greater
+     * or NaN (the first maximum wins and NaN propagates, PyTorch's rule; a select, so signed zeros
+     * stay as they are). {@code at} (null for values only) gets the winner's index
+     * {@code corner[i] + atOff} alongside. Applying a tap twice changes nothing.
+     */
+    default void maxPoolTap(float[] x, int xOff, int[] corner, int atOff, boolean first,
+                            float[] best, int[] at, int bOff, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = x[xOff + corner[i]];
+            if (first || v > best[bOff + i] || v != v) {
+                best[bOff + i] = v;
+                if (at != null) at[bOff + i] = corner[i] + atOff;
+            }
+        }
+    }
+
+    /**
      * Row-major single-precision matrix product {@code C = op(A)·op(B) + beta·C}, with
      * {@code op(A)} of shape [m, k] and {@code op(B)} of shape [k, n].
      *

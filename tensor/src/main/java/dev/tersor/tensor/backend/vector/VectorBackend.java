@@ -385,4 +385,11 @@ public final class VectorBackend implements Backend {
         }
         for (; i < n; i++) z[zOff + i] = ScalarMath.pow(a == null ? sa : a[aOff + i], b == null ? sb : b[bOff + i]);
     }
+
+    @Override
+    public void maxPoolTap(float[] x, int xOff, int[] corner, int atOff, boolean first,
+                           float[] best, int[] at, int bOff, int n) {
+        if (VectorPooling.fits(n)) VectorPooling.maxPoolTap(x, xOff, corner, atOff, first, best, at, bOff, n);
+        else Backend.super.maxPoolTap(x, xOff, corner, atOff, first, best, at, bOff, n);
+    }
 }
