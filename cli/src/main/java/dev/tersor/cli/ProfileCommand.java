@@ -45,8 +45,12 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--backward", description = "Also time the backward pass (training mode, gradient of sum(output)).")
     boolean backward;
 
-    @Option(names = "--warmup", paramLabel = "K", defaultValue = "10", description = "Iterations before timing (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "K", defaultValue = "10", description = "Iterations before timing, at least (default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "3",
+            description = "Keep warming up until S seconds have passed (default: ${DEFAULT-VALUE}): the JIT compiles the kernels seconds into a run.")
+    double warmupSeconds;
 
     @Option(names = "--iterations", paramLabel = "K", defaultValue = "20", description = "Timed iterations, averaged (default: ${DEFAULT-VALUE}).")
     int iterations;
@@ -66,6 +70,9 @@ final class ProfileCommand implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         if (batch < 1) throw new ParameterException(cl, "--batch must be >= 1, got " + batch);
         if (warmup < 0 || iterations < 1) throw new ParameterException(cl, "--warmup must be >= 0 and --iterations >= 1");
+        if (!(warmupSeconds >= 0) || Double.isInfinite(warmupSeconds)) {
+            throw new ParameterException(cl, "--warmup-seconds must be a finite number >= 0, got " + warmupSeconds);
+        }
         if (weights != null) Models.existingFile(cl, "--weights", weights);
         ModelInfo info = Models.info(cl, model, weights);
         if (backward && weights != null && dev.tersor.compress.io.CompressedModel.isCompressed(weights)) {
@@ -79,10 +86,10 @@ final class ProfileCommand implements Callable<Integer> {
             shape[0] = batch;
             System.arraycopy(sample, 0, shape, 1, sample.length);
             Tensor x = Tensor.randn(new Generator(seed), shape);
-            cl.getErr().printf(Locale.ROOT, "tersor profile: %s, batch %d%s, %d warm-up + %d timed iterations%n", info.name(), batch,
-                    backward ? ", forward and backward" : ", forward", warmup, iterations);
+            cl.getErr().printf(Locale.ROOT, "tersor profile: %s, batch %d%s, warm-up of %d iterations and %.1f s, %d timed iterations%n",
+                    info.name(), batch, backward ? ", forward and backward" : ", forward", warmup, warmupSeconds, iterations);
             cl.getErr().flush();
-            LayerProfile.Result r = LayerProfile.measure(net, x, new LayerProfile.Options(warmup, iterations, backward));
+            LayerProfile.Result r = LayerProfile.measure(net, x, new LayerProfile.Options(warmup, iterations, backward, false, warmupSeconds));
             print(cl.getOut(), info, r);
         }
         return 0;
@@ -109,6 +116,7 @@ final class ProfileCommand implements Callable<Integer> {
             record.put("weights", weights == null ? null : weights.toString());
             record.put("batch", batch);
             record.put("warmup", warmup);
+            record.put("warmup_seconds", warmupSeconds);
             record.put("iterations", iterations);
             record.put("forward_ms", BenchCommand.round(r.forwardMs(), 4));
             if (backward) record.put("backward_ms", BenchCommand.round(r.backwardMs(), 4));

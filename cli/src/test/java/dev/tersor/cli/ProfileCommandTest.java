@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ProfileCommandTest {
     @Test
     void lenet5RowsAndTotals() {
-        Run r = run("profile", "--model", "lenet5", "--batch", "2", "--warmup", "1", "--iterations", "2", "--threads", "1", "--backward", "--json");
+        Run r = run("profile", "--model", "lenet5", "--batch", "2", "--warmup", "1", "--warmup-seconds", "0", "--iterations", "2", "--threads", "1", "--backward", "--json");
         assertEquals(0, r.code(), r.err());
         Map<String, Object> j = json(r.lastLine());
         @SuppressWarnings("unchecked")
@@ -31,7 +31,7 @@ class ProfileCommandTest {
         for (Map<String, Object> l : layers) assertTrue(l.containsKey("backward_ms"), l.toString());
         assertTrue(number(j, "backward_ms") > 0);
 
-        Run text = run("profile", "--model", "lenet5", "--warmup", "0", "--iterations", "1", "--threads", "1");
+        Run text = run("profile", "--model", "lenet5", "--warmup", "0", "--warmup-seconds", "0", "--iterations", "1", "--threads", "1");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("(lenet5 itself)") && text.out().contains("conv2") && text.out().contains("total: forward"), text.out());
         assertFalse(text.out().contains("backward"), "no backward columns without --backward");
@@ -44,5 +44,8 @@ class ProfileCommandTest {
         assertTrue(it.err().contains("--iterations >= 1"), it.err());
         Run b = run("profile", "--model", "lenet5", "--batch", "0");
         assertTrue(b.err().contains("--batch must be >= 1, got 0"), b.err());
+        Run w = run("profile", "--model", "lenet5", "--warmup-seconds", "-1");
+        assertEquals(2, w.code());
+        assertTrue(w.err().contains("--warmup-seconds must be a finite number >= 0, got -1.0"), w.err());
     }
 }

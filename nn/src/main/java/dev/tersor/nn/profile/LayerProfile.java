@@ -19,7 +19,8 @@ import java.util.function.Predicate;
  * forward). With {@code backward}, the model runs in training mode and {@code sum(output)} is
  * backpropagated; each recorded op's backward time goes to the module whose forward recorded it
  * ({@link BackwardProfile}). Forward times are means (or, with {@link Options#median}, medians)
- * over {@code iterations} after {@code warmup} iterations; backward times are means. Hooks cost
+ * over {@code iterations} after a warm-up of {@code warmup} iterations and at least
+ * {@code warmupSeconds}; backward times are means. Hooks cost
  * about a microsecond per module call, so very small layers read high; profiling only some
  * modules ({@link #measure(Module, Tensor, Options, Predicate)}) puts the time of the others
  * into their nearest profiled ancestor and keeps that overhead to the profiled calls, which is
@@ -34,13 +35,24 @@ public final class LayerProfile {
     }
 
     /**
-     * Warm-up and measured iterations, whether to time backward too, and whether forward times
-     * are the median of the iterations (robust to a noisy machine) instead of their mean.
+     * Warm-up and measured iterations, whether to time backward too, whether forward times are
+     * the median of the iterations (robust to a noisy machine) instead of their mean, and the
+     * least time the warm-up lasts: it runs {@code warmup} iterations and keeps going until
+     * {@code warmupSeconds} have passed (the JIT compiles the large kernels seconds into a run;
+     * a count alone times interpreted code on a fast model).
      */
-    public record Options(int warmup, int iterations, boolean backward, boolean median) {
+    public record Options(int warmup, int iterations, boolean backward, boolean median, double warmupSeconds) {
         public Options {
             if (warmup < 0) throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
             if (iterations < 1) throw new IllegalArgumentException("iterations must be >= 1, got " + iterations);
+            if (!(warmupSeconds >= 0) || Double.isInfinite(warmupSeconds)) {
+                throw new IllegalArgumentException("warmupSeconds must be a finite number >= 0, got " + warmupSeconds);
+            }
+        }
+
+        /** A warm-up of {@code warmup} iterations, however short. */
+        public Options(int warmup, int iterations, boolean backward, boolean median) {
+            this(warmup, iterations, backward, median, 0);
         }
 
         /** Mean forward times. */
@@ -152,24 +164,14 @@ public final class LayerProfile {
         try (BackwardProfile profile = o.backward() ? BackwardProfile.start() : null) {
             if (o.backward()) model.train();
             else model.eval();
-            for (int i = 0; i < o.warmup() + o.iterations(); i++) {
-                measuring[0] = i >= o.warmup();
-                iteration[0] = i - o.warmup();
-                if (i == o.warmup() && profile != null) profile.reset();
-                long start = System.nanoTime();
-                Tensor y;
-                if (o.backward()) {
-                    y = model.call(input);
-                } else {
-                    try (var g = Tensor.noGrad()) {
-                        y = model.call(input);
-                    }
-                }
-                if (measuring[0]) forwardTotal[iteration[0]] = System.nanoTime() - start;
-                if (o.backward()) {
-                    model.zeroGrad();
-                    y.sum().backward();
-                }
+            long warmupEnd = System.nanoTime() + (long) (o.warmupSeconds() * 1e9);
+            measuring[0] = false;
+            for (int i = 0; i < o.warmup() || System.nanoTime() - warmupEnd < 0; i++) pass(model, input, o.backward());
+            measuring[0] = true;
+            if (profile != null) profile.reset();
+            for (int i = 0; i < o.iterations(); i++) {
+                iteration[0] = i;
+                forwardTotal[i] = pass(model, input, o.backward());
             }
             if (profile != null) backward = profile.nanos();
         } finally {
@@ -203,5 +205,24 @@ public final class LayerProfile {
         Arrays.sort(sorted);
         int h = sorted.length / 2;
         return sorted.length % 2 == 1 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2.0;
+    }
+
+    /** One forward (under no-grad unless {@code backward}), then the backward of sum(output) when asked; returns the forward's nanoseconds. */
+    private static long pass(Module model, Tensor input, boolean backward) {
+        long start = System.nanoTime();
+        Tensor y;
+        if (backward) {
+            y = model.call(input);
+        } else {
+            try (var g = Tensor.noGrad()) {
+                y = model.call(input);
+            }
+        }
+        long elapsed = System.nanoTime() - start;
+        if (backward) {
+            model.zeroGrad();
+            y.sum().backward();
+        }
+        return elapsed;
     }
 }

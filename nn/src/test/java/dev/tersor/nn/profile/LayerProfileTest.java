@@ -102,4 +102,27 @@ class LayerProfileTest {
         assertEquals(3.5, LayerProfile.summary(new long[] {100, 4, 3, 1}, true), "the mean of the middle two");
         assertEquals(7.0, LayerProfile.summary(new long[] {7}, true));
     }
+
+    @Test
+    void theWarmUpLastsAtLeastItsSecondsAndItsIterations() {
+        int[] calls = {0};
+        Module counting = new Module() {
+            @Override
+            public Tensor forward(Tensor x) {
+                calls[0]++;
+                return x.mul(2f);
+            }
+        };
+        long start = System.nanoTime();
+        LayerProfile.measure(counting, input(1, 4), new LayerProfile.Options(0, 3, false, false, 0.2));
+        assertTrue(System.nanoTime() - start >= 200_000_000L, "at least the 0.2 s of warm-up");
+        assertTrue(calls[0] > 3 + 1, "warm-up calls ran before the 3 timed ones: " + calls[0]);
+        calls[0] = 0;
+        LayerProfile.measure(counting, input(1, 4), new LayerProfile.Options(5, 3, false, false, 0));
+        assertEquals(5 + 3, calls[0], "no seconds: exactly the warm-up iterations, then the timed ones");
+        for (double bad : new double[] {-1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LayerProfile.Options(1, 1, false, false, bad));
+            assertTrue(e.getMessage().contains("warmupSeconds"), e.getMessage());
+        }
+    }
 }
