@@ -79,9 +79,12 @@ final class CompressOptions {
         }
     }
 
-    /** {@link #setup(CommandLine, FineTune.RunOptions, Integer)} for a command that does not train ({@code ptq}): split seed {@link Holdout#SEED}. */
-    Setup setup(CommandLine cl) throws IOException {
-        return setup(cl, new Holdout.Flags(valSplit, null, null, null, Holdout.SEED, null));
+    /**
+     * {@link #setup(CommandLine, FineTune.RunOptions, Integer)} for a command that does not train
+     * ({@code ptq}): the split seeded by {@code splitSeed} ({@code --split-seed}; null: {@link Holdout#SEED}).
+     */
+    Setup setup(CommandLine cl, Long splitSeed) throws IOException {
+        return setup(cl, new Holdout.Flags(valSplit, null, null, splitSeed, Holdout.SEED, null));
     }
 
     /** {@link #setup(CommandLine, FineTune.RunOptions, Integer)} without {@code --validation N}. */

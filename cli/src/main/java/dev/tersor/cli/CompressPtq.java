@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
  * {@code tersor compress ptq}: post-training quantization. Batch norms are folded into the
  * layers before them, the input of every Conv2d/Linear is observed on the first {@code --calib}
  * images of the training part (in order, with the model's preprocessing; the validation part
- * ({@code --val-split}, seed {@link Holdout#SEED}) and the test split stay out), weights become per-channel
+ * ({@code --val-split}, seeded by {@code --split-seed}, else {@link Holdout#SEED}) and the test split stay out), weights become per-channel
  * symmetric integers and inputs per-tensor affine integers, and the model is converted to
  * integer layers and saved.
  */
@@ -66,6 +66,11 @@ final class CompressPtq implements Callable<Integer> {
     @Option(names = "--layers", split = ",", paramLabel = "PATH", description = "Only these layers (dotted paths, comma-separated; default: every Conv2d and Linear).")
     List<String> layers;
 
+    @Option(names = "--split-seed", paramLabel = "S",
+            description = "Seed of the validation split (default: " + Holdout.SEED + "). Give the seed the float model was trained with"
+                    + " (train --val-split F --seed S) so that the validation part holds the images it was validated on, not trained on.")
+    Long splitSeed;
+
     @SuppressWarnings("try")
     @Override
     public Integer call() throws Exception {
@@ -83,7 +88,7 @@ final class CompressPtq implements Callable<Integer> {
             throw new ParameterException(cl, e.getMessage());
         }
         try (Threads t = Threads.use(cl, common.threads)) {
-            CompressOptions.Setup s = common.setup(cl);
+            CompressOptions.Setup s = common.setup(cl, splitSeed);
             Module model = s.model();
             DataLoader data = CompressOptions.firstSamples(s.info(), s.train(), calib, calibBatch);
             List<BatchNormFolding.Pair> folded = noFold ? List.of() : BatchNormFolding.fold(model, CompressOptions.sample(s));

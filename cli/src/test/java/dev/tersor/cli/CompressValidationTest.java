@@ -167,7 +167,8 @@ class CompressValidationTest {
     /**
      * {@code --split-seed S} holds out the images {@code train --val-split F --seed S} validated on:
      * the float model scores on them exactly what its own last epoch scored; without it the split
-     * follows {@code --seed}; a resume keeps the recorded split seed and refuses another.
+     * follows {@code --seed} ({@code compress ptq}, which has no {@code --seed}: 42); a resume keeps
+     * the recorded split seed and refuses another.
      */
     @Test
     void theSplitSeedHoldsOutTheFloatModelsOwnValidationImages() {
@@ -188,6 +189,16 @@ class CompressValidationTest {
         Run other = run(head);
         assertEquals(0, other.code(), other.err());
         assertEquals(42.0, number(json(other.lastLine()), "split_seed"), "without --split-seed, the split follows --seed");
+        Path ptqOut = tmp.resolve("split-seed-ptq.safetensors");
+        String[] ptq = MainTest.concat(new String[] {"compress", "ptq", "--model", "lenet5", "--weights", floatW.toString(), "--out", ptqOut.toString(),
+            "--calib", "64", "--val-split", "0.2", "--json"}, DATA);
+        Run ptqSame = run(MainTest.concat(ptq, new String[] {"--split-seed", "7"}));
+        assertEquals(0, ptqSame.code(), ptqSame.err());
+        assertEquals(7.0, number(json(ptqSame.lastLine()), "split_seed"));
+        assertEquals(trainVal, number(json(ptqSame.lastLine()), "float_val_accuracy"), 1e-9, "ptq: the float model's own held-out images");
+        Run ptqDefault = run(ptq);
+        assertEquals(0, ptqDefault.code(), ptqDefault.err());
+        assertEquals(42.0, number(json(ptqDefault.lastLine()), "split_seed"), "ptq without --split-seed: seed 42");
 
         String ckpt = out + ".ckpt";
         String[] again = MainTest.concat(qat, new String[] {"--epochs", "2", "--resume", ckpt});
