@@ -125,7 +125,7 @@ final class CompressDistill implements Callable<Integer> {
                 throw new ParameterException(cl, "--dataset " + ds + ": compress distill works on ten-class data sets for now");
             }
             Holdout split = Holdout.of(cl, DataSplits.load(cl, si, ds, data, true, limit),
-                    new Holdout.Flags(valSplit, run.keep, null, run.splitSeed, run.seed, run.resume));
+                    new Holdout.Flags(valSplit, run.keep, null, run.splitSeed, run.seed, run.resume, null));
             TensorDataset train = split.train();
             TensorDataset test = DataSplits.load(cl, si, ds, data, false, limit);
             Rng.manualSeed(run.seed);

@@ -18,9 +18,10 @@ import picocli.CommandLine.ParameterException;
  * every training and calibration step. Each fine-tuning epoch is scored on it, {@code --keep best}
  * chooses on it, searches score their candidates on it; the test split is scored once, at the
  * end. The default share is {@link #DEFAULT_FRACTION}; 0 holds out nothing (the whole training
- * split trains, and no epoch is scored). The split's seed is the command's {@code --split-seed}, else its
- * {@code --seed}, or {@link #SEED} for a command without one ({@code compress ptq}); a resume
- * keeps the seed its checkpoint recorded.
+ * split trains, and no epoch is scored). The split's seed is the command's {@code --split-seed}, else
+ * the one the float weights were trained with ({@code train --val-split F --seed S} records it in
+ * the weights file), else its {@code --seed}, or {@link #SEED} for a command without one
+ * ({@code compress ptq}); a resume keeps the seed its checkpoint recorded.
  *
  * @param train      the samples that train and calibrate
  * @param validation the held-out samples, or null for a fraction of 0
@@ -42,9 +43,11 @@ record Holdout(TensorDataset train, TensorDataset validation, double fraction, S
 
     /**
      * The flags a run chose its hold-out with; null for flags not given. The split's seed is
-     * {@code splitSeed} ({@code --split-seed}), else the resumed run's recorded one, else {@code seed}.
+     * {@code splitSeed} ({@code --split-seed}), else the resumed run's recorded one, else
+     * {@code weightsSplitSeed} (the one the float weights were trained with, as their file
+     * records it; null when it records none), else {@code seed}.
      */
-    record Flags(Double valSplit, String keep, Integer images, Long splitSeed, long seed, Path resume) {
+    record Flags(Double valSplit, String keep, Integer images, Long splitSeed, long seed, Path resume, Long weightsSplitSeed) {
     }
 
     /**
@@ -82,6 +85,10 @@ record Holdout(TensorDataset train, TensorDataset validation, double fraction, S
         long seed = f.seed();
         if (f.splitSeed() != null) seed = f.splitSeed();
         else if (recorded != null && recorded.containsKey("split_seed")) seed = parseSeed(cl, f.resume(), recorded.get("split_seed"));
+        else if (f.weightsSplitSeed() != null && fraction > 0) {
+            seed = f.weightsSplitSeed();
+            cl.getErr().println("validation split seeded by " + seed + ", the seed the float weights were trained with (--split-seed to choose another)");
+        }
         Map<String, String> now = settings(fraction, keep, seed);
         if (recorded != null) RunSettings.requireSameLater(cl, f.resume(), recorded, now);
         if (fraction == 0) return new Holdout(train, null, 0, keep, seed);

@@ -34,6 +34,11 @@ final class Models {
     private static final String RUN_MODEL_KEY = "run.model";
     /** Metadata of weights (and {@code run.classes} of checkpoints) predicting another count than ten classes. */
     static final String CLASSES_KEY = "tersor.classes", RUN_CLASSES_KEY = "run.classes";
+    /**
+     * Metadata of weights trained with a validation split ({@code train --val-split F --seed S}):
+     * its share and seed, so that a later {@code compress} run holds out the same images by default.
+     */
+    static final String VAL_SPLIT_KEY = "tersor.val_split", SPLIT_SEED_KEY = "tersor.split_seed";
 
     private Models() {
     }
@@ -82,6 +87,21 @@ final class Models {
     }
 
     /** The zoo model a plain weights file or checkpoint says it holds ({@code tersor.zoo} or {@code run.model}), or null. */
+    /**
+     * The seed of the validation split the weights at {@code weights} were trained with
+     * ({@link #SPLIT_SEED_KEY}), or null when they record none (no validation split, another
+     * tool's file, a checkpoint) or the file cannot be read (its loading reports that).
+     */
+    static Long recordedSplitSeed(Path weights) {
+        if (weights == null) return null;
+        try (SafetensorsFile f = Safetensors.read(weights)) {
+            String v = f.metadata().get(SPLIT_SEED_KEY);
+            return v == null ? null : Long.valueOf(v.trim());
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private static String storedZooName(SafetensorsFile f) {
         Map<String, String> m = f.metadata();
         String zoo = m.containsKey(ZOO_KEY) ? m.get(ZOO_KEY) : isCheckpoint(f) ? m.get(RUN_MODEL_KEY) : null;
@@ -99,7 +119,12 @@ final class Models {
 
     /** The same for a model built with {@code classes} outputs (recorded as {@code tersor.classes} when not ten). */
     static void save(ModelInfo info, Module model, Path path, int classes) throws IOException {
-        Map<String, String> meta = new LinkedHashMap<>();
+        save(info, model, path, classes, Map.of());
+    }
+
+    /** The same with {@code extra} metadata entries (e.g. {@link #VAL_SPLIT_KEY}, {@link #SPLIT_SEED_KEY}). */
+    static void save(ModelInfo info, Module model, Path path, int classes, Map<String, String> extra) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>(extra);
         String arch = ArchModels.json(info);
         if (arch != null) meta.put(ArchModels.ARCH_KEY, arch);   // a searched architecture: rebuilt from this
         else meta.put(ZOO_KEY, info.name());

@@ -204,7 +204,8 @@ final class TrainCommand implements Callable<Integer> {
                     .runInfo(settings).keepBest(kept.equals("best")).checkpointEvery(checkpointEvery);
             Trainer.Result result = new Trainer(net, opt, sched, Losses::crossEntropy).fit(train, val, test, options);
             List<EpochMetrics> history = result.history();
-            Models.save(info, net, out, classes);
+            Models.save(info, net, out, classes, split > 0
+                    ? Map.of(Models.VAL_SPLIT_KEY, Double.toString(split), Models.SPLIT_SEED_KEY, Long.toString(seed)) : Map.of());
             if (plot != null) Plots.curves(history, info.name() + " on " + ds, plot);
 
             Map<String, Object> record = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import static dev.tersor.cli.MainTest.json;
 import static dev.tersor.cli.MainTest.number;
 import static dev.tersor.cli.MainTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -166,17 +167,25 @@ class CompressValidationTest {
 
     /**
      * {@code --split-seed S} holds out the images {@code train --val-split F --seed S} validated on:
-     * the float model scores on them exactly what its own last epoch scored; without it the split
-     * follows {@code --seed} ({@code compress ptq}, which has no {@code --seed}: 42); a resume keeps
-     * the recorded split seed and refuses another.
+     * the float model scores on them exactly what its own last epoch scored. Without it the split
+     * follows the seed the weights file records (train writes it), then {@code --seed} (42 for
+     * {@code compress ptq}, which has no {@code --seed}); a resume keeps the recorded split seed and
+     * refuses another.
      */
     @Test
-    void theSplitSeedHoldsOutTheFloatModelsOwnValidationImages() {
+    void theSplitSeedHoldsOutTheFloatModelsOwnValidationImages() throws Exception {
         Path floatW = tmp.resolve("lenet5-split7.safetensors");
         Run t = run("train", "--model", "lenet5", "--limit", "512", "--batch", "32", "--epochs", "1", "--threads", "1", "--val-split", "0.2",
                 "--seed", "7", "--out", floatW.toString(), "--json");
         assertEquals(0, t.code(), t.err());
         double trainVal = ((Number) ((List<?>) json(t.lastLine()).get("val_accuracy")).get(0)).doubleValue();
+        try (SafetensorsFile f = Safetensors.read(floatW)) {
+            assertEquals("7", f.metadata().get("tersor.split_seed"), "train records its split's seed");
+            assertEquals("0.2", f.metadata().get("tersor.val_split"));
+        }
+        try (SafetensorsFile f = Safetensors.read(weights)) {
+            assertFalse(f.metadata().containsKey("tersor.split_seed"), "no validation split, no seed recorded");
+        }
         Path out = tmp.resolve("split-seed.safetensors");
         String[] qat = MainTest.concat(new String[] {"compress", "qat", "--model", "lenet5", "--weights", floatW.toString(), "--out", out.toString(),
             "--method", "lsq", "--wbits", "4", "--abits", "4", "--lr", "0.05", "--schedule", "none", "--batch", "32", "--json"}, DATA);
@@ -186,19 +195,29 @@ class CompressValidationTest {
         Map<String, Object> j = json(same.lastLine());
         assertEquals(7.0, number(j, "split_seed"));
         assertEquals(trainVal, number(j, "float_val_accuracy"), 1e-9, "the same held-out images, the same float model");
-        Run other = run(head);
-        assertEquals(0, other.code(), other.err());
-        assertEquals(42.0, number(json(other.lastLine()), "split_seed"), "without --split-seed, the split follows --seed");
+        Run recorded = run(head);
+        assertEquals(0, recorded.code(), recorded.err());
+        assertEquals(7.0, number(json(recorded.lastLine()), "split_seed"), "without --split-seed, the seed the weights were trained with");
+        assertEquals(trainVal, number(json(recorded.lastLine()), "float_val_accuracy"), 1e-9);
+        assertTrue(recorded.err().contains("the seed the float weights were trained with"), recorded.err());
+        Run chosen = run(MainTest.concat(head, new String[] {"--split-seed", "42"}));
+        assertEquals(42.0, number(json(chosen.lastLine()), "split_seed"), "--split-seed overrides the recorded seed");
+        Run unrecorded = qat(tmp.resolve("split-seed-plain.safetensors"), "--epochs", "1", "--val-split", "0.2", "--seed", "5", "--json");
+        assertEquals(0, unrecorded.code(), unrecorded.err());
+        assertEquals(5.0, number(json(unrecorded.lastLine()), "split_seed"), "weights without a recorded seed: the split follows --seed");
+
         Path ptqOut = tmp.resolve("split-seed-ptq.safetensors");
-        String[] ptq = MainTest.concat(new String[] {"compress", "ptq", "--model", "lenet5", "--weights", floatW.toString(), "--out", ptqOut.toString(),
+        String[] ptq = MainTest.concat(new String[] {"compress", "ptq", "--model", "lenet5", "--out", ptqOut.toString(),
             "--calib", "64", "--val-split", "0.2", "--json"}, DATA);
-        Run ptqSame = run(MainTest.concat(ptq, new String[] {"--split-seed", "7"}));
-        assertEquals(0, ptqSame.code(), ptqSame.err());
-        assertEquals(7.0, number(json(ptqSame.lastLine()), "split_seed"));
-        assertEquals(trainVal, number(json(ptqSame.lastLine()), "float_val_accuracy"), 1e-9, "ptq: the float model's own held-out images");
-        Run ptqDefault = run(ptq);
+        Run ptqRecorded = run(MainTest.concat(ptq, new String[] {"--weights", floatW.toString()}));
+        assertEquals(0, ptqRecorded.code(), ptqRecorded.err());
+        assertEquals(7.0, number(json(ptqRecorded.lastLine()), "split_seed"));
+        assertEquals(trainVal, number(json(ptqRecorded.lastLine()), "float_val_accuracy"), 1e-9, "ptq: the float model's own held-out images");
+        Run ptqChosen = run(MainTest.concat(ptq, new String[] {"--weights", floatW.toString(), "--split-seed", "3"}));
+        assertEquals(3.0, number(json(ptqChosen.lastLine()), "split_seed"));
+        Run ptqDefault = run(MainTest.concat(ptq, new String[] {"--weights", weights.toString()}));
         assertEquals(0, ptqDefault.code(), ptqDefault.err());
-        assertEquals(42.0, number(json(ptqDefault.lastLine()), "split_seed"), "ptq without --split-seed: seed 42");
+        assertEquals(42.0, number(json(ptqDefault.lastLine()), "split_seed"), "ptq, weights without a recorded seed: 42");
 
         String ckpt = out + ".ckpt";
         String[] again = MainTest.concat(qat, new String[] {"--epochs", "2", "--resume", ckpt});
