@@ -80,7 +80,7 @@ final class MaxPooling {
 
         /** Every window whole: groups of planes, tap by tap over all their windows. */
         void wholeWindows(int planes, int[] taps) {
-            int group = Math.min(planes, Math.max(1, (MIN_WINDOWS + outPlane - 1) / outPlane));
+            int group = Math.max(1, Math.min(planes, (MIN_WINDOWS + outPlane - 1) / outPlane));
             int[] corner = new int[group * outPlane];   // each window's first tap, from its group's first plane
             for (int j = 0, q = 0; j < group; j++) {
                 for (int oy = 0; oy < wy.size(); oy++) {

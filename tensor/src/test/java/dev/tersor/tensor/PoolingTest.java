@@ -90,6 +90,15 @@ class PoolingTest {
         }
     }
 
+    @Test
+    void maxPoolOfAnEmptyBatchIsEmpty() {
+        Tensor y = Functional.maxPool2d(Tensor.zeros(0, 3, 6, 6).requiresGrad(true), Pool2dOptions.of(2));
+        assertArrayEquals(new int[] {0, 3, 3, 3}, y.shape());
+        try (var scope = Tensor.noGrad()) {
+            assertArrayEquals(new int[] {0, 3, 3, 3}, Functional.maxPool2d(Tensor.zeros(0, 3, 6, 6), Pool2dOptions.of(2)).shape());
+        }
+    }
+
     private static void checkAgainstDirectLoop(Generator g, Pool2dOptions o, int[] shape, String where) {
         float[] levels = {-1f, -0f, 0f, 0.5f, 0.5f, 2f, Float.NaN, Float.NEGATIVE_INFINITY};
         int h = shape[2], w = shape[3], planes = shape[0] * shape[1];
