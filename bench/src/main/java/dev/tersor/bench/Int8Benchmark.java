@@ -26,7 +26,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * each call) against the float forward of the same layer ({@code Functional.conv2d},
  * {@code Functional.linear}, no grad), on the shapes of the int8 targets: the compute-bound
  * 3×3 256→256 convolution at 14×14, the memory-bound batch-1 4096→4096 linear layer, LeNet-5's
- * layers and ResNet-20's 3×3 stages (batch 1 and 64).
+ * layers and ResNet-20's 3×3 stages (batch 1 and 64). A third candidate, {@code weightOnly},
+ * keeps the int8 weights and dequantizes them on every call ({@code w·s} per output row, into a
+ * reused float buffer) before the float kernel: the weight-only scheme, with the activations in
+ * float.
  * {@code java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar Int8Benchmark -p threads=1}
  */
 @State(Scope.Benchmark)
@@ -51,6 +54,10 @@ public class Int8Benchmark {
     private Conv2dOptions options;
     private Int8Conv2d conv;
     private Int8Linear linear;
+    /** The weight-only candidate's int8 weights, their row scales and its dequantized float buffer. */
+    private byte[] q;
+    private float[] scales;
+    private Tensor dequantized;
 
     @Setup
     public void setup() {
@@ -65,12 +72,14 @@ public class Int8Benchmark {
             w = Tensor.randn(g, k, c, ks, ks).mul((float) (1 / Math.sqrt(c * ks * ks)));
             b = Tensor.randn(g, k).mul(0.1f);
             conv = Int8Conv2d.pack(quantizeRows(w, k), w.shape(), options, rowScales(w, k), inputOf(x), b.toArray(), false);
+            weightOnly(w, k);
         } else {
             int n = p[0], in = p[1], out = p[2];
             x = Tensor.randn(g, n, in);
             w = Tensor.randn(g, out, in).mul((float) (1 / Math.sqrt(in)));
             b = Tensor.randn(g, out).mul(0.1f);
             linear = Int8Linear.pack(quantizeRows(w, out), out, in, rowScales(w, out), inputOf(x), b.toArray(), false);
+            weightOnly(w, out);
         }
     }
 
@@ -84,6 +93,27 @@ public class Int8Benchmark {
     @Benchmark
     public Tensor int8() {
         return conv != null ? conv.apply(x) : linear.apply(x);
+    }
+
+    /** Int8 weights dequantized on the fly: {@code w·s[row]} into the float buffer, then the float kernel. */
+    @Benchmark
+    public Tensor weightOnly() {
+        float[] d = dequantized.data();
+        int per = q.length / scales.length;
+        for (int r = 0; r < scales.length; r++) {
+            float sr = scales[r];
+            for (int i = r * per, end = i + per; i < end; i++) d[i] = q[i] * sr;
+        }
+        dequantized.markModified();
+        try (var scope = Tensor.noGrad()) {
+            return conv != null ? Functional.conv2d(x, dequantized, b, options) : Functional.linear(x, dequantized, b);
+        }
+    }
+
+    private void weightOnly(Tensor w, int rows) {
+        q = quantizeRows(w, rows);
+        scales = rowScales(w, rows);
+        dequantized = Tensor.zeros(w.shape());
     }
 
     /** Symmetric per-row scales {@code max|w_r| / 127}. */
