@@ -25,8 +25,9 @@ import java.util.Arrays;
  * few panels would reuse gathered columns, take the kernel's shifted loop instead when it has one
  * ({@link Int8Kernel#shifted}: positions along the lanes, read in place from shifted rows of the
  * padded image). Tiles are split over {@link Parallel}. Batched calls (from
- * {@value ExactFloatProduct#MIN_POSITIONS} output positions) whose weights allow it multiply the
- * same integers with the float convolution instead, exactly ({@link ExactFloatProduct}).
+ * {@value ExactFloatProduct#MIN_POSITIONS} output positions, or as a measured plan says:
+ * {@link Int8Paths}) whose weights allow it multiply the same integers with the float
+ * convolution instead, exactly ({@link ExactFloatProduct}).
  *
  * <pre>{@code
  * Int8Conv2d conv = Int8Conv2d.pack(w, new int[] {64, 64, 3, 3}, Conv2dOptions.of(1, 1), wScale,
@@ -124,10 +125,17 @@ public final class Int8Conv2d {
         if (g == null || g.n != n || g.h != h || g.w != w) cached = g = new Geometry(n, h, w, x.shape());
         Geometry geo = g;
         Tensor src = (x.requiresGrad() ? x.detach() : x).contiguous();
+        boolean large = (long) n * geo.oh * geo.ow >= ExactFloatProduct.MIN_POSITIONS;
+        return run(src, geo, Int8Paths.choose(geo.text, exactFloat, large, path -> run(src, geo, path)));
+    }
+
+    /** The convolution of the contiguous input {@code src} on {@code path}. */
+    private Tensor run(Tensor src, Geometry geo, Int8Paths.Path path) {
         float[] xs = src.data();
         int xOff = src.dataOffset();
-        if (exactFloat && (long) n * geo.oh * geo.ow >= ExactFloatProduct.MIN_POSITIONS) {
-            Tensor centered = ExactFloatProduct.centered(kernel, xs, xOff, x.shape(), input);
+        int n = geo.n, h = geo.h, w = geo.w;
+        if (path == Int8Paths.Path.FLOAT_PRODUCT) {
+            Tensor centered = ExactFloatProduct.centered(kernel, xs, xOff, src.shape(), input);
             Tensor wf = ExactFloatProduct.scratch(ExactFloatProduct.WEIGHTS, outChannels, cg, kh, kw);
             if (shiftedWeights != null) ExactFloatProduct.widen(weights(), wf.data());
             else gemm.widen(wf.data());
@@ -169,6 +177,8 @@ public final class Int8Conv2d {
     /** Padded input plane, output size, tap offsets and window corners of one input size. */
     private final class Geometry {
         final int n, h, w, hp, wp, plane, oh, ow;
+        /** The layer and input size as the plan cache names it ({@link Int8Paths}). */
+        final String text;
         /** [C/g·kh·kw]: offset of tap (c, i, j) from a window's corner in the padded image. */
         final int[] koff;
         /** [N·OH·OW]: corner of each output position's window in the padded image, and the position's output offset. */
@@ -190,6 +200,9 @@ public final class Int8Conv2d {
                 throw new IllegalArgumentException("Int8Conv2d: input " + Arrays.toString(shape) + " is smaller than the "
                         + kh + "x" + kw + " kernel with " + options);
             }
+            text = "conv " + inChannels + "x" + h + "x" + w + "->" + outChannels + "x" + oh + "x" + ow + " k" + kh + "x" + kw
+                    + " s" + options.strideH() + "x" + options.strideW() + " p" + options.padH() + "x" + options.padW()
+                    + " d" + options.dilationH() + "x" + options.dilationW() + " g" + options.groups() + " n" + n;
             koff = new int[cg * kh * kw];
             for (int c = 0; c < cg; c++) {
                 for (int i = 0; i < kh; i++) {

@@ -24,8 +24,9 @@ import java.util.Arrays;
  * How: the weights are packed into panels of 16 or 32 output channels; rows of x are quantized
  * into ints and multiplied by the {@link Int8Gemm} loops (int lanes, channels along the lanes,
  * rows split over threads, or the channel panels when there is a single row). From
- * {@value ExactFloatProduct#MIN_ROWS} rows on, when the weights allow it, the same integers are
- * multiplied by the float GEMM instead, exactly ({@link ExactFloatProduct}).
+ * {@value ExactFloatProduct#MIN_ROWS} rows on (or as a measured plan says: {@link Int8Paths}), when
+ * the weights allow it, the same integers are multiplied by the float GEMM instead, exactly
+ * ({@link ExactFloatProduct}).
  */
 public final class Int8Linear {
     private final Int8Gemm gemm;
@@ -85,11 +86,18 @@ public final class Int8Linear {
         }
         int rows = x.numel() / in;
         Tensor src = (x.requiresGrad() ? x.detach() : x).contiguous();
-        float[] xs = src.data();
-        int xOff = src.dataOffset();
         int[] shape = x.shape();
         shape[shape.length - 1] = out;
-        if (exactFloat && rows >= ExactFloatProduct.MIN_ROWS) {
+        Int8Paths.Path path = Int8Paths.choose("linear " + rows + "x" + in + "->" + out, exactFloat, rows >= ExactFloatProduct.MIN_ROWS,
+                p -> run(src, rows, shape, p));
+        return run(src, rows, shape, path);
+    }
+
+    /** The product of the contiguous input {@code src} ({@code rows} rows) on {@code path}, shaped {@code shape}. */
+    private Tensor run(Tensor src, int rows, int[] shape, Int8Paths.Path path) {
+        float[] xs = src.data();
+        int xOff = src.dataOffset();
+        if (path == Int8Paths.Path.FLOAT_PRODUCT) {
             Tensor d = ExactFloatProduct.centered(gemm.kernel, xs, xOff, new int[] {rows, in}, input);
             Tensor wt = ExactFloatProduct.scratch(ExactFloatProduct.WEIGHTS, in, out);
             gemm.widenTransposed(wt.data());
