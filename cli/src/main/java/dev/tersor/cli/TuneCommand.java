@@ -11,7 +11,10 @@ import dev.tersor.tensor.backend.Parallel;
 import dev.tersor.tensor.backend.PlanDecision;
 import dev.tersor.tensor.backend.PlanMode;
 import dev.tersor.tensor.backend.Plans;
+import dev.tersor.compress.io.CompressedModel;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,8 +25,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tersor tune --model M [--batch N] [--threads T]}: measures the kernel plans of a zoo
- * model's layers on this machine ahead of time. One forward and backward pass on random data
+ * {@code tersor tune --model M [--weights W] [--batch N] [--threads T]}: measures the kernel plans
+ * of a zoo model's layers on this machine ahead of time (of a compressed model file's inference,
+ * its integer layers' paths included, with {@code --weights}). One forward and backward pass (a
+ * forward, for a compressed file) on random data
  * warms the JIT with the heuristic plans; three more run in measure mode, where each GEMM and
  * convolution shape not yet in the plan cache times its candidates on its third call and keeps
  * the fastest. It
@@ -31,15 +36,19 @@ import picocli.CommandLine.Spec;
  * cache ({@link Plans#file()}), which later runs read in the default {@code cached} mode.
  */
 @Command(name = "tune", mixinStandardHelpOptions = true,
-        description = "Measure the kernel plans (GEMM blocking, convolution algorithm, thread split) of a model's layers"
+        description = "Measure the kernel plans (GEMM blocking, convolution algorithm, thread split, int8 path) of a model's layers"
                 + " on this machine and write them to the plan cache.")
 final class TuneCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M", description = "Zoo model.")
+    @Option(names = "--model", paramLabel = "M", description = "Zoo model (may be left out when --weights names it).")
     String model;
+
+    @Option(names = "--weights", paramLabel = "W",
+            description = "Weights or a compressed model file: a compressed file tunes its inference (forward only, its integer layers included).")
+    Path weights;
 
     @Option(names = "--batch", paramLabel = "N", description = "Batch size (default: the model's recipe).")
     Integer batch;
@@ -51,23 +60,26 @@ final class TuneCommand implements Callable<Integer> {
     long seed;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
-        ModelInfo info = Models.info(cl, model);
+        if (weights != null) Models.existingFile(cl, "--weights", weights);
+        ModelInfo info = Models.info(cl, model, weights);
+        boolean inference = weights != null && CompressedModel.isCompressed(weights);
         int n = batch != null ? batch : info.recipe().batch();
         if (n < 1) throw new ParameterException(cl, "--batch must be a positive integer, got " + n);
         PrintWriter out = cl.getOut();
         PlanMode saved = Plans.mode();
         try (Threads t = Threads.use(cl, threads)) {
             Rng.manualSeed(seed);
-            Module net = info.create();
-            net.train();
+            Module net = weights == null ? info.create() : Models.load(info, weights);
+            if (inference) net.eval();
+            else net.train();
             int[] shape = new int[info.inputShape().length + 1];
             shape[0] = n;
             System.arraycopy(info.inputShape(), 0, shape, 1, info.inputShape().length);
             Generator g = new Generator(seed);
             Tensor x = Tensor.randn(g, shape);
-            Runnable pass = () -> {
+            Runnable pass = inference ? () -> forward(net, x) : () -> {
                 net.zeroGrad();
                 Tensor y = net.call(x);
                 Tensor loss = info.isClassifier()
@@ -81,7 +93,8 @@ final class TuneCommand implements Callable<Integer> {
             Plans.clearDecisions();
             for (int i = 0; i < Plans.MEASURE_ON_CALL; i++) pass.run();   // a new shape is measured on its third call
             List<PlanDecision> decisions = Plans.decisions();
-            out.printf("tersor tune: %s, batch %d, %d threads; plan cache %s%n", info.name(), n, Parallel.threads(), Plans.file());
+            out.printf("tersor tune: %s%s, batch %d, %d threads; plan cache %s%n", info.name(), inference ? " (compressed file, inference)" : "",
+                    n, Parallel.threads(), Plans.file());
             print(out, decisions);
             Plans.save();
             long measured = decisions.stream().filter(d -> d.source().equals("measured")).count();
@@ -94,6 +107,13 @@ final class TuneCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    @SuppressWarnings("try")
+    private static void forward(Module net, Tensor x) {
+        try (var scope = Tensor.noGrad()) {
+            net.call(x);
+        }
     }
 
     private static long inside(List<PlanDecision> decisions) {

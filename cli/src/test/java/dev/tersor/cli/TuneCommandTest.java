@@ -55,6 +55,33 @@ class TuneCommandTest {
     }
 
     @Test
+    void tunesACompressedFilesInferenceWithItsInt8Paths(@TempDir Path dir) throws IOException {
+        Path w = dir.resolve("lenet5.safetensors"), q = dir.resolve("lenet5-int8.safetensors");
+        assertEquals(0, run("train", "--model", "lenet5", "--limit", "256", "--epochs", "1", "--threads", "1", "--out", w.toString()).code());
+        Run ptq = run("compress", "ptq", "--model", "lenet5", "--weights", w.toString(), "--limit", "256", "--calib", "64", "--threads", "1",
+                "--out", q.toString());
+        assertEquals(0, ptq.code(), ptq.err());
+        Path plans = dir.resolve("plans");
+        PlanMode before = Plans.mode();
+        Plans.setDirectory(plans);
+        try {
+            Run r = run("tune", "--weights", q.toString(), "--batch", "64", "--threads", "1");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("lenet5 (compressed file, inference)"), r.out());
+            assertTrue(r.out().contains("int8  linear 64x400->120 t1\n  chose "), r.out());
+            assertTrue(r.out().contains("int8  conv 6x14x14->16x10x10 k5x5 s1x1 p0x0 d1x1 g1 n64 t1"), r.out());
+            String text;
+            try (var list = Files.list(plans)) {
+                text = Files.readString(list.filter(f -> f.getFileName().toString().startsWith("plans-")).findFirst().orElseThrow());
+            }
+            assertTrue(text.matches("(?s).*\nint8\tlinear 64x400->120 t1\t(INTEGER|FLOAT_PRODUCT)\n.*"), text);
+            assertEquals(before, Plans.mode(), "tune restores the plan mode");
+        } finally {
+            Plans.setDirectory(null);
+        }
+    }
+
+    @Test
     void badArgumentsAreNamed() {
         Run r = run("tune", "--model", "nope");
         assertEquals(2, r.code());
@@ -62,5 +89,11 @@ class TuneCommandTest {
         Run b = run("tune", "--model", "lenet5", "--batch", "0");
         assertEquals(2, b.code());
         assertTrue(b.err().contains("--batch must be a positive integer, got 0"), b.err());
+        Run m = run("tune", "--weights", "no-such-file.safetensors");
+        assertEquals(2, m.code());
+        assertTrue(m.err().contains("no-such-file.safetensors"), m.err());
+        Run none = run("tune");
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("--model is required"), none.err());
     }
 }
