@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tersor.tensor.Conv2dOptions;
 import dev.tersor.tensor.Tensor;
-import dev.tersor.tensor.backend.Parallel;
+import dev.tersor.tensor.backend.Backends;
 import dev.tersor.tensor.backend.PlanDecision;
 import dev.tersor.tensor.backend.PlanMode;
+import dev.tersor.tensor.backend.PlanSandbox;
 import dev.tersor.tensor.backend.Plans;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,23 +29,16 @@ import org.junit.jupiter.api.io.TempDir;
 class Int8PathsTest {
     @TempDir
     Path dir;
-    private PlanMode savedMode;
-    private int savedThreads;
+    private PlanSandbox sandbox;
 
     @BeforeEach
     void setUp() {
-        savedMode = Plans.mode();
-        savedThreads = Parallel.threads();
-        Parallel.setThreads(1);
-        Plans.setDirectory(dir);
-        Plans.clearDecisions();
+        sandbox = PlanSandbox.open(dir, 1, Backends.current());
     }
 
     @AfterEach
     void tearDown() {
-        Plans.setDirectory(null);
-        Plans.setMode(savedMode);
-        Parallel.setThreads(savedThreads);
+        sandbox.close();
     }
 
     private static byte[] weights(Random r, int n) {

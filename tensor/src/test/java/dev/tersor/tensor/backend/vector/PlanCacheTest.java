@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tersor.tensor.backend.Backend;
-import dev.tersor.tensor.backend.Backends;
 import dev.tersor.tensor.backend.Parallel;
 import dev.tersor.tensor.backend.PlanDecision;
 import dev.tersor.tensor.backend.PlanMode;
+import dev.tersor.tensor.backend.PlanSandbox;
 import dev.tersor.tensor.backend.Plans;
 import dev.tersor.tensor.backend.ScalarBackend;
 import java.io.ByteArrayOutputStream;
@@ -37,27 +37,16 @@ class PlanCacheTest {
     private static final int M = 37, N = 45, K = 70;   // a shape no other test plans
     @TempDir
     Path dir;
-    private PlanMode savedMode;
-    private int savedThreads;
-    private Backend savedBackend;
+    private PlanSandbox sandbox;
 
     @BeforeEach
     void setUp() {
-        savedMode = Plans.mode();
-        savedThreads = Parallel.threads();
-        savedBackend = Backends.current();
-        Backends.use(VECTOR);   // the machine key names the vector width of the current backend
-        Parallel.setThreads(2);
-        Plans.setDirectory(dir);
-        Plans.clearDecisions();
+        sandbox = PlanSandbox.open(dir, 2, VECTOR);
     }
 
     @AfterEach
     void tearDown() {
-        Plans.setDirectory(null);
-        Plans.setMode(savedMode);
-        Parallel.setThreads(savedThreads);
-        Backends.use(savedBackend);
+        sandbox.close();
     }
 
     @Test
