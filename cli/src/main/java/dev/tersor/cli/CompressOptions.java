@@ -84,7 +84,7 @@ final class CompressOptions {
      * ({@code ptq}): the split seeded by {@code splitSeed} ({@code --split-seed}; null: {@link Holdout#SEED}).
      */
     Setup setup(CommandLine cl, Long splitSeed) throws IOException {
-        return setup(cl, new Holdout.Flags(valSplit, null, null, splitSeed, Holdout.SEED, null, Models.recordedSplitSeed(weights)));
+        return setup(cl, new Holdout.Flags(valSplit, null, null, splitSeed, Holdout.SEED, null, Models.recordedSplit(weights)));
     }
 
     /** {@link #setup(CommandLine, FineTune.RunOptions, Integer)} without {@code --validation N}. */
@@ -98,7 +98,7 @@ final class CompressOptions {
      * an older {@code --validation N}, or null), and evaluates the float model.
      */
     Setup setup(CommandLine cl, FineTune.RunOptions run, Integer images) throws IOException {
-        return setup(cl, new Holdout.Flags(valSplit, run.keep, images, run.splitSeed, run.seed, run.resume, Models.recordedSplitSeed(weights)));
+        return setup(cl, new Holdout.Flags(valSplit, run.keep, images, run.splitSeed, run.seed, run.resume, Models.recordedSplit(weights)));
     }
 
     private Setup setup(CommandLine cl, Holdout.Flags flags) throws IOException {

@@ -44,10 +44,10 @@ record Holdout(TensorDataset train, TensorDataset validation, double fraction, S
     /**
      * The flags a run chose its hold-out with; null for flags not given. The split's seed is
      * {@code splitSeed} ({@code --split-seed}), else the resumed run's recorded one, else
-     * {@code weightsSplitSeed} (the one the float weights were trained with, as their file
-     * records it; null when it records none), else {@code seed}.
+     * the one the float weights were trained with (as their file
+     * records it, {@code weightsSplit}; null when it records none), else {@code seed}.
      */
-    record Flags(Double valSplit, String keep, Integer images, Long splitSeed, long seed, Path resume, Long weightsSplitSeed) {
+    record Flags(Double valSplit, String keep, Integer images, Long splitSeed, long seed, Path resume, Models.RecordedSplit weightsSplit) {
     }
 
     /**
@@ -85,9 +85,15 @@ record Holdout(TensorDataset train, TensorDataset validation, double fraction, S
         long seed = f.seed();
         if (f.splitSeed() != null) seed = f.splitSeed();
         else if (recorded != null && recorded.containsKey("split_seed")) seed = parseSeed(cl, f.resume(), recorded.get("split_seed"));
-        else if (f.weightsSplitSeed() != null && fraction > 0) {
-            seed = f.weightsSplitSeed();
+        else if (f.weightsSplit() != null && fraction > 0) {
+            seed = f.weightsSplit().seed();
             cl.getErr().println("validation split seeded by " + seed + ", the seed the float weights were trained with (--split-seed to choose another)");
+        }
+        Models.RecordedSplit trained = f.weightsSplit();
+        if (trained != null && seed == trained.seed() && fraction > trained.fraction()) {
+            cl.getErr().printf(Locale.ROOT, "warning: --val-split %s holds out more than the %s the float weights were validated on;"
+                    + " the extra images were in their training split (use %s or less for a clean validation score)%n",
+                    fraction, trained.fraction(), trained.fraction());
         }
         Map<String, String> now = settings(fraction, keep, seed);
         if (recorded != null) RunSettings.requireSameLater(cl, f.resume(), recorded, now);

@@ -87,16 +87,20 @@ final class Models {
     }
 
     /** The zoo model a plain weights file or checkpoint says it holds ({@code tersor.zoo} or {@code run.model}), or null. */
+    /** The validation split weights were trained with: its share and seed ({@link #VAL_SPLIT_KEY}, {@link #SPLIT_SEED_KEY}). */
+    record RecordedSplit(double fraction, long seed) {
+    }
+
     /**
-     * The seed of the validation split the weights at {@code weights} were trained with
-     * ({@link #SPLIT_SEED_KEY}), or null when they record none (no validation split, another
-     * tool's file, a checkpoint) or the file cannot be read (its loading reports that).
+     * The validation split the weights at {@code weights} were trained with, or null when they
+     * record none (no validation split, another tool's file, a checkpoint) or the file cannot be
+     * read (its loading reports that).
      */
-    static Long recordedSplitSeed(Path weights) {
+    static RecordedSplit recordedSplit(Path weights) {
         if (weights == null) return null;
         try (SafetensorsFile f = Safetensors.read(weights)) {
-            String v = f.metadata().get(SPLIT_SEED_KEY);
-            return v == null ? null : Long.valueOf(v.trim());
+            String fraction = f.metadata().get(VAL_SPLIT_KEY), seed = f.metadata().get(SPLIT_SEED_KEY);
+            return fraction == null || seed == null ? null : new RecordedSplit(Double.parseDouble(fraction.trim()), Long.parseLong(seed.trim()));
         } catch (IOException | IllegalArgumentException e) {
             return null;
         }

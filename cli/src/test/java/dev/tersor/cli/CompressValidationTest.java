@@ -200,6 +200,10 @@ class CompressValidationTest {
         assertEquals(7.0, number(json(recorded.lastLine()), "split_seed"), "without --split-seed, the seed the weights were trained with");
         assertEquals(trainVal, number(json(recorded.lastLine()), "float_val_accuracy"), 1e-9);
         assertTrue(recorded.err().contains("the seed the float weights were trained with"), recorded.err());
+        assertFalse(recorded.err().contains("warning: --val-split"), "the same share: no warning");
+        Run wider = run(MainTest.concat(qat, new String[] {"--epochs", "1", "--val-split", "0.3"}));
+        assertEquals(0, wider.code(), wider.err());
+        assertTrue(wider.err().contains("warning: --val-split 0.3 holds out more than the 0.2 the float weights were validated on"), wider.err());
         Run chosen = run(MainTest.concat(head, new String[] {"--split-seed", "42"}));
         assertEquals(42.0, number(json(chosen.lastLine()), "split_seed"), "--split-seed overrides the recorded seed");
         Run unrecorded = qat(tmp.resolve("split-seed-plain.safetensors"), "--epochs", "1", "--val-split", "0.2", "--seed", "5", "--json");
