@@ -43,9 +43,9 @@ record Holdout(TensorDataset train, TensorDataset validation, double fraction, S
 
     /**
      * The flags a run chose its hold-out with; null for flags not given. The split's seed is
-     * {@code splitSeed} ({@code --split-seed}), else the resumed run's recorded one, else
-     * the one the float weights were trained with (as their file
-     * records it, {@code weightsSplit}; null when it records none), else {@code seed}.
+     * {@code splitSeed} ({@code --split-seed}), else the resumed run's recorded one, else the one
+     * the float weights were trained with ({@code weightsSplit}, as their file records it; null
+     * when it records none), else {@code seed}.
      */
     record Flags(Double valSplit, String keep, Integer images, Long splitSeed, long seed, Path resume, Models.RecordedSplit weightsSplit) {
     }

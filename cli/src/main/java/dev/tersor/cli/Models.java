@@ -86,7 +86,6 @@ final class Models {
         return searched != null ? searched : info(cl, name != null ? name : stored);
     }
 
-    /** The zoo model a plain weights file or checkpoint says it holds ({@code tersor.zoo} or {@code run.model}), or null. */
     /** The validation split weights were trained with: its share and seed ({@link #VAL_SPLIT_KEY}, {@link #SPLIT_SEED_KEY}). */
     record RecordedSplit(double fraction, long seed) {
     }
@@ -106,6 +105,7 @@ final class Models {
         }
     }
 
+    /** The zoo model a plain weights file or checkpoint says it holds ({@code tersor.zoo} or {@code run.model}), or null. */
     private static String storedZooName(SafetensorsFile f) {
         Map<String, String> m = f.metadata();
         String zoo = m.containsKey(ZOO_KEY) ? m.get(ZOO_KEY) : isCheckpoint(f) ? m.get(RUN_MODEL_KEY) : null;
