@@ -115,7 +115,7 @@ final class MaxPooling {
             for (int iy = wy.lo()[oy]; iy < wy.hi()[oy]; iy += wy.step()) {
                 for (int ix = wx.lo()[ox]; ix < wx.hi()[ox]; ix += wx.step()) {
                     float v = src[base + first + iy * w + ix];
-                    int take = v > best | v != v | at < 0 ? -1 : 0;   // selected through masks, as a branch it mispredicts
+                    int take = v > best | v != v | at < 0 ? -1 : 0;   // masks; C2 may still branch on the condition (whole windows take the lanes)
                     best = Float.intBitsToFloat(Float.floatToRawIntBits(best) & ~take | Float.floatToRawIntBits(v) & take);
                     at = at & ~take | first + iy * w + ix & take;
                 }

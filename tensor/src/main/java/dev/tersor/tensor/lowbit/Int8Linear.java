@@ -34,6 +34,12 @@ public final class Int8Linear {
     private final int in, out;
     private final float[] mult, bias;
     private final boolean relu;
+    /** The last row count's shape as the plan cache names it (inference repeats one size; not rebuilt per call). */
+    private volatile PlanShape planShape;
+
+    private record PlanShape(int rows, String text) {
+    }
+
     /** Whether batched calls may run the float product exactly ({@link ExactFloatProduct}). */
     private final boolean exactFloat;
 
@@ -88,7 +94,9 @@ public final class Int8Linear {
         Tensor src = (x.requiresGrad() ? x.detach() : x).contiguous();
         int[] shape = x.shape();
         shape[shape.length - 1] = out;
-        Int8Paths.Path path = Int8Paths.choose("linear " + rows + "x" + in + "->" + out, exactFloat, rows >= ExactFloatProduct.MIN_ROWS,
+        PlanShape named = planShape;
+        if (named == null || named.rows() != rows) planShape = named = new PlanShape(rows, "linear " + rows + "x" + in + "->" + out);
+        Int8Paths.Path path = Int8Paths.choose(named.text(), exactFloat, rows >= ExactFloatProduct.MIN_ROWS,
                 p -> run(src, rows, shape, p));
         return run(src, rows, shape, path);
     }
