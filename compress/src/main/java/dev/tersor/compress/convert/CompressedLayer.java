@@ -85,8 +85,13 @@ abstract class CompressedLayer extends Module implements PackedLayer {
     @Override
     public long residentBytes() {
         long channels = weights.shape()[0];
-        return input != null ? weights.count() + 8 * channels      // int8 weights, per-channel multiplier and bias
+        return holdsBytes() ? weights.count() + 8 * channels      // int8 weights, per-channel multiplier and bias
                 : 4 * weights.count() + (weights.bias() == null ? 0 : 4 * channels);   // decoded float weights
+    }
+
+    /** Whether the layer runs on its integer weights, a byte each (else it decoded them to float). */
+    boolean holdsBytes() {
+        return input != null;
     }
 
     @Override

@@ -75,6 +75,30 @@ class ConversionTest {
         }
     }
 
+    /** Weight-only integer linear layers keep a byte per weight and multiply the float input by the dequantized weights. */
+    @Test
+    void weightOnlyLinearLayersRunOnTheirBytes() {
+        Rng.manualSeed(13);
+        for (int[] s : new int[][] {{7, 3}, {400, 120}}) {
+            for (int rows : new int[] {1, 40}) {
+                Linear l = new Linear(s[0], s[1]);
+                QuantLayer q8 = layer(l, 8);
+                QuantLayer q = new TestLayers.Layer(q8.weight(), q8.bias(), q8.weightQParams(), null, null);
+                CompressedLinear converted = (CompressedLinear) Conversion.layer(q);
+                Tensor x = Tensor.randn(new Generator(s[0] + rows), rows, s[0]);
+                Tensor expected = Functional.linear(x, fakeQuant(q.weight(), q.weightQParams()), q.bias());
+                Tensor actual;
+                try (var g = Tensor.noGrad()) {
+                    actual = converted.call(x);
+                }
+                assertClose(expected, actual, 1e-4f, "weight-only linear " + s[0] + "→" + s[1] + ", " + rows + " rows");
+                assertEquals((long) s[0] * s[1] + 8L * s[1], converted.residentBytes(), "a byte per weight, scale and bias per channel");
+                assertTrue(converted.toString().contains("weight-only kernel="), converted.toString());
+                assertEquals(q.weight().numel(), converted.integerWeights().length);
+            }
+        }
+    }
+
     private static QuantLayer layer(Module m, int bits) {
         return TestLayers.all(new Holder(m), bits).get("m");
     }

@@ -39,6 +39,19 @@ interface Int8Kernel {
         for (int i = 0; i < n; i++) d[dOff + i] = in.quantize(x[xOff + i]) - zp;
     }
 
+    /**
+     * Weight-only products, float activations against int8 weights: {@code dots[dOff + r − r0] =
+     * Σ_{k < cols} x[xOff + k] · w[r·cols + k]} for {@code r in [r0, r1)} of w [rows, cols]
+     * row-major, in float, in any summation order (kernels need not agree bit for bit).
+     */
+    default void weightDots(byte[] w, int cols, int r0, int r1, float[] x, int xOff, float[] dots, int dOff) {
+        for (int r = r0; r < r1; r++) {
+            float s = 0;
+            for (int k = 0, wo = r * cols; k < cols; k++) s += x[xOff + k] * w[wo + k];
+            dots[dOff + r - r0] = s;
+        }
+    }
+
     /** The gather step of the class comment; {@code b} holds {@code kr·rows + SLACK} ints. */
     void gather(int[] d, int[] koff, int kShift, int kr, int[] base, int q0, int np, int rows, int[] b);
 

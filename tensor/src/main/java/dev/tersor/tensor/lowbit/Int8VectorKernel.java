@@ -64,6 +64,11 @@ final class Int8VectorKernel implements Int8Kernel {
         }
     }
 
+    @Override
+    public void weightDots(byte[] w, int cols, int r0, int r1, float[] x, int xOff, float[] dots, int dOff) {
+        Int8VectorWeightOnly.dots(w, cols, r0, r1, x, xOff, dots, dOff);
+    }
+
     /**
      * Positions whose sources are consecutive (a stride-1 row) are copied a vector at a time: the
      * last vector of a run may write past it, into cells a later run or row overwrites (or the
