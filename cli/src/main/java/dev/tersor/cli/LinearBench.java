@@ -5,6 +5,7 @@ import dev.tersor.tensor.Generator;
 import dev.tersor.tensor.Tensor;
 import dev.tersor.tensor.lowbit.Int8Input;
 import dev.tersor.tensor.lowbit.Int8Linear;
+import dev.tersor.tensor.lowbit.Int8WeightOnlyLinear;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -23,11 +24,12 @@ import picocli.CommandLine.Spec;
  * Wᵀ + b → [N, out]: {@code --mode float} through {@link Functional#linear}, {@code --mode int8}
  * through {@link Int8Linear} on the same layer quantized symmetrically (per-row int8 weights,
  * int8 input scaled by max|x|/127; weights packed beforehand, the input's quantization inside the
- * timing). GFLOP/s counts 2·N·in·out (one multiply-add as two operations in both modes). A
+ * timing), {@code --mode weight-only} through {@link Int8WeightOnlyLinear} on the same int8
+ * weights with the input left in float. GFLOP/s counts 2·N·in·out (one multiply-add as two operations in both modes). A
  * shape that cannot fit the heap is refused before anything is allocated ({@link MemoryEstimate}).
  */
 @Command(name = "linear", mixinStandardHelpOptions = true,
-        description = "Time the forward of a fully connected layer (float or int8).")
+        description = "Time the forward of a fully connected layer (float, int8 or weight-only int8).")
 final class LinearBench implements Callable<Integer> {
 
     @Spec
@@ -46,19 +48,27 @@ final class LinearBench implements Callable<Integer> {
     int batch;
 
     /** What kind of layer is timed. */
-    enum Mode { FLOAT, INT8 }
+    enum Mode {
+        FLOAT, INT8, WEIGHT_ONLY;
+
+        /** As the option spells it: {@code float}, {@code int8}, {@code weight-only}. */
+        String text() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
 
     @Option(names = "--mode", defaultValue = "float", converter = ModeConverter.class,
-            description = "float (x·Wᵀ + b in float32) or int8 (integer arithmetic on int8 weights); default: ${DEFAULT-VALUE}.")
+            description = "float (x·Wᵀ + b in float32), int8 (integer arithmetic on int8 weights and input) or weight-only "
+                    + "(int8 weights, float input); default: ${DEFAULT-VALUE}.")
     Mode mode;
 
     static final class ModeConverter implements CommandLine.ITypeConverter<Mode> {
         @Override
         public Mode convert(String value) {
             try {
-                return Mode.valueOf(value.trim().toUpperCase(Locale.ROOT));
+                return Mode.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a mode: use float or int8");
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a mode: use float, int8 or weight-only");
             }
         }
     }
@@ -80,7 +90,7 @@ final class LinearBench implements Callable<Integer> {
             }
         }
         opts.validate(cl);
-        MemoryEstimate.linear(batch, in, out, mode == Mode.INT8).requireFits(cl);
+        MemoryEstimate.linear(batch, in, out, mode != Mode.FLOAT).requireFits(cl);
         PrintWriter err = cl.getErr();
         Generator g = new Generator(seed);
         Tensor x = Tensor.randn(g, batch, in);
@@ -88,11 +98,15 @@ final class LinearBench implements Callable<Integer> {
         Tensor b = Tensor.randn(g, out).mul(0.1f);
         Map<String, Object> record = new LinkedHashMap<>();
         try (var applied = opts.apply(); var scope = Tensor.noGrad()) {
-            err.printf("tersor bench linear: x [%d, %d], w [%d, %d], %s%n", batch, in, out, in, mode.name().toLowerCase(Locale.ROOT));
+            err.printf("tersor bench linear: x [%d, %d], w [%d, %d], %s%n", batch, in, out, in, mode.text());
             String kernel = null;
             Runnable body;
             if (mode == Mode.INT8) {
                 Int8Linear fc = Int8Linear.pack(quantizeRows(w, out), out, in, rowScales(w, out), inputOf(x), b.toArray(), false);
+                kernel = fc.kernelName();
+                body = () -> fc.apply(x);
+            } else if (mode == Mode.WEIGHT_ONLY) {
+                Int8WeightOnlyLinear fc = Int8WeightOnlyLinear.pack(quantizeRows(w, out), out, in, rowScales(w, out), b.toArray());
                 kernel = fc.kernelName();
                 body = () -> fc.apply(x);
             } else {
@@ -100,17 +114,17 @@ final class LinearBench implements Callable<Integer> {
             }
             Timing.Result r = Timing.run(opts.plan(), null, body, err);
             record.put("bench", "linear");
-            record.put("mode", mode.name().toLowerCase(Locale.ROOT));
+            record.put("mode", mode.text());
             record.put("batch", batch);
             record.put("in", in);
             record.put("out", out);
             if (kernel != null) record.put("int8_kernel", kernel);
-            record.put("weight_bytes", (long) in * out * (mode == Mode.INT8 ? 1 : Float.BYTES));
+            record.put("weight_bytes", (long) in * out * (mode == Mode.FLOAT ? Float.BYTES : 1));
             record.putAll(BenchCommand.environment());
             BenchCommand.putTiming(record, r, 2.0 * batch * in * out);
         }
         BenchCommand.print(cl.getOut(), opts.json, String.format(Locale.ROOT, "%s linear N%d %d→%d (forward)",
-                mode.name().toLowerCase(Locale.ROOT), batch, in, out), record);
+                mode.text(), batch, in, out), record);
         return 0;
     }
 

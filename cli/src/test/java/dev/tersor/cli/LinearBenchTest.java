@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code tersor bench linear --mode float|int8}, and the symmetric quantization it times. */
+/** {@code tersor bench linear --mode float|int8|weight-only}, and the symmetric quantization it times. */
 class LinearBenchTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"float", "int8"})
+    @ValueSource(strings = {"float", "int8", "weight-only"})
     void eachModeTimesTheLayerAndReportsIt(String mode) {
         MainTest.Run r = MainTest.run(MainTest.concat(new String[] {"bench", "linear", "--mode", mode, "--in", "70", "--out", "33",
                 "--batch", "3", "--threads", "1", "--json"}, MainTest.FAST));
@@ -24,8 +24,8 @@ class LinearBenchTest {
         Map<String, Object> j = MainTest.json(r.lastLine());
         assertEquals("linear", j.get("bench"));
         assertEquals(mode, j.get("mode"));
-        assertEquals(70.0 * 33 * (mode.equals("int8") ? 1 : 4), ((Number) j.get("weight_bytes")).doubleValue());
-        assertEquals(mode.equals("int8"), j.containsKey("int8_kernel"));
+        assertEquals(70.0 * 33 * (mode.equals("float") ? 4 : 1), ((Number) j.get("weight_bytes")).doubleValue());
+        assertEquals(!mode.equals("float"), j.containsKey("int8_kernel"));
         double median = ((Number) j.get("median_ms")).doubleValue();
         double gflops = 2.0 * 3 * 70 * 33 / (median * 1e6);
         // the report rounds median_ms and GFLOP/s to 3 decimals: a microsecond median is off by up to 0.0005 ms
@@ -39,7 +39,7 @@ class LinearBenchTest {
         assertTrue(r.err().contains("--in"), r.err());
         MainTest.Run m = MainTest.run("bench", "linear", "--in", "4", "--out", "4", "--mode", "int4");
         assertNotEquals(0, m.code());
-        assertTrue(m.err().contains("float or int8"), m.err());
+        assertTrue(m.err().contains("float, int8 or weight-only"), m.err());
     }
 
     @Test
