@@ -90,7 +90,11 @@ record Holdout(TensorDataset train, TensorDataset validation, double fraction, S
             cl.getErr().println("validation split seeded by " + seed + ", the seed the float weights were trained with (--split-seed to choose another)");
         }
         Models.RecordedSplit trained = f.weightsSplit();
-        if (trained != null && seed == trained.seed() && fraction > trained.fraction()) {
+        if (trained != null && fraction > 0 && trained.from() != null && trained.from() != train.size()) {
+            cl.getErr().printf(Locale.ROOT, "warning: the float weights' validation split was drawn from %d training images and this"
+                    + " run's from %d (another --limit or data set), so it holds other images, some of which they trained on%n",
+                    trained.from(), train.size());
+        } else if (trained != null && seed == trained.seed() && fraction > trained.fraction()) {
             cl.getErr().printf(Locale.ROOT, "warning: --val-split %s holds out more than the %s the float weights were validated on;"
                     + " the extra images were in their training split (use %s or less for a clean validation score)%n",
                     fraction, trained.fraction(), trained.fraction());

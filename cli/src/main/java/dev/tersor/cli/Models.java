@@ -39,6 +39,8 @@ final class Models {
      * its share and seed, so that a later {@code compress} run holds out the same images by default.
      */
     static final String VAL_SPLIT_KEY = "tersor.val_split", SPLIT_SEED_KEY = "tersor.split_seed";
+    /** Metadata of weights trained with a validation split: how many training images it was drawn from. */
+    static final String SPLIT_FROM_KEY = "tersor.split_from";
 
     private Models() {
     }
@@ -86,8 +88,12 @@ final class Models {
         return searched != null ? searched : info(cl, name != null ? name : stored);
     }
 
-    /** The validation split weights were trained with: its share and seed ({@link #VAL_SPLIT_KEY}, {@link #SPLIT_SEED_KEY}). */
-    record RecordedSplit(double fraction, long seed) {
+    /**
+     * The validation split weights were trained with: its share and seed ({@link #VAL_SPLIT_KEY},
+     * {@link #SPLIT_SEED_KEY}) and the count of training images it was drawn from
+     * ({@link #SPLIT_FROM_KEY}; null in files written before it was recorded).
+     */
+    record RecordedSplit(double fraction, long seed, Integer from) {
     }
 
     /**
@@ -98,8 +104,9 @@ final class Models {
     static RecordedSplit recordedSplit(Path weights) {
         if (weights == null) return null;
         try (SafetensorsFile f = Safetensors.read(weights)) {
-            String fraction = f.metadata().get(VAL_SPLIT_KEY), seed = f.metadata().get(SPLIT_SEED_KEY);
-            return fraction == null || seed == null ? null : new RecordedSplit(Double.parseDouble(fraction.trim()), Long.parseLong(seed.trim()));
+            String fraction = f.metadata().get(VAL_SPLIT_KEY), seed = f.metadata().get(SPLIT_SEED_KEY), from = f.metadata().get(SPLIT_FROM_KEY);
+            return fraction == null || seed == null ? null : new RecordedSplit(Double.parseDouble(fraction.trim()), Long.parseLong(seed.trim()),
+                    from == null ? null : Integer.valueOf(from.trim()));
         } catch (IOException | IllegalArgumentException e) {
             return null;
         }

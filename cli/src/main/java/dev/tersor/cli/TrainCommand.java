@@ -173,6 +173,7 @@ final class TrainCommand implements Callable<Integer> {
             TensorDataset trainSet = DataSplits.load(cl, info, ds, data, true, limit);
             TensorDataset testSet = DataSplits.load(cl, info, ds, data, false, limit);
             TensorDataset valSet = null;
+            int splitFrom = trainSet.size();
             if (split > 0) {
                 StratifiedSplit parts;
                 try {
@@ -205,7 +206,8 @@ final class TrainCommand implements Callable<Integer> {
             Trainer.Result result = new Trainer(net, opt, sched, Losses::crossEntropy).fit(train, val, test, options);
             List<EpochMetrics> history = result.history();
             Models.save(info, net, out, classes, split > 0
-                    ? Map.of(Models.VAL_SPLIT_KEY, Double.toString(split), Models.SPLIT_SEED_KEY, Long.toString(seed)) : Map.of());
+                    ? Map.of(Models.VAL_SPLIT_KEY, Double.toString(split), Models.SPLIT_SEED_KEY, Long.toString(seed),
+                            Models.SPLIT_FROM_KEY, Integer.toString(splitFrom)) : Map.of());
             if (plot != null) Plots.curves(history, info.name() + " on " + ds, plot);
 
             Map<String, Object> record = new LinkedHashMap<>();

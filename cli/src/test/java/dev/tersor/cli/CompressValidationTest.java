@@ -182,6 +182,7 @@ class CompressValidationTest {
         try (SafetensorsFile f = Safetensors.read(floatW)) {
             assertEquals("7", f.metadata().get("tersor.split_seed"), "train records its split's seed");
             assertEquals("0.2", f.metadata().get("tersor.val_split"));
+            assertEquals("512", f.metadata().get("tersor.split_from"), "the count of training images the split was drawn from");
         }
         try (SafetensorsFile f = Safetensors.read(weights)) {
             assertFalse(f.metadata().containsKey("tersor.split_seed"), "no validation split, no seed recorded");
@@ -204,6 +205,13 @@ class CompressValidationTest {
         Run wider = run(MainTest.concat(qat, new String[] {"--epochs", "1", "--val-split", "0.3"}));
         assertEquals(0, wider.code(), wider.err());
         assertTrue(wider.err().contains("warning: --val-split 0.3 holds out more than the 0.2 the float weights were validated on"), wider.err());
+        String[] fewer = MainTest.concat(new String[] {"compress", "qat", "--model", "lenet5", "--weights", floatW.toString(), "--out", out.toString(),
+            "--method", "lsq", "--wbits", "4", "--abits", "4", "--lr", "0.05", "--schedule", "none", "--batch", "32", "--json",
+            "--limit", "384", "--threads", "1", "--epochs", "1", "--val-split", "0.2"});
+        Run limited = run(fewer);
+        assertEquals(0, limited.code(), limited.err());
+        assertTrue(limited.err().contains("warning: the float weights' validation split was drawn from 512 training images and this run's from 384"),
+                limited.err());
         Run chosen = run(MainTest.concat(head, new String[] {"--split-seed", "42"}));
         assertEquals(42.0, number(json(chosen.lastLine()), "split_seed"), "--split-seed overrides the recorded seed");
         Run unrecorded = qat(tmp.resolve("split-seed-plain.safetensors"), "--epochs", "1", "--val-split", "0.2", "--seed", "5", "--json");
