@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tersor.tensor.Conv2dOptions;
 import dev.tersor.tensor.Functional;
 import dev.tersor.tensor.Tensor;
-import dev.tersor.tensor.backend.Parallel;
 import java.util.Arrays;
+import dev.tersor.tensor.testing.ThreadCounts;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -66,34 +66,28 @@ class Int8Conv2dTest {
             {1, 8, 5, 5, 16, 3, 3, 2, 1, 1, 8}, {1, 64, 8, 8, 33, 3, 3, 1, 1, 1, 1}, {1, 4, 30, 3, 2, 2, 2, 1, 0, 1, 1},
             {16, 1, 28, 28, 6, 5, 5, 1, 2, 1, 1},    // a partial channel vector of the last image would scatter past the output
             {1, 3, 4, 37, 72, 3, 3, 1, 1, 1, 1}};    // wide (no shifted loop) with rows longer than two vectors of any width: runs copied in pieces
-        int threads = Parallel.threads();
-        try {
-            for (int t : new int[] {1, 2}) {
-                Parallel.setThreads(t);
-                for (int[] s : cases) {
-                    int n = s[0], c = s[1], h = s[2], wd = s[3], k = s[4], kh = s[5], kw = s[6];
-                    Conv2dOptions o = new Conv2dOptions(s[7], s[7], s[8], s[8], s[9], s[9], s[10]);
-                    int[] shape = {k, c / s[10], kh, kw};
-                    byte[] w = Int8LinearTest.randomBytes(rnd, k * shape[1] * kh * kw);
-                    float[] x = Int8LinearTest.gaussian(rnd, n * c * h * wd);
-                    float[] scale = rnd.nextBoolean() ? new float[] {0.004f} : Int8LinearTest.positive(rnd, k);
-                    float[] bias = rnd.nextBoolean() ? null : Int8LinearTest.gaussian(rnd, k);
-                    boolean relu = rnd.nextBoolean();
-                    Int8Input input = rnd.nextBoolean() ? Int8Input.uint8(0.02f, 128) : Int8Input.int8(0.015f, 4);
-                    float[] want = Int8Reference.conv2d(x, n, c, h, wd, w, shape, o, scale, input, bias, relu);
-                    for (Int8Kernel kernel : Int8Kernels.available()) {
-                        Int8Conv2d conv = Int8Conv2d.pack(kernel, w, shape, o, scale, input, bias, relu);
-                        Tensor y = conv.apply(Tensor.fromArray(x, n, c, h, wd));
-                        assertEquals(want.length, y.numel());
-                        assertArrayEquals(want, y.toArray(), 0f, kernel.name() + " " + Arrays.toString(s) + " threads " + t);
-                        assertArrayEquals(want, conv.apply(Tensor.fromArray(x, n, c, h, wd)).toArray(), 0f, "second call");
-                        assertArrayEquals(w, conv.weights(), "weights() unpacks what was packed");
-                    }
+        ThreadCounts.each(new int[] {1, 2}, t -> {
+            for (int[] s : cases) {
+                int n = s[0], c = s[1], h = s[2], wd = s[3], k = s[4], kh = s[5], kw = s[6];
+                Conv2dOptions o = new Conv2dOptions(s[7], s[7], s[8], s[8], s[9], s[9], s[10]);
+                int[] shape = {k, c / s[10], kh, kw};
+                byte[] w = Int8LinearTest.randomBytes(rnd, k * shape[1] * kh * kw);
+                float[] x = Int8LinearTest.gaussian(rnd, n * c * h * wd);
+                float[] scale = rnd.nextBoolean() ? new float[] {0.004f} : Int8LinearTest.positive(rnd, k);
+                float[] bias = rnd.nextBoolean() ? null : Int8LinearTest.gaussian(rnd, k);
+                boolean relu = rnd.nextBoolean();
+                Int8Input input = rnd.nextBoolean() ? Int8Input.uint8(0.02f, 128) : Int8Input.int8(0.015f, 4);
+                float[] want = Int8Reference.conv2d(x, n, c, h, wd, w, shape, o, scale, input, bias, relu);
+                for (Int8Kernel kernel : Int8Kernels.available()) {
+                    Int8Conv2d conv = Int8Conv2d.pack(kernel, w, shape, o, scale, input, bias, relu);
+                    Tensor y = conv.apply(Tensor.fromArray(x, n, c, h, wd));
+                    assertEquals(want.length, y.numel());
+                    assertArrayEquals(want, y.toArray(), 0f, kernel.name() + " " + Arrays.toString(s) + " threads " + t);
+                    assertArrayEquals(want, conv.apply(Tensor.fromArray(x, n, c, h, wd)).toArray(), 0f, "second call");
+                    assertArrayEquals(w, conv.weights(), "weights() unpacks what was packed");
                 }
             }
-        } finally {
-            Parallel.setThreads(threads);
-        }
+        });
     }
 
     @Test

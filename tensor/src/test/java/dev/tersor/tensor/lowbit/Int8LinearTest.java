@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tersor.tensor.Functional;
 import dev.tersor.tensor.Tensor;
-import dev.tersor.tensor.backend.Parallel;
+import dev.tersor.tensor.testing.ThreadCounts;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -51,32 +51,26 @@ class Int8LinearTest {
     void everyKernelMatchesTheReferenceBitForBit() {
         Random rnd = new Random(7);
         int[][] shapes = {{1, 1, 1}, {7, 5, 3}, {16, 33, 1}, {17, 64, 13}, {33, 100, 25}, {120, 400, 64}, {70, 9, 2}};
-        int threads = Parallel.threads();
-        try {
-            for (int t : new int[] {1, 2}) {
-                Parallel.setThreads(t);
-                for (int[] s : shapes) {
-                    int out = s[0], in = s[1], rows = s[2];
-                    byte[] w = randomBytes(rnd, out * in);
-                    float[] x = new float[rows * in];
-                    for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian() * 3;
-                    float[] scale = rnd.nextBoolean() ? new float[] {0.01f} : positive(rnd, out);
-                    float[] bias = rnd.nextBoolean() ? null : gaussian(rnd, out);
-                    boolean relu = rnd.nextBoolean();
-                    Int8Input input = rnd.nextBoolean() ? Int8Input.uint8(0.03f, 100) : Int8Input.int8(0.02f, -3);
-                    float[] want = Int8Reference.linear(x, rows, w, out, in, scale, input, bias, relu);
-                    for (Int8Kernel kernel : Int8Kernels.available()) {
-                        Int8Linear layer = Int8Linear.pack(kernel, w, out, in, scale, input, bias, relu);
-                        assertArrayEquals(w, layer.weights(), "weights() unpacks what was packed");
-                        Tensor y = layer.apply(Tensor.fromArray(x, rows, in));
-                        assertArrayEquals(new int[] {rows, out}, y.shape());
-                        assertArrayEquals(want, y.toArray(), 0f, kernel.name() + " " + java.util.Arrays.toString(s) + " threads " + t);
-                    }
+        ThreadCounts.each(new int[] {1, 2}, t -> {
+            for (int[] s : shapes) {
+                int out = s[0], in = s[1], rows = s[2];
+                byte[] w = randomBytes(rnd, out * in);
+                float[] x = new float[rows * in];
+                for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian() * 3;
+                float[] scale = rnd.nextBoolean() ? new float[] {0.01f} : positive(rnd, out);
+                float[] bias = rnd.nextBoolean() ? null : gaussian(rnd, out);
+                boolean relu = rnd.nextBoolean();
+                Int8Input input = rnd.nextBoolean() ? Int8Input.uint8(0.03f, 100) : Int8Input.int8(0.02f, -3);
+                float[] want = Int8Reference.linear(x, rows, w, out, in, scale, input, bias, relu);
+                for (Int8Kernel kernel : Int8Kernels.available()) {
+                    Int8Linear layer = Int8Linear.pack(kernel, w, out, in, scale, input, bias, relu);
+                    assertArrayEquals(w, layer.weights(), "weights() unpacks what was packed");
+                    Tensor y = layer.apply(Tensor.fromArray(x, rows, in));
+                    assertArrayEquals(new int[] {rows, out}, y.shape());
+                    assertArrayEquals(want, y.toArray(), 0f, kernel.name() + " " + java.util.Arrays.toString(s) + " threads " + t);
                 }
             }
-        } finally {
-            Parallel.setThreads(threads);
-        }
+        });
     }
 
     @Test

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tersor.tensor.Tensor;
-import dev.tersor.tensor.backend.Parallel;
+import dev.tersor.tensor.testing.ThreadCounts;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -29,40 +29,34 @@ class Int8WeightOnlyLinearTest {
     void matchesTheDequantizedProductOnEveryPath() {
         Random rnd = new Random(11);
         int[][] shapes = {{1, 1, 1}, {7, 5, 3}, {13, 37, 1}, {120, 400, 1}, {121, 64, 31}, {9, 100, 32}, {64, 400, 70}};
-        int threads = Parallel.threads();
-        try {
-            for (int t : new int[] {1, 2}) {
-                Parallel.setThreads(t);
-                for (int[] s : shapes) {
-                    int out = s[0], in = s[1], rows = s[2];
-                    byte[] w = new byte[out * in];
-                    for (int i = 0; i < w.length; i++) w[i] = (byte) (rnd.nextInt(256) - 128);
-                    float[] scale = new float[out], bias = new float[out], x = new float[rows * in];
-                    for (int o = 0; o < out; o++) {
-                        scale[o] = 0.001f + 0.02f * rnd.nextFloat();
-                        bias[o] = rnd.nextFloat() - 0.5f;
-                    }
-                    for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
-                    for (Int8Kernel kernel : Int8Kernels.available()) {
-                        float[] y = Int8WeightOnlyLinear.pack(kernel, w, out, in, scale, bias).apply(Tensor.fromArray(x, rows, in)).toArray();
-                        String what = kernel.name() + " " + out + "x" + in + " rows " + rows + " threads " + t;
-                        for (int r = 0; r < rows; r++) {
-                            for (int o = 0; o < out; o++) {
-                                double sum = 0, mag = 0;
-                                for (int k = 0; k < in; k++) {
-                                    double p = (double) x[r * in + k] * w[o * in + k] * scale[o];
-                                    sum += p;
-                                    mag += Math.abs(p);
-                                }
-                                assertEquals(sum + bias[o], y[r * out + o], 1e-6 * mag + 1e-6, what + " at " + r + "," + o);
+        ThreadCounts.each(new int[] {1, 2}, t -> {
+            for (int[] s : shapes) {
+                int out = s[0], in = s[1], rows = s[2];
+                byte[] w = new byte[out * in];
+                for (int i = 0; i < w.length; i++) w[i] = (byte) (rnd.nextInt(256) - 128);
+                float[] scale = new float[out], bias = new float[out], x = new float[rows * in];
+                for (int o = 0; o < out; o++) {
+                    scale[o] = 0.001f + 0.02f * rnd.nextFloat();
+                    bias[o] = rnd.nextFloat() - 0.5f;
+                }
+                for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+                for (Int8Kernel kernel : Int8Kernels.available()) {
+                    float[] y = Int8WeightOnlyLinear.pack(kernel, w, out, in, scale, bias).apply(Tensor.fromArray(x, rows, in)).toArray();
+                    String what = kernel.name() + " " + out + "x" + in + " rows " + rows + " threads " + t;
+                    for (int r = 0; r < rows; r++) {
+                        for (int o = 0; o < out; o++) {
+                            double sum = 0, mag = 0;
+                            for (int k = 0; k < in; k++) {
+                                double p = (double) x[r * in + k] * w[o * in + k] * scale[o];
+                                sum += p;
+                                mag += Math.abs(p);
                             }
+                            assertEquals(sum + bias[o], y[r * out + o], 1e-6 * mag + 1e-6, what + " at " + r + "," + o);
                         }
                     }
                 }
             }
-        } finally {
-            Parallel.setThreads(threads);
-        }
+        });
     }
 
     @Test
