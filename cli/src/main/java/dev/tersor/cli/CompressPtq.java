@@ -54,7 +54,8 @@ final class CompressPtq implements Callable<Integer> {
     @Option(names = "--wbits", paramLabel = "B", defaultValue = "8", description = "Weight bits, 2 to 8 (default: ${DEFAULT-VALUE}).")
     int wbits;
 
-    @Option(names = "--abits", paramLabel = "B", defaultValue = "8", description = "Input bits, 2 to 8 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--abits", paramLabel = "B", defaultValue = "8",
+            description = "Input bits, 2 to 8, or 32: weight-only, the inputs stay float (default: ${DEFAULT-VALUE}).")
     int abits;
 
     @Option(names = "--bias-correction", description = "Correct each layer's bias for the mean error its quantized weights cause.")
@@ -78,7 +79,9 @@ final class CompressPtq implements Callable<Integer> {
         if (calib < 1) throw new ParameterException(cl, "--calib must be >= 1, got " + calib);
         if (calibBatch < 1) throw new ParameterException(cl, "--calib-batch must be >= 1, got " + calibBatch);
         CompressOptions.bits(cl, "--wbits", wbits, 2, 8);
-        CompressOptions.bits(cl, "--abits", abits, 2, 8);
+        if (abits != PtqConfig.WEIGHT_ONLY && (abits < 2 || abits > 8)) {
+            throw new ParameterException(cl, "--abits must be between 2 and 8 bits, or " + PtqConfig.WEIGHT_ONLY + " (weight-only), got " + abits);
+        }
         ObserverKind kind = observerKind(cl, observer);
         PtqConfig config;
         try {
@@ -104,7 +107,7 @@ final class CompressPtq implements Callable<Integer> {
             extra.put("abits", abits);
             extra.put("calibration_samples", result.samples());
             extra.put("folded_batch_norms", folded.size());
-            common.finish(cl, s, model, "int" + wbits + " PTQ", recipe, extra);
+            common.finish(cl, s, model, "int" + wbits + (config.weightOnly() ? " weight-only" : "") + " PTQ", recipe, extra);
         }
         return 0;
     }

@@ -71,6 +71,30 @@ class CompressCommandTest {
         for (Map<String, Object> l : layers) assertEquals(8.0, number(l, "wbits"), l.toString());
     }
 
+    /** --abits 32: weight-only int8, the inputs stay float; linear layers keep a byte per weight in memory. */
+    @Test
+    void ptqWeightOnlyKeepsTheInputsFloat() throws Exception {
+        Path out = tmp.resolve("int8-weight-only.safetensors");
+        Map<String, Object> j = compress("ptq", out, "--calib", "64", "--abits", "32");
+        assertEquals("int8 weight-only PTQ", j.get("method"));
+        assertTrue(number(j, "accuracy") > number(j, "float_accuracy") - 0.005, j.toString());
+        checkFile(j, out, 3.5);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> layers = (List<Map<String, Object>>) j.get("layers");
+        for (Map<String, Object> l : layers) assertEquals(32.0, number(l, "abits"), l.toString());
+        Run b = run(MainTest.concat(new String[] {"bench", "forward", "--weights", out.toString(), "--batch", "1", "--threads", "1",
+            "--json", "--min-reps", "2"}, MainTest.FAST));
+        assertEquals(0, b.code(), b.err());
+        // LeNet-5: conv1 150 + conv2 2,400 weights decoded to float (4 bytes, with their biases), fc1-3 48,000 + 10,080 + 840 at a byte
+        // each plus 8 bytes per output channel (scale and bias)
+        long convs = 4L * (150 + 6 + 2400 + 16), fcs = 48000 + 10080 + 840 + 8L * (120 + 84 + 10);
+        assertEquals((double) (convs + fcs), number(json(b.lastLine()), "weight_bytes_in_memory"));
+        Run bad = run("compress", "ptq", "--model", "lenet5", "--weights", weights.toString(), "--out", tmp.resolve("x.safetensors").toString(),
+                "--abits", "16");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--abits must be between 2 and 8 bits, or 32 (weight-only), got 16"), bad.err());
+    }
+
     @Test
     void qatClusterSlbAndAbsEachWriteTheirFile() throws Exception {
         Path q = tmp.resolve("w4a4.safetensors");

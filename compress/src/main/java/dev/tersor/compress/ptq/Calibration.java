@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -22,7 +23,8 @@ import java.util.Map;
  * <ul>
  *   <li>weights: per output channel k, {@code weightScheme().qparams(min W[k], max W[k])}
  *       (symmetric: {@code s[k] = max|W[k]| / ((qmax − qmin)/2)}, zero point 0);</li>
- *   <li>inputs: {@code observer.qparams(activationScheme())}, one scale and zero point.</li>
+ *   <li>inputs: {@code observer.qparams(activationScheme())}, one scale and zero point (none for
+ *       weight-only quantization, {@link PtqConfig#WEIGHT_ONLY}: the inputs stay float).</li>
  * </ul>
  *
  * <p><b>Bias correction</b> (optional; Nagel et al. 2019, "Data-Free Quantization", §4.2, the
@@ -102,10 +104,13 @@ public final class Calibration {
             PtqLayer l = s.result(config);
             layers.put(s.path, l);
             if (log != null) {
-                float[] r = s.observer.range();
                 QParams in = l.inputQParams();
-                log.printf("  %s: input range [%.5g, %.5g] scale %.5g zero point %d; weight %d channels, %d bits%s%n", s.path, r[0], r[1],
-                        in.scale(0), in.zeroPoint(0), l.weightQParams().channels(), config.weightBits(),
+                String input = "input float";
+                if (in != null) {
+                    float[] r = s.observer.range();
+                    input = String.format(Locale.ROOT, "input range [%.5g, %.5g] scale %.5g zero point %d", r[0], r[1], in.scale(0), in.zeroPoint(0));
+                }
+                log.printf("  %s: %s; weight %d channels, %d bits%s%n", s.path, input, l.weightQParams().channels(), config.weightBits(),
                         config.biasCorrection() ? ", bias corrected" : "");
             }
         }

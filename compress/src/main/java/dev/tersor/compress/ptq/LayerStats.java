@@ -10,11 +10,12 @@ import dev.tersor.tensor.Conv2dOptions;
 import dev.tersor.tensor.Functional;
 import dev.tersor.tensor.Tensor;
 
-/** One layer's state during calibration: its input observer, weight parameters and bias-correction sums. */
+/** One layer's state during calibration: its input observer (none for weight-only quantization), weight parameters and bias-correction sums. */
 final class LayerStats {
     final String path;
     final Module module;
-    final Observer observer;
+    final Observer observer;                  // null for weight-only quantization
+    private boolean seen;
     private final Tensor weight, bias;        // snapshots of the float layer
     private final Conv2dOptions options;      // null for Linear
     private final QParams weightQParams;
@@ -25,7 +26,7 @@ final class LayerStats {
     LayerStats(String path, Module module, PtqConfig config) {
         this.path = path;
         this.module = module;
-        this.observer = config.observer().create(config.activationBits());
+        this.observer = config.weightOnly() ? null : config.observer().create(config.activationBits());
         Parameter w, b;
         if (module instanceof Conv2d c) {
             w = c.weight();
@@ -71,6 +72,8 @@ final class LayerStats {
     }
 
     void observe(Tensor input, int batch) {
+        seen = true;
+        if (observer == null) return;
         try {
             observer.observe(input);
         } catch (IllegalArgumentException e) {
@@ -99,7 +102,7 @@ final class LayerStats {
     }
 
     PtqLayer result(PtqConfig config) {
-        if (!observer.hasData()) {
+        if (!seen || (observer != null && !observer.hasData())) {
             throw new IllegalArgumentException("calibration: layer '" + path + "' saw no input (it is not on the model's forward path)");
         }
         Tensor b = bias;
@@ -109,6 +112,6 @@ final class LayerStats {
             for (int c = 0; c < k; c++) nb[c] = (float) (nb[c] + errorSum[c] / positions);
             b = Tensor.fromArray(nb, k);
         }
-        return new PtqLayer(path, weight, b, options, weightQParams, observer.qparams(config.activationScheme()));
+        return new PtqLayer(path, weight, b, options, weightQParams, observer == null ? null : observer.qparams(config.activationScheme()));
     }
 }

@@ -7,7 +7,7 @@ import dev.tersor.tensor.Tensor;
 /**
  * A calibrated Conv2d/Linear run with fake quantization, eval only:
  * {@code y = conv(x̂, Ŵ) + b} (or {@code x̂·Ŵᵀ + b}) with {@code x̂ = fq(x; inputQParams)} per
- * tensor, {@code Ŵ = fq(W; weightQParams)} per output channel and b the calibrated (possibly
+ * tensor (x itself for weight-only quantization), {@code Ŵ = fq(W; weightQParams)} per output channel and b the calibrated (possibly
  * corrected) float bias, {@code fq(v) = (clamp(rint(v/s) + z, qmin, qmax) − z)·s}. Integer
  * inference computes the same values up to float rounding of the accumulation. No gradient
  * reaches the input. Buffers {@code weight} (Ŵ) and {@code bias} keep the float layer's keys.
@@ -37,7 +37,7 @@ public final class SimulatedLayer extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor xq = FakeQuant.apply(x, layer.inputQParams());
+        Tensor xq = layer.inputQParams() == null ? x.detach() : FakeQuant.apply(x, layer.inputQParams());
         return layer.convOptions() != null ? Functional.conv2d(xq, weight, bias, layer.convOptions()) : Functional.linear(xq, weight, bias);
     }
 
@@ -48,6 +48,6 @@ public final class SimulatedLayer extends Module {
 
     @Override
     protected String extraRepr() {
-        return layer.path() + ", weight " + layer.weightQParams().channels() + " channels, input " + layer.inputQParams();
+        return layer.path() + ", weight " + layer.weightQParams().channels() + " channels, input " + (layer.inputQParams() == null ? "float" : layer.inputQParams());
     }
 }

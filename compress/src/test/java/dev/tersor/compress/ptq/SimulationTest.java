@@ -74,6 +74,33 @@ class SimulationTest {
         }
     }
 
+    /** Weight-only ({@code activationBits} 32): no input parameters, and the simulation is the float input against fq(W). */
+    @Test
+    void weightOnlyKeepsTheInputFloat() {
+        dev.tersor.nn.Rng.manualSeed(13);
+        Generator g = new Generator(13);
+        Module model = new Sequential(new Linear(6, 4), new ReLU(), new Linear(4, 3));
+        PtqConfig config = PtqConfig.defaults().withBits(4, PtqConfig.WEIGHT_ONLY);
+        assertTrue(config.weightOnly());
+        PtqResult r = Calibration.run(model, List.of(Tensor.randn(g, 5, 6)), config);
+        PtqLayer a = r.layer("0"), b = r.layer("2");
+        assertEquals(null, a.inputQParams());
+        Tensor x = Tensor.randn(g, 2, 6);
+        Ptq.simulate(model, r);
+        float[] sim;
+        try (var ng = Tensor.noGrad()) {
+            sim = model.call(x).toArray();
+        }
+        double[] h = Naive.linear(x.toArray(), 2, 6, Naive.fakeQuant(a.weight().toArray(), a.weightQParams()), 4, a.bias().toArray());
+        float[] hr = new float[h.length];
+        for (int i = 0; i < h.length; i++) hr[i] = (float) Math.max(0, h[i]);
+        double[] y = Naive.linear(hr, 2, 4, Naive.fakeQuant(b.weight().toArray(), b.weightQParams()), 3, b.bias().toArray());
+        for (int i = 0; i < y.length; i++) assertEquals(y[i], sim[i], 1e-5, "output " + i);
+        assertThrows(IllegalStateException.class, config::activationScheme);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PtqConfig.defaults().withBits(8, 16));
+        assertEquals("PtqConfig: activationBits must be between 2 and 8 (or 32: weight-only), got 16", e.getMessage());
+    }
+
     @Test
     void fakeQuantizedWeightIsOnTheIntegerGrid() {
         dev.tersor.nn.Rng.manualSeed(12);
