@@ -67,43 +67,12 @@ final class ConvPlanner {
     /** The plan of {@code role} for {@code k}; {@code trial} runs the map once with a plan on scratch outputs (measure mode). */
     static ConvPlan plan(ConvKernels k, Role role, java.util.function.Consumer<ConvPlan> trial) {
         Key key = key(k, role);
-        return Plans.plan(PLANS, key, () -> new PlanSpace<>() {
-            @Override
-            public String op() {
-                return "conv";
-            }
-
-            @Override
-            public String shape() {
-                return key.text();
-            }
-
-            @Override
-            public ConvPlan heuristic() {
-                return ConvPlanner.heuristic(k, role, key.threads());
-            }
-
-            @Override
-            public List<ConvPlan> candidates() {
-                return ConvPlanner.candidates(k, role, key.threads());
-            }
-
-            @Override
-            public String format(ConvPlan plan) {
-                return plan.text();
-            }
-
-            @Override
-            public ConvPlan parse(String text) {
-                ConvPlan p = ConvPlan.parse(text);
-                return p != null && valid(k, role, p) ? p : null;
-            }
-
-            @Override
-            public void trial(ConvPlan plan) {
-                trial.accept(plan);
-            }
-        });
+        return Plans.plan(PLANS, key, () -> PlanSpace.of("conv", key.text(),
+                () -> ConvPlanner.heuristic(k, role, key.threads()), () -> ConvPlanner.candidates(k, role, key.threads()),
+                ConvPlan::text, text -> {
+                    ConvPlan p = ConvPlan.parse(text);
+                    return p != null && valid(k, role, p) ? p : null;
+                }, trial));
     }
 
     static ConvPlan heuristic(ConvKernels k, Role role, int threads) {

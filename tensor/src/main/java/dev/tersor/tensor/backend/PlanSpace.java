@@ -1,6 +1,9 @@
 package dev.tersor.tensor.backend;
 
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The plans one op can run one shape with, as {@link Plans} needs them: the heuristic choice,
@@ -29,4 +32,48 @@ public interface PlanSpace<P> {
 
     /** Runs the op once with {@code plan} on scratch outputs (the caller's outputs are never touched). */
     void trial(P plan);
+
+    /**
+     * A plan space from its parts (for ops whose spaces need no state of their own): the heuristic
+     * and the candidates are computed when {@link Plans} asks for them.
+     */
+    static <P> PlanSpace<P> of(String op, String shape, Supplier<P> heuristic, Supplier<List<P>> candidates,
+                               Function<P, String> format, Function<String, P> parse, Consumer<P> trial) {
+        return new PlanSpace<>() {
+            @Override
+            public String op() {
+                return op;
+            }
+
+            @Override
+            public String shape() {
+                return shape;
+            }
+
+            @Override
+            public P heuristic() {
+                return heuristic.get();
+            }
+
+            @Override
+            public List<P> candidates() {
+                return candidates.get();
+            }
+
+            @Override
+            public String format(P plan) {
+                return format.apply(plan);
+            }
+
+            @Override
+            public P parse(String text) {
+                return parse.apply(text);
+            }
+
+            @Override
+            public void trial(P plan) {
+                trial.accept(plan);
+            }
+        };
+    }
 }

@@ -38,42 +38,14 @@ final class Int8Paths {
     static Path choose(String shape, boolean exact, boolean large, Consumer<Path> trial) {
         if (!exact) return Path.INTEGER;
         Key key = new Key(shape, Parallel.effectiveThreads());
-        return Plans.plan(PLANS, key, () -> new PlanSpace<>() {
-            @Override
-            public String op() {
-                return "int8";
-            }
+        return Plans.plan(PLANS, key, () -> PlanSpace.of("int8", key.shape() + " t" + key.threads(),
+                () -> large ? Path.FLOAT_PRODUCT : Path.INTEGER,
+                () -> large ? List.of(Path.FLOAT_PRODUCT, Path.INTEGER) : List.of(Path.INTEGER, Path.FLOAT_PRODUCT),
+                Path::name, Int8Paths::parse, trial));
+    }
 
-            @Override
-            public String shape() {
-                return key.shape() + " t" + key.threads();
-            }
-
-            @Override
-            public Path heuristic() {
-                return large ? Path.FLOAT_PRODUCT : Path.INTEGER;
-            }
-
-            @Override
-            public List<Path> candidates() {
-                return large ? List.of(Path.FLOAT_PRODUCT, Path.INTEGER) : List.of(Path.INTEGER, Path.FLOAT_PRODUCT);
-            }
-
-            @Override
-            public String format(Path plan) {
-                return plan.name();
-            }
-
-            @Override
-            public Path parse(String text) {
-                for (Path p : Path.values()) if (p.name().equals(text.trim())) return p;
-                return null;
-            }
-
-            @Override
-            public void trial(Path plan) {
-                trial.accept(plan);
-            }
-        });
+    private static Path parse(String text) {
+        for (Path p : Path.values()) if (p.name().equals(text.trim())) return p;
+        return null;
     }
 }
