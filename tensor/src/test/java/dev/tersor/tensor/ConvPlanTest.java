@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tersor.tensor.ConvPlan.Algorithm;
 import dev.tersor.tensor.ConvPlanner.Role;
+import dev.tersor.tensor.backend.Backends;
 import dev.tersor.tensor.backend.Parallel;
 import dev.tersor.tensor.backend.PlanMode;
+import dev.tersor.tensor.backend.PlanSandbox;
 import dev.tersor.tensor.backend.Plans;
 import dev.tersor.tensor.testing.Fixtures;
 import java.io.IOException;
@@ -60,13 +62,9 @@ class ConvPlanTest {
 
     @Test
     void measureModeTimesOnScratchAndKeepsTheResults(@TempDir Path dir) throws IOException {
-        PlanMode saved = Plans.mode();
-        int threads = Parallel.threads();
-        Plans.setDirectory(dir);
-        Plans.setMode(PlanMode.MEASURE);
-        long before = Plans.measurements();
-        try {
-            Parallel.setThreads(2);
+        try (var sandbox = PlanSandbox.open(dir, 2, Backends.current())) {
+            Plans.setMode(PlanMode.MEASURE);
+            long before = Plans.measurements();
             int[] t = {3, 2, 11, 10, 5, 3, 3, 1, 1, 1, 1};   // a shape no other test plans
             ConvKernels k = kernels(t);
             Random r = new Random(5);
@@ -84,10 +82,6 @@ class ConvPlanTest {
             }
             assertTrue(Plans.measurements() > before, "the shape was measured");
             assertTrue(Files.readString(Plans.file()).contains("conv\tforward 2x11x10->5x11x10 k3x3 s1x1 p1x1 d1x1 g1 n3 t2\t"));
-        } finally {
-            Parallel.setThreads(threads);
-            Plans.setDirectory(null);
-            Plans.setMode(saved);
         }
     }
 
