@@ -1,5 +1,6 @@
 package dev.tersor.compress.ptq;
 
+import dev.tersor.compress.quant.QParams;
 import dev.tersor.nn.Module;
 import dev.tersor.tensor.Functional;
 import dev.tersor.tensor.Tensor;
@@ -7,8 +8,9 @@ import dev.tersor.tensor.Tensor;
 /**
  * A calibrated Conv2d/Linear run with fake quantization, eval only:
  * {@code y = conv(x̂, Ŵ) + b} (or {@code x̂·Ŵᵀ + b}) with {@code x̂ = fq(x; inputQParams)} per
- * tensor (x itself for weight-only quantization), {@code Ŵ = fq(W; weightQParams)} per output channel and b the calibrated (possibly
- * corrected) float bias, {@code fq(v) = (clamp(rint(v/s) + z, qmin, qmax) − z)·s}. Integer
+ * tensor (x itself for weight-only quantization), {@code Ŵ = fq(W; weightQParams)} per output
+ * channel and b the calibrated (possibly corrected) float bias,
+ * {@code fq(v) = (clamp(rint(v/s) + z, qmin, qmax) − z)·s}. Integer
  * inference computes the same values up to float rounding of the accumulation. No gradient
  * reaches the input. Buffers {@code weight} (Ŵ) and {@code bias} keep the float layer's keys.
  */
@@ -48,6 +50,7 @@ public final class SimulatedLayer extends Module {
 
     @Override
     protected String extraRepr() {
-        return layer.path() + ", weight " + layer.weightQParams().channels() + " channels, input " + (layer.inputQParams() == null ? "float" : layer.inputQParams());
+        QParams in = layer.inputQParams();
+        return layer.path() + ", weight " + layer.weightQParams().channels() + " channels, input " + (in == null ? "float" : in);
     }
 }
