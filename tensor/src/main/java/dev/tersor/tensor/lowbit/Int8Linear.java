@@ -2,7 +2,6 @@ package dev.tersor.tensor.lowbit;
 
 import dev.tersor.tensor.Tensor;
 import dev.tersor.tensor.backend.Parallel;
-import java.util.Arrays;
 
 /**
  * A fully connected layer on int8 weights and integer arithmetic, weights packed once. For float
@@ -87,13 +86,10 @@ public final class Int8Linear {
 
     /** x [..., in] float (quantized here, inside the call) → y [..., out] float. */
     public Tensor apply(Tensor x) {
-        if (x.dim() < 1 || x.size(x.dim() - 1) != in) {
-            throw new IllegalArgumentException("Int8Linear: expected input [..., " + in + "], got " + Arrays.toString(x.shape()));
-        }
-        int rows = x.numel() / in;
-        Tensor src = (x.requiresGrad() ? x.detach() : x).contiguous();
-        int[] shape = x.shape();
-        shape[shape.length - 1] = out;
+        LinearRows r = LinearRows.of("Int8Linear", x, in, out);
+        int rows = r.rows();
+        Tensor src = r.src();
+        int[] shape = r.outShape();
         PlanShape named = planShape;
         if (named == null || named.rows() != rows) planShape = named = new PlanShape(rows, "linear " + rows + "x" + in + "->" + out);
         Int8Paths.Path path = Int8Paths.choose(named.text(), exactFloat, rows >= ExactFloatProduct.MIN_ROWS,

@@ -3,7 +3,6 @@ package dev.tersor.tensor.lowbit;
 import dev.tersor.tensor.Functional;
 import dev.tersor.tensor.Tensor;
 import dev.tersor.tensor.backend.Parallel;
-import java.util.Arrays;
 
 /**
  * A fully connected layer on int8 weights and float activations (weight-only quantization), the
@@ -74,14 +73,8 @@ public final class Int8WeightOnlyLinear {
 
     /** x [..., in] float → y [..., out] float; gradients are not recorded (an inference layer). */
     public Tensor apply(Tensor x) {
-        if (x.dim() < 1 || x.size(x.dim() - 1) != in) {
-            throw new IllegalArgumentException("Int8WeightOnlyLinear: expected input [..., " + in + "], got " + Arrays.toString(x.shape()));
-        }
-        int rows = x.numel() / in;
-        Tensor src = (x.requiresGrad() ? x.detach() : x).contiguous();
-        int[] shape = x.shape();
-        shape[shape.length - 1] = out;
-        return rows >= MIN_ROWS ? dequantizedProduct(src, rows, shape) : direct(src, rows, shape);
+        LinearRows r = LinearRows.of("Int8WeightOnlyLinear", x, in, out);
+        return r.rows() >= MIN_ROWS ? dequantizedProduct(r.src(), r.rows(), r.outShape()) : direct(r.src(), r.rows(), r.outShape());
     }
 
     private Tensor direct(Tensor src, int rows, int[] shape) {

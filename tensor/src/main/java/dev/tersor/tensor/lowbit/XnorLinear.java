@@ -72,16 +72,12 @@ public final class XnorLinear {
 
     /** x [..., in] (packed here, inside the call) → y [..., out]. */
     public Tensor apply(Tensor x) {
-        if (x.dim() < 1 || x.size(x.dim() - 1) != in) {
-            throw new IllegalArgumentException("XnorLinear: expected input [..., " + in + "], got " + Arrays.toString(x.shape()));
-        }
-        int rows = x.numel() / in;
-        Tensor src = (x.requiresGrad() ? x.detach() : x).contiguous();
+        LinearRows input = LinearRows.of("XnorLinear", x, in, out);
+        int rows = input.rows();
+        Tensor src = input.src();
         float[] xs = src.data();
         int xOff = src.dataOffset();
-        int[] shape = x.shape();
-        shape[shape.length - 1] = out;
-        Tensor y = Tensor.zeros(shape);
+        Tensor y = Tensor.zeros(input.outShape());
         float[] ys = y.data();
         int grain = Math.max(4, (1 << 16) / Math.max(1, words * accStride));
         Parallel.forRange(rows, grain, (from, to) -> {
