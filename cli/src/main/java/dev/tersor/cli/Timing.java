@@ -1,23 +1,30 @@
 package dev.tersor.cli;
 
 import java.io.PrintWriter;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * Times a whole operation the way every {@code tersor bench} command (and the Python anchors in
  * {@code bench/anchors/}) does:
  * <ol>
  *   <li><b>warm-up</b>: call it in windows of {@code windowSeconds} until two consecutive
- *       windows have medians within {@code tolerance} of each other and at least
- *       {@code minWarmupCalls} calls ran (the JIT has compiled the kernels), or until
- *       {@code warmupSeconds} have passed (then it says so);</li>
+ *       windows have medians within {@code tolerance} of each other, the JIT spent at most
+ *       {@value #JIT_SHARE} of the second one's time compiling (its accumulated compilation time;
+ *       two windows of code still waiting for C2 can look steady too, and a trickle of small
+ *       compilations goes on for long after), and at least {@code minWarmupCalls} calls ran; or
+ *       until {@code warmupSeconds} have passed (then it says so);</li>
  *   <li><b>timed phase</b>: at least {@code minReps} calls, more until {@code minSeconds} have
  *       passed; report the median (and min, mean) of the per-call times.</li>
  * </ol>
  * An untimed {@code setup} runs before every call (e.g. zeroing gradients).
  */
 final class Timing {
+    /** The most of a warm-up window the JIT may spend compiling for the window to count as steady. */
+    static final double JIT_SHARE = 0.05;
 
     /** How long to warm up and how much to time. */
     record Plan(double warmupSeconds, double windowSeconds, int minWarmupCalls, int minReps,
@@ -51,9 +58,21 @@ final class Timing {
 
     /** Warms {@code body} up and times it; progress goes to {@code log} (may be null). */
     static Result run(Plan plan, Runnable setup, Runnable body, PrintWriter log) {
+        return run(plan, setup, body, log, Timing::compilationMillis);
+    }
+
+    /** The JVM's accumulated JIT compilation time in ms, or -1 where the JVM does not report it (then only the timings decide). */
+    static long compilationMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
+    /** The same with the compilation clock given (tests). */
+    static Result run(Plan plan, Runnable setup, Runnable body, PrintWriter log, LongSupplier jitMillis) {
         // ---- warm-up ----
         long start = System.nanoTime();
         long windowStart = start;
+        long jitAtWindowStart = jitMillis.getAsLong();
         double[] window = new double[16];
         int inWindow = 0, calls = 0, windows = 0;
         double previous = Double.NaN;
@@ -67,18 +86,22 @@ final class Timing {
             if ((now - windowStart) * 1e-9 >= plan.windowSeconds()) {
                 double m = median(Arrays.copyOf(window, inWindow));
                 windows++;
+                long jit = jitMillis.getAsLong();
                 if (log != null) {
-                    log.printf(Locale.ROOT, "warm-up window %d: median %.3f ms over %d calls%n", windows, m, inWindow);
+                    log.printf(Locale.ROOT, "warm-up window %d: median %.3f ms over %d calls%s%n", windows, m, inWindow,
+                            jit >= 0 ? ", JIT compiling " + (jit - jitAtWindowStart) + " ms" : "");
                     log.flush();
                 }
                 boolean close = Math.abs(m - previous) <= plan.tolerance() * Math.min(m, previous);
-                if (close && calls >= plan.minWarmupCalls()) {
+                boolean compiling = jit - jitAtWindowStart > JIT_SHARE * (now - windowStart) * 1e-6;
+                if (close && !compiling && calls >= plan.minWarmupCalls()) {
                     steady = true;
                     break;
                 }
                 previous = m;
                 inWindow = 0;
                 windowStart = now;
+                jitAtWindowStart = jit;
             }
             if ((now - start) * 1e-9 >= plan.warmupSeconds()) break;
         }

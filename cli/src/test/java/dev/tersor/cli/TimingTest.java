@@ -38,6 +38,26 @@ class TimingTest {
         assertEquals(1, r.reps());
     }
 
+    /** Windows in which the JIT compiled for longer than a twentieth of the window do not count as steady, however close their medians. */
+    @Test
+    void warmUpWaitsUntilTheJitIsQuiet() {
+        long[] clock = {0};
+        AtomicInteger jitReads = new AtomicInteger();
+        // the compilation clock jumps a second on each of its first 6 reads (start, then 5 window ends), then stays
+        Timing.Plan plan = new Timing.Plan(30, 2e-3, 1, 1, 0, 1e9);   // any two windows are "close"
+        Timing.Result r = Timing.run(plan, null, TimingTest::spin, null,
+                () -> jitReads.incrementAndGet() <= 6 ? clock[0] += 1000 : clock[0]);
+        assertTrue(r.steady());
+        assertEquals(7, jitReads.get(), "steady at the first window the clock did not move in");
+        Timing.Result unknown = Timing.run(plan, null, TimingTest::spin, null, () -> -1);
+        assertTrue(unknown.steady(), "a JVM without the clock: the timings alone decide");
+    }
+
+    private static void spin() {
+        long end = System.nanoTime() + 100_000;
+        while (System.nanoTime() < end) Thread.onSpinWait();
+    }
+
     @Test
     void planRejectsNonsense() {
         assertThrows(IllegalArgumentException.class, () -> Timing.Plan.standard(-1, 1, 0));
