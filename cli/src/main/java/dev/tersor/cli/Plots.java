@@ -1,5 +1,7 @@
 package dev.tersor.cli;
 
+import dev.tersor.nn.sr.BicubicBaseline;
+import dev.tersor.nn.sr.SrTrainer;
 import dev.tersor.nn.train.EpochMetrics;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToIntFunction;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -21,8 +24,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Training curves as one PNG (XChart, drawn headless): three panels side by side, loss (train,
- * validation), accuracy (train, validation, test) and learning rate, per epoch. Series with no
- * finite value (no validation split, no per-epoch test score) are left out. The same metrics
+ * validation), accuracy (train, validation, test) and learning rate, per epoch (for a
+ * super-resolution run: L1 loss, validation PSNR-Y beside bicubic's, learning rate). Series with
+ * no finite value (no validation split, no per-epoch test score) are left out. The same metrics
  * give the same bytes.
  * <pre>{@code
  * Plots.curves(history, "lenet5 on mnist", Path.of("curves.png"));
@@ -40,23 +44,53 @@ final class Plots {
 
     /** Writes the three panels of {@code history} to {@code png} (atomically), titled {@code title}. */
     static void curves(List<EpochMetrics> history, String title, Path png) throws IOException {
+        draw(title, history, EpochMetrics::epoch, List.of(
+                new Panel<>("loss", "loss", List.of(new Line<>("train", TRAIN, EpochMetrics::trainLoss),
+                        new Line<>("validation", VALIDATION, EpochMetrics::validationLoss))),
+                new Panel<>("accuracy", "accuracy (%)", List.of(new Line<>("train", TRAIN, m -> 100 * m.trainAccuracy()),
+                        new Line<>("validation", VALIDATION, m -> 100 * m.validationAccuracy()),
+                        new Line<>("test", TEST, m -> 100 * m.testAccuracy()))),
+                new Panel<>("learning rate", "learning rate (end of epoch)", List.of(new Line<>("lr", LR, EpochMetrics::lr)))), png);
+    }
+
+    /**
+     * The curves of a super-resolution run ({@code train --task sr}): its L1 loss, the validation
+     * images' Y PSNR beside the bicubic baseline's ({@code bicubic} null: none), and the learning
+     * rate, per epoch.
+     */
+    static void srCurves(List<SrTrainer.Epoch> history, BicubicBaseline.Score bicubic, String title, Path png) throws IOException {
+        double base = bicubic == null ? Double.NaN : bicubic.psnrY();
+        draw(title, history, SrTrainer.Epoch::epoch, List.of(
+                new Panel<>("L1 loss", "L1 loss (8-bit units)", List.of(new Line<>("train", TRAIN, SrTrainer.Epoch::trainLoss))),
+                new Panel<>("validation PSNR-Y", "PSNR-Y (dB)", List.of(new Line<>("model", VALIDATION, SrTrainer.Epoch::validationPsnrY),
+                        new Line<>("bicubic", TEST, e -> Double.isNaN(e.validationPsnrY()) ? Double.NaN : base))),
+                new Panel<>("learning rate", "learning rate (end of epoch)", List.of(new Line<>("lr", LR, SrTrainer.Epoch::lr)))), png);
+    }
+
+    /** One line of a panel: its name, its colour and the value it draws for an epoch (not finite: no point). */
+    record Line<M>(String name, Color color, ToDoubleFunction<M> value) {
+    }
+
+    /** One panel: its title (after the run's), its y axis and its lines. */
+    record Panel<M>(String title, String yAxis, List<Line<M>> lines) {
+    }
+
+    /** Draws {@code panels} side by side over the epochs of {@code history} into {@code png} (atomically). */
+    private static <M> void draw(String title, List<M> history, ToIntFunction<M> epoch, List<Panel<M>> panels, Path png) throws IOException {
         if (history.isEmpty()) throw new IllegalArgumentException("no epochs to plot");
         System.setProperty("java.awt.headless", "true");
-        BufferedImage out = new BufferedImage(3 * PANEL_WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        BufferedImage out = new BufferedImage(panels.size() * PANEL_WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         try {
-            XYChart loss = panel(title + ": loss", "loss");
-            add(loss, "train", history, EpochMetrics::trainLoss, TRAIN);
-            add(loss, "validation", history, EpochMetrics::validationLoss, VALIDATION);
-            XYChart acc = panel(title + ": accuracy", "accuracy (%)");
-            add(acc, "train", history, m -> 100 * m.trainAccuracy(), TRAIN);
-            add(acc, "validation", history, m -> 100 * m.validationAccuracy(), VALIDATION);
-            add(acc, "test", history, m -> 100 * m.testAccuracy(), TEST);
-            XYChart lr = panel(title + ": learning rate", "learning rate (end of epoch)");
-            add(lr, "lr", history, EpochMetrics::lr, LR);
+            List<XYChart> charts = new ArrayList<>();
+            for (Panel<M> p : panels) {
+                XYChart c = panel(title + ": " + p.title(), p.yAxis());
+                for (Line<M> l : p.lines()) add(c, l.name(), history, epoch, l.value(), l.color());
+                charts.add(c);
+            }
             Graphics2D g = out.createGraphics();
             try {
                 int x = 0;
-                for (XYChart c : List.of(loss, acc, lr)) {
+                for (XYChart c : charts) {
                     g.drawImage(BitmapEncoder.getBufferedImage(c), x, 0, null);
                     x += PANEL_WIDTH;
                 }
@@ -96,12 +130,12 @@ final class Plots {
     }
 
     /** Adds the finite values of {@code f} as a line with markers; nothing when there are none. */
-    private static void add(XYChart chart, String name, List<EpochMetrics> history, ToDoubleFunction<EpochMetrics> f, Color color) {
+    private static <M> void add(XYChart chart, String name, List<M> history, ToIntFunction<M> epoch, ToDoubleFunction<M> f, Color color) {
         List<Double> x = new ArrayList<>(), y = new ArrayList<>();
-        for (EpochMetrics m : history) {
+        for (M m : history) {
             double v = f.applyAsDouble(m);
             if (Double.isFinite(v)) {
-                x.add((double) m.epoch());
+                x.add((double) epoch.applyAsInt(m));
                 y.add(v);
             }
         }

@@ -174,7 +174,7 @@ final class SrTrain {
         PrintWriter err = cl.getErr();
         for (var flag : Map.of("--arch", c.arch != null, "--dataset", c.dataset != null, "--limit", c.limit != null,
                 "--val-split", c.valSplit != null, "--keep", c.keep != null, "--metrics-json", c.metricsJson != null,
-                "--metrics-csv", c.metricsCsv != null, "--plot", c.plot != null).entrySet()) {
+                "--metrics-csv", c.metricsCsv != null).entrySet()) {
             if (flag.getValue()) throw new ParameterException(cl, flag.getKey() + " is for classifiers; super-resolution (--task sr) does not take it");
         }
         if (c.model == null) throw new ParameterException(cl, "--task sr needs --model M; SR models: " + String.join(", ", SrModels.names()));
@@ -219,6 +219,7 @@ final class SrTrain {
         settings.put("shift_temperature", tau == null ? "" : tau[0] + ":" + tau[1]);
         if (saved != null) requireSame(cl, saved, settings);
         Models.outputFile(cl, "--out", c.out);
+        if (c.plot != null) Models.outputFile(cl, "--plot", c.plot);
         Path ckpt = c.checkpoint != null ? c.checkpoint : Path.of(c.out + ".ckpt");
         Models.outputFile(cl, "--checkpoint", ckpt);
 
@@ -248,6 +249,7 @@ final class SrTrain {
             SrTrainer.Result result = new SrTrainer(net, scale, opt, sched).fit(new PatchLoader(pairs, r.batch(), 1),
                     folders.valImages(), folders.valNames(), options);
             SrModels.save(info, scale, net, c.out);
+            if (c.plot != null) Plots.srCurves(result.history(), result.bicubic(), info.name() + " x" + scale, c.plot);
             report(cl, info, scale, data, val, train, valSet, patch, iterations, decay, r, seed, ckpt, result);
         }
         return 0;

@@ -19,7 +19,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code train --plot} and {@code tersor plot}: the curves of a run as one PNG of three panels. */
+/** {@code train --plot} (classifiers and {@code --task sr}) and {@code tersor plot}: the curves of a run as one PNG of three panels. */
 class PlotTest {
     @TempDir
     Path tmp;
@@ -71,6 +71,29 @@ class PlotTest {
         BufferedImage img = ImageIO.read(png.toFile());
         assertTrue(count(img, 1, Plots.TEST) > 30, "the per-epoch test accuracy");
         assertEquals(0, count(img, 0, Plots.VALIDATION), "no validation loss to draw");
+    }
+
+    /** {@code train --task sr --plot}: L1 loss, validation PSNR-Y beside bicubic's, learning rate. */
+    @Test
+    void superResolutionTrainingDrawsLossPsnrAndLearningRate() throws Exception {
+        Path train = Files.createDirectories(tmp.resolve("train")), val = Files.createDirectories(tmp.resolve("val"));
+        for (int i = 0; i < 2; i++) SrCommandsTest.photo(i, 24, 24).writePng(train.resolve("t" + i + ".png"));
+        SrCommandsTest.photo(5, 24, 24).writePng(val.resolve("v0.png"));
+        Path png = tmp.resolve("sr.png");
+        Run r = run("train", "--task", "sr", "--model", "edsr-tiny", "--scale", "2", "--data", train.toString(), "--val", val.toString(),
+                "--patch", "12", "--batch", "2", "--iterations-per-epoch", "2", "--epochs", "2", "--threads", "1",
+                "--out", tmp.resolve("sr.safetensors").toString(), "--plot", png.toString());
+        assertEquals(0, r.code(), r.err());
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(3 * Plots.PANEL_WIDTH, img.getWidth());
+        assertTrue(count(img, 0, Plots.TRAIN) > 30, "the L1 loss line");
+        assertTrue(count(img, 1, Plots.VALIDATION) > 30 && count(img, 1, Plots.TEST) > 30, "the model's PSNR-Y and bicubic's");
+        assertTrue(count(img, 2, Plots.LR) > 30, "the learning-rate line");
+        assertEquals(0, count(img, 0, Plots.VALIDATION) + count(img, 2, Plots.TRAIN), "each series in its own panel");
+        Run refused = run("train", "--task", "sr", "--model", "edsr-tiny", "--scale", "2", "--data", train.toString(),
+                "--out", tmp.resolve("x.safetensors").toString(), "--metrics-json", tmp.resolve("m.json").toString());
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("--metrics-json is for classifiers"), refused.err());
     }
 
     @Test
