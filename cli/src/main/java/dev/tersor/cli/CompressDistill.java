@@ -131,7 +131,8 @@ final class CompressDistill implements Callable<Integer> {
             Rng.manualSeed(run.seed);
             Module s = studentWeights != null ? Models.load(si, studentWeights) : si.create();
             Module teacher = t.load(cl);
-            CompressOptions.Setup setup = new CompressOptions.Setup(si, ds, split, test, s, null, null);
+            CompressOptions.Setup setup = new CompressOptions.Setup(si, ds, split, test, s, null, null,
+                    CompressOptions.augmentation(cl, si, run.augment, run.resume));
             Tensor sample = DataSplits.normalize(si).apply(train.subset(0, Math.min(2, train.size())).inputs(), null);
             err.printf(Locale.ROOT, "tersor compress distill: %s student %s from teacher %s on %s (%s; %s / %d test), %d threads%n",
                     pkkd ? "PKKD" : "KD", si.name(), t.spec(), ds, DataSplits.describe(data), split.describe(), test.size(), Parallel.threads());
@@ -176,13 +177,16 @@ final class CompressDistill implements Callable<Integer> {
             double studentVal = split.validation() == null ? Double.NaN : Evaluation.of(loaded, split.loader(si)).accuracy();
             double studentAcc = Evaluation.of(loaded, DataSplits.testLoader(si, test)).accuracy();   // once, at the end
             double teacherAcc = pkkd ? Evaluation.of(teacher, DataSplits.testLoader(t.info(), test)).accuracy() : teacherBefore;
-            report(cl, si, t, ds, split, test.size(), teacherAcc, studentVal, studentAcc, fitted, recipeLine, pkkd);
+            report(cl, si, t, setup, teacherAcc, studentVal, studentAcc, fitted, recipeLine, pkkd);
         }
         return 0;
     }
 
-    private void report(CommandLine cl, ModelInfo si, DistillOptions.Teacher t, String ds, Holdout split, int testSize, double teacherAcc,
+    private void report(CommandLine cl, ModelInfo si, DistillOptions.Teacher t, CompressOptions.Setup setup, double teacherAcc,
                         double studentVal, double studentAcc, Trainer.Result fitted, String recipeLine, boolean pkkd) {
+        String ds = setup.dataset();
+        Holdout split = setup.split();
+        int testSize = setup.test().size();
         PrintWriter o = cl.getOut();
         if (json) {
             Map<String, Object> rec = new LinkedHashMap<>();
@@ -197,6 +201,7 @@ final class CompressDistill implements Callable<Integer> {
             rec.put("val_split", split.fraction());
             rec.put("split_seed", split.validation() == null ? null : split.seed());
             rec.put("keep", split.keep());
+            rec.put("augment", setup.augment().spec());
             rec.put("epochs", fitted.history().size());
             rec.put("alpha", kd.alpha);
             rec.put("temperature", kd.temperature);

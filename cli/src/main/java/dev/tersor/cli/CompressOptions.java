@@ -6,6 +6,7 @@ import dev.tersor.compress.prune.PruningPlan;
 import dev.tersor.nn.Module;
 import dev.tersor.nn.data.DataLoader;
 import dev.tersor.nn.data.TensorDataset;
+import dev.tersor.nn.train.Checkpoint;
 import dev.tersor.nn.train.Evaluation;
 import dev.tersor.nn.zoo.ModelInfo;
 import dev.tersor.nn.zoo.Zoo;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -67,7 +69,7 @@ final class CompressOptions {
      * float model's accuracy on the test split and on the validation part (null without one).
      */
     record Setup(ModelInfo info, String dataset, Holdout split, TensorDataset test, Module model, Evaluation floatAccuracy,
-                 Evaluation floatValidation) {
+                 Evaluation floatValidation, Augmentation augment) {
         /** The training part: what trains and calibrates. */
         TensorDataset train() {
             return split.train();
@@ -84,7 +86,7 @@ final class CompressOptions {
      * ({@code ptq}): the split seeded by {@code splitSeed} ({@code --split-seed}; null: {@link Holdout#SEED}).
      */
     Setup setup(CommandLine cl, Long splitSeed) throws IOException {
-        return setup(cl, new Holdout.Flags(valSplit, null, null, splitSeed, Holdout.SEED, null, Models.recordedSplit(weights)));
+        return setup(cl, new Holdout.Flags(valSplit, null, null, splitSeed, Holdout.SEED, null, Models.recordedSplit(weights)), info -> Augmentation.NONE);
     }
 
     /** {@link #setup(CommandLine, FineTune.RunOptions, Integer)} without {@code --validation N}. */
@@ -98,11 +100,13 @@ final class CompressOptions {
      * an older {@code --validation N}, or null), and evaluates the float model.
      */
     Setup setup(CommandLine cl, FineTune.RunOptions run, Integer images) throws IOException {
-        return setup(cl, new Holdout.Flags(valSplit, run.keep, images, run.splitSeed, run.seed, run.resume, Models.recordedSplit(weights)));
+        return setup(cl, new Holdout.Flags(valSplit, run.keep, images, run.splitSeed, run.seed, run.resume, Models.recordedSplit(weights)),
+                info -> augmentation(cl, info, run.augment, run.resume));
     }
 
-    private Setup setup(CommandLine cl, Holdout.Flags flags) throws IOException {
+    private Setup setup(CommandLine cl, Holdout.Flags flags, Function<ModelInfo, Augmentation> augment) throws IOException {
         ModelInfo info = Models.info(cl, model);
+        Augmentation aug = augment.apply(info);
         String ds = DataSplits.dataset(cl, info, dataset);
         Models.existingFile(cl, "--weights", weights);
         Models.outputFile(cl, "--out", out);
@@ -125,7 +129,19 @@ final class CompressOptions {
                 beforeVal == null ? "" : String.format(Locale.ROOT, "validation accuracy %.2f%%, ", 100 * beforeVal.accuracy()),
                 100 * before.accuracy(), Parallel.threads());
         err.flush();
-        return new Setup(info, ds, split, test, net, before, beforeVal);
+        return new Setup(info, ds, split, test, net, before, beforeVal, aug);
+    }
+
+    /**
+     * The training augmentation of a run of {@code info}: {@code given} ({@code --augment}), else
+     * the one {@code resume}'s checkpoint recorded, else the model's recipe; a resume given
+     * another one than its checkpoint recorded is a usage error.
+     */
+    static Augmentation augmentation(CommandLine cl, ModelInfo info, String given, Path resume) {
+        Map<String, String> recorded = resume == null ? null : Checkpoint.runInfo(resume);
+        Augmentation aug = Augmentation.resolve(cl, given, recorded == null ? null : recorded.get("augment"), info);
+        if (recorded != null) RunSettings.requireSameLater(cl, resume, recorded, Map.of("augment", aug.spec()));
+        return aug;
     }
 
     /** Checks a bit-width flag: a usage error naming {@code flag} unless {@code lo <= value <= hi}. */
@@ -172,6 +188,7 @@ final class CompressOptions {
             r.put("val_split", s.split().fraction());
             r.put("split_seed", s.split().validation() == null ? null : s.split().seed());
             r.put("keep", s.split().keep());
+            r.put("augment", s.augment().spec());
             r.put("float_val_accuracy", s.floatValidation() == null ? null : s.floatValidation().accuracy());
             r.put("val_accuracy", val == null ? null : val.accuracy());
             r.put("float_test_accuracy", s.floatAccuracy().accuracy());

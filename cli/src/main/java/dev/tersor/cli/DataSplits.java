@@ -6,8 +6,6 @@ import dev.tersor.nn.data.Datasets;
 import dev.tersor.nn.data.ImageFolder;
 import dev.tersor.nn.data.Mnist;
 import dev.tersor.nn.data.Normalize;
-import dev.tersor.nn.data.RandomCrop;
-import dev.tersor.nn.data.RandomHorizontalFlip;
 import dev.tersor.nn.data.TensorDataset;
 import dev.tersor.nn.data.Transform;
 import dev.tersor.nn.zoo.ModelInfo;
@@ -26,8 +24,8 @@ import picocli.CommandLine.ParameterException;
  * The data side of {@code train}, {@code eval} and {@code demo}: which data set ({@code --dataset},
  * default the model's), where it is read from ({@code --data D}, or the bundled MNIST sample
  * when no directory is given), and loaders that apply the model's preprocessing: pixels in
- * [0, 1] normalised with the model's mean and std, and, for models trained with augmentation,
- * random crop (padding 4) and horizontal flip on the training split. {@code folder} is an image
+ * [0, 1] normalised with the model's mean and std, and the training split augmented as the
+ * model's recipe says or as {@code --augment} chooses ({@link Augmentation}). {@code folder} is an image
  * folder: {@code D/train/<class>/*.png|jpg} and {@code D/test/<class>/...} with the same class
  * subfolders, each image resized (bilinear) to the model's input and turned grey or RGB as the
  * model takes it.
@@ -150,13 +148,14 @@ final class DataSplits {
         return ImageFolder.load(split, ImageFolder.Options.resized(ch, in[1], in[2], ImageFolder.Resize.BILINEAR));
     }
 
-    /** Shuffled (seeded), last partial batch dropped, augmented when the model says so, normalised. */
+    /** Shuffled (seeded), last partial batch dropped, augmented as the model's recipe says, normalised. */
     static DataLoader trainLoader(ModelInfo model, TensorDataset ds, int batch, long seed) {
-        List<Transform> t = new ArrayList<>();
-        if (model.augment()) {
-            t.add(new RandomCrop(model.inputShape()[1], 4));
-            t.add(new RandomHorizontalFlip(0.5f));
-        }
+        return trainLoader(model, ds, batch, seed, Augmentation.of(model));
+    }
+
+    /** Shuffled (seeded), last partial batch dropped, augmented by {@code augment}, normalised. */
+    static DataLoader trainLoader(ModelInfo model, TensorDataset ds, int batch, long seed, Augmentation augment) {
+        List<Transform> t = new ArrayList<>(augment.transforms(model));
         t.add(normalize(model));
         return DataLoader.builder(ds).setBatchSize(batch).optShuffle(true).optSeed(seed).optDropLast(true)
                 .optTransform(t.toArray(Transform[]::new)).build();

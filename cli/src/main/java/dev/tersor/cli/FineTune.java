@@ -21,7 +21,7 @@ import picocli.CommandLine.ParameterException;
 /**
  * The training part of the {@code compress} commands: the trainer with its progress bar, a
  * checkpoint after every epoch ({@code <out>.ckpt}) and {@code --resume} from one, on the
- * training part with the model's preprocessing. Each epoch is scored on the validation part
+ * training part with the model's preprocessing and augmentation ({@code --augment}). Each epoch is scored on the validation part
  * ({@link Holdout}); the test split is never looked at here ({@link CompressOptions#finish}
  * scores the compressed file on it once). {@code --keep best} ends the final fine-tuning with the
  * weights of its best validation epoch.
@@ -44,6 +44,11 @@ final class FineTune {
                 description = "End the fine-tuning with the last epoch's weights or those of the epoch with the best validation accuracy "
                         + "(needs --val-split > 0; default: the resumed run's, else last).")
         String keep;
+
+        @Option(names = "--augment", paramLabel = "A",
+                description = "Training augmentation: none, flip, crop=P (random crop after P pixels of zero padding) or crop=P,flip "
+                        + "(default: the resumed run's, else the model's recipe: crop=4,flip for the CIFAR models, none for the others).")
+        String augment;
 
         @Option(names = "--resume", paramLabel = "CKPT", description = "Continue an interrupted run from its checkpoint (<out>.ckpt).")
         Path resume;
@@ -79,7 +84,7 @@ final class FineTune {
                     + " training samples (the last partial batch is dropped, so no step would run)");
         }
         Rng.manualSeed(seed);
-        return DataSplits.trainLoader(setup.info(), setup.train(), batch, seed);
+        return DataSplits.trainLoader(setup.info(), setup.train(), batch, seed, setup.augment());
     }
 
     /**
@@ -113,6 +118,7 @@ final class FineTune {
         PrintWriter err = cl.getErr();
         Map<String, String> settings = new LinkedHashMap<>(run.settings());
         settings.putAll(setup.split().settings());   // a resume checks them (Holdout.of)
+        settings.put("augment", setup.augment().spec());
         Trainer.Options options = Trainer.Options.epochs(run.epochs()).checkpoint(checkpoint).resumeFrom(resume)
                 .log(WriterStream.of(err)).onEpochStart(run.hook()).runInfo(settings).checkpointEvery(checkpointEvery).keepBest(keepBest);
         DataLoader validation = setup.split().loader(setup.info());

@@ -28,7 +28,7 @@ final class RunSettings {
      */
     private static final Map<String, String[]> LATER = Map.of("val_split", new String[] {"--val-split", "0.0"},
             "keep", new String[] {"--keep", "last"}, "data", new String[] {"--data", null},
-            "split_seed", new String[] {"--split-seed", null});
+            "split_seed", new String[] {"--split-seed", null}, "augment", new String[] {"--augment", null});
     /** The recorded {@code data} of a run on the bundled sample. */
     static final String BUNDLED = "bundled";
 
@@ -108,6 +108,11 @@ final class RunSettings {
     /** The recorded {@code --keep}. */
     String keep() {
         return value("keep");
+    }
+
+    /** The recorded {@code --augment} ({@link Augmentation#spec()}), or null when the checkpoint predates the record. */
+    String augment() {
+        return value("augment");
     }
 
     /** The recorded data directory, {@link #BUNDLED} for the bundled sample, or null when the checkpoint predates the record. */

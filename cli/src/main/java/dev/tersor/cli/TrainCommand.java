@@ -116,6 +116,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Save the last epoch's weights or those of the epoch with the best validation accuracy (needs --val-split; default: the resumed run's, else last).")
     String keep;
 
+    @Option(names = "--augment", paramLabel = "A",
+            description = "Training augmentation: none, flip, crop=P (random crop after P pixels of zero padding) or crop=P,flip "
+                    + "(default: the resumed run's, else the model's recipe: crop=4,flip for the CIFAR models, none for the others).")
+    String augment;
+
     @Option(names = "--plot", paramLabel = "F.png", description = "Also draw the training curves (loss, accuracy, learning rate per epoch; with --task sr: L1 loss, validation PSNR-Y beside bicubic's, learning rate) as a PNG.")
     Path plot;
 
@@ -129,6 +134,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
+        if (sr.applies(cl) && augment != null) {
+            throw new ParameterException(cl, "--augment is for classification; super-resolution (--task sr) flips and rotates its patches itself");
+        }
         if (sr.applies(cl)) return new SrTrain(this, sr).call();   // --task sr: super-resolution
         if (init != null) throw new ParameterException(cl, "--init is only for super-resolution (--task sr)");
         PrintWriter err = cl.getErr();
@@ -153,6 +161,8 @@ final class TrainCommand implements Callable<Integer> {
         settings.put("data", RunSettings.data(data));
         settings.put("val_split", Double.toString(split));
         settings.put("keep", kept);
+        Augmentation aug = Augmentation.resolve(cl, augment, saved != null ? saved.augment() : null, info);
+        settings.put("augment", aug.spec());
         if (saved != null) saved.requireSame(cl, resume, settings, err);
         Models.outputFile(cl, "--out", out);
         Path ckpt = checkpoint != null ? checkpoint : Path.of(out + ".ckpt");
@@ -190,13 +200,13 @@ final class TrainCommand implements Callable<Integer> {
             }
             Rng.manualSeed(seed);
             Module net = Models.create(cl, info, classes);
-            DataLoader train = DataSplits.trainLoader(info, trainSet, r.batch(), seed);
+            DataLoader train = DataSplits.trainLoader(info, trainSet, r.batch(), seed, aug);
             DataLoader test = DataSplits.testLoader(info, testSet);
             DataLoader val = valSet == null ? null : DataSplits.testLoader(info, valSet);
             Optimizer<?> opt = Training.optimizer(r, net);
             LrScheduler sched = Training.scheduler(r, opt, train.size());
-            err.printf(Locale.ROOT, "tersor train: %s on %s (%s; %d train / %s%d test), %s, seed %d, backend %s, %d threads%n",
-                    info.name(), ds, DataSplits.describe(data), trainSet.size(), valSet == null ? "" : valSet.size() + " validation / ", testSet.size(), r, seed,
+            err.printf(Locale.ROOT, "tersor train: %s on %s (%s; %d train / %s%d test), %s, augment %s, seed %d, backend %s, %d threads%n",
+                    info.name(), ds, DataSplits.describe(data), trainSet.size(), valSet == null ? "" : valSet.size() + " validation / ", testSet.size(), r, aug.spec(), seed,
                     Backends.current().name(), Parallel.threads());
             err.flush();
             Trainer.Options options = Trainer.Options.epochs(r.epochs()).checkpoint(ckpt).resumeFrom(resume)
@@ -219,6 +229,7 @@ final class TrainCommand implements Callable<Integer> {
             record.put("test_samples", testSet.size());
             record.put("val_split", split);
             record.put("keep", kept);
+            record.put("augment", aug.spec());
             record.put("optimizer", r.optimizer());
             record.put("lr", r.lr());
             record.put("momentum", r.momentum());
