@@ -232,7 +232,8 @@ final class CompressPrune implements Callable<Integer> {
                 }
                 Files.writeString(planFile, plan.encode(), StandardCharsets.UTF_8);
             }
-            finishOne(cl, new Job(s, model, plan, sample, macs, params, b, settings, kt), common.out);
+            Path main = common.out;   // finishOne sets common.out to the file it writes
+            finishOne(cl, new Job(s, model, plan, sample, macs, params, b, settings, kt), main);
             if (cacpPolicy != null) {   // the other rates of the same policy, each from the float weights
                 for (double rate : search.rates(flops)) {
                     if (Math.abs(rate - flops) < 1e-9) continue;
@@ -240,7 +241,7 @@ final class CompressPrune implements Callable<Integer> {
                     ChannelGraph g = ChannelTrace.trace(other, sample);
                     PruningPlan p = Pruning.apply(other, g, cacpPolicy.removed(g, rate), sample);
                     err.printf(Locale.ROOT, "tersor compress prune: CACP at %.0f%% FLOPs reduction%n", 100 * rate);
-                    Path file = PruneSearch.fileFor(common.out, rate);
+                    Path file = PruneSearch.fileFor(main, rate);   // name-f30, name-f70 beside --out
                     Models.outputFile(cl, "--out", file);
                     finishOne(cl, new Job(s, other, p, sample, macs, params, b, settings, kt), file);
                 }

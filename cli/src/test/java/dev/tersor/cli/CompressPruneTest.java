@@ -168,15 +168,16 @@ class CompressPruneTest {
     @Test
     void oneCacpPolicyWritesAFileForEveryRate() throws Exception {
         Path out = tmp.resolve("cacp.safetensors");
-        Run r = prune(out, "--method", "cacp", "--flops", "0.5", "--cacp-rates", "0.3,0.5", "--cacp-episodes", "2,3", "--validation", "128",
+        Run r = prune(out, "--method", "cacp", "--flops", "0.5", "--cacp-rates", "0.3,0.5,0.7", "--cacp-episodes", "2,3", "--validation", "128",
                 "--batch", "32");
         assertEquals(0, r.code(), r.err());
-        Path f30 = tmp.resolve("cacp-f30.safetensors");
-        assertTrue(Files.exists(out) && Files.exists(f30), r.err());
+        Path f30 = tmp.resolve("cacp-f30.safetensors"), f70 = tmp.resolve("cacp-f70.safetensors");
+        assertTrue(Files.exists(out) && Files.exists(f30) && Files.exists(f70), r.err());
         assertFalse(Files.exists(tmp.resolve("cacp-f50.safetensors")), "the --flops rate goes to --out");
+        assertFalse(Files.exists(tmp.resolve("cacp-f30-f70.safetensors")), "every name derives from --out, not from the previous rate's");
         Map<String, Object> j = json(r.lastLine());
-        assertEquals(f30.toString(), j.get("out"));
-        assertTrue(number(j, "flops_ratio") <= 0.7, j.toString());
+        assertEquals(f70.toString(), j.get("out"));
+        assertTrue(number(j, "flops_ratio") <= 0.3, j.toString());
         String[] lines = r.out().strip().split("\n");
         Map<String, Object> first = null;
         for (String l : lines) if (l.startsWith("{") && l.contains(out.toString() + "\"")) first = json(l);
